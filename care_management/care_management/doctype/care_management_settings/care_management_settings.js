@@ -1,0 +1,9 @@
+// Copyright (c) 2026, care_management contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Care Management Settings", {
+	setup(frm) {
+		frm.set_query("selling_price_list", () => ({ filters: { selling: 1, enabled: 1 } }));
+		frm.set_query("default_billing_practitioner", () => ({ filters: { status: "Active" } }));
+	},
+});

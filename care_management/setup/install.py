@@ -1,0 +1,64 @@
+"""Install and uninstall hooks (wired in hooks.py)."""
+
+import frappe
+from frappe import _
+
+from care_management.domain.risk_tiers import DEFAULT_TIERS
+from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
+
+REQUIRED_APPS = ("erpnext", "healthcare")
+
+# Roles this app creates (fixtures/role.json). Healthcare's own roles, such as
+# Physician for the supervising practitioner, are reused, never twinned.
+APP_ROLES = ("Care Manager", "Care Management Supervisor", "Care Management Billing")
+
+
+def missing_required_apps(installed_apps: list[str]) -> list[str]:
+	return [app for app in REQUIRED_APPS if app not in installed_apps]
+
+
+def before_install():
+	missing = missing_required_apps(frappe.get_installed_apps())
+	if missing:
+		frappe.throw(
+			_(
+				"Care Management needs {0} installed on this site first. Run: bench --site {1} install-app {2}"
+			).format(", ".join(frappe.bold(app) for app in missing), frappe.local.site, " ".join(missing)),
+			title=_("Missing Apps"),
+		)
+
+
+def after_install():
+	create_patient_fields([tier.name for tier in DEFAULT_TIERS])
+	seed_settings()
+
+
+def seed_settings():
+	settings = frappe.get_single("Care Management Settings")
+	if settings.risk_tiers:
+		return
+	for tier in DEFAULT_TIERS:
+		settings.append(
+			"risk_tiers", {"tier": tier.name, "cadence_days": tier.cadence_days, "retry_days": tier.retry_days}
+		)
+	settings.default_risk_tier = DEFAULT_TIERS[-1].name
+	settings.company = frappe.defaults.get_global_default("company")
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+def before_uninstall():
+	delete_patient_fields()
+	delete_app_roles()
+
+
+def delete_app_roles():
+	"""Remove the roles we created and every grant of them.
+
+	Users keep their other roles; Healthcare roles we merely use are untouched.
+	"""
+	for role in APP_ROLES:
+		frappe.db.delete("Has Role", {"role": role})
+		frappe.db.delete("Custom DocPerm", {"role": role})
+		frappe.db.delete("Role", {"name": role})
+	frappe.clear_cache()

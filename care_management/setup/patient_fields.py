@@ -1,0 +1,89 @@
+"""The Care Management section of the Patient form.
+
+Created on install and removed on uninstall from install code (as frappe/hrms
+does), so that uninstalling leaves the Patient doctype as Healthcare ships it.
+"""
+
+import frappe
+from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
+
+RISK_TIER_FIELD = "care_risk_tier"
+
+
+def patient_custom_fields(risk_tiers: list[str]) -> dict:
+	return {
+		"Patient": [
+			{
+				"fieldname": "care_management_section",
+				"fieldtype": "Section Break",
+				"label": "Care Management",
+				"insert_after": "language",
+			},
+			{
+				"fieldname": "care_manager",
+				"fieldtype": "Link",
+				"label": "Care Manager",
+				"options": "User",
+				"insert_after": "care_management_section",
+				"search_index": 1,
+				"description": "The care manager whose caseload this patient is in.",
+			},
+			{
+				"fieldname": "care_management_column_break",
+				"fieldtype": "Column Break",
+				"insert_after": "care_manager",
+			},
+			{
+				"fieldname": RISK_TIER_FIELD,
+				"fieldtype": "Select",
+				"label": "Risk Tier",
+				"options": "\n".join(["", *risk_tiers]),
+				"insert_after": "care_management_column_break",
+				"search_index": 1,
+				"in_standard_filter": 1,
+				"description": "Sets how often the patient is contacted (Care Management Settings).",
+			},
+			{
+				"fieldname": "active_care_programs",
+				"fieldtype": "Small Text",
+				"label": "Active Care Programs",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": RISK_TIER_FIELD,
+				"description": "Kept up to date from the patient's program enrollments.",
+			},
+		]
+	}
+
+
+def patient_custom_fieldnames() -> list[str]:
+	return [field["fieldname"] for field in patient_custom_fields([])["Patient"]]
+
+
+def create_patient_fields(risk_tiers: list[str]) -> None:
+	create_custom_fields(patient_custom_fields(risk_tiers), ignore_validate=True, update=True)
+
+
+def delete_patient_fields() -> None:
+	"""Remove our Custom Field records (and their property setters).
+
+	The columns stay in tabPatient, as with frappe/hrms: dropping them would
+	destroy caseload assignments a practice may want back on reinstall, and a
+	column no Custom Field describes is invisible to Frappe.
+	"""
+	names = patient_custom_fieldnames()
+	frappe.db.delete("Property Setter", {"doc_type": "Patient", "field_name": ("in", names)})
+	frappe.db.delete("Custom Field", {"dt": "Patient", "fieldname": ("in", names)})
+	frappe.clear_cache(doctype="Patient")
+
+
+def sync_risk_tier_options(risk_tiers: list[str]) -> None:
+	"""Keep the Patient's Risk Tier dropdown equal to the tiers in Settings."""
+	name = frappe.db.get_value("Custom Field", {"dt": "Patient", "fieldname": RISK_TIER_FIELD})
+	if not name:
+		return
+	options = "\n".join(["", *risk_tiers])
+	if frappe.db.get_value("Custom Field", name, "options") != options:
+		field = frappe.get_doc("Custom Field", name)
+		field.options = options
+		field.save(ignore_permissions=True)

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# The one command that runs every test of care_management.
+#
+#   1. unit tier: pytest over tests/ (the pure core; needs no Frappe).
+#   2. integration tier: Frappe's test runner on a real site with erpnext,
+#      healthcare and care_management installed, whenever a bench is found.
+#
+# The bench is $CARE_MANAGEMENT_BENCH (default: ~/frappe-bench) and the site is
+# $CARE_MANAGEMENT_TEST_SITE (default: care-management.test). The bench is made
+# to run *this* checkout: its apps/care_management becomes a copy of it (a
+# symlink or the checkout itself is used as it is), the site is created if it
+# is missing (MariaDB root credentials: $CARE_MANAGEMENT_DB_ROOT_USER /
+# $CARE_MANAGEMENT_DB_ROOT_PASSWORD, default root / root), the app installed
+# and the site migrated. MariaDB and Redis are started when they are not
+# running. The bench stays usable afterwards.
+#
+# Exit status is non-zero when any test fails or a tier cannot run properly.
+set -uo pipefail
+
+CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+BENCH=${CARE_MANAGEMENT_BENCH:-$HOME/frappe-bench}
+SITE=${CARE_MANAGEMENT_TEST_SITE:-care-management.test}
+DB_ROOT_USER=${CARE_MANAGEMENT_DB_ROOT_USER:-root}
+DB_ROOT_PASSWORD=${CARE_MANAGEMENT_DB_ROOT_PASSWORD:-root}
+ARTIFACTS="$CHECKOUT/test-artifacts"
+mkdir -p "$ARTIFACTS"
+rm -f "$ARTIFACTS"/unit.xml "$ARTIFACTS"/integration.xml
+
+say() { printf '\n== %s\n' "$*"; }
+fail_setup() {
+	echo "integration tier FAILED TO START: $*" >&2
+	INTEGRATION_STATUS="could not start: $*"
+	INTEGRATION_RC=1
+}
+
+# ---------------------------------------------------------------- unit tier
+say "unit tier: pytest over tests/ (pure core, no Frappe)"
+pick_pytest_python() {
+	for py in python3 "$BENCH/env/bin/python"; do
+		if command -v "$py" >/dev/null 2>&1 && "$py" -c "import pytest" 2>/dev/null; then
+			echo "$py"
+			return
+		fi
+	done
+	local venv="${XDG_CACHE_HOME:-$HOME/.cache}/care_management/pytest-venv"
+	if [ ! -x "$venv/bin/python" ]; then
+		python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q pytest >&2
+	fi
+	echo "$venv/bin/python"
+}
+PYTEST_PY=$(pick_pytest_python)
+(cd "$CHECKOUT" && "$PYTEST_PY" -m pytest tests --junitxml="$ARTIFACTS/unit.xml" -p no:cacheprovider)
+UNIT_RC=$?
+
+# --------------------------------------------------------- integration tier
+INTEGRATION_RC=0
+INTEGRATION_STATUS=""
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+wait_for_port() {
+	local tries=0
+	until port_open "$1" "$2"; do
+		tries=$((tries + 1))
+		[ "$tries" -gt 60 ] && return 1
+		sleep 0.5
+	done
+}
+frappe_cli() { (cd "$BENCH/sites" && "$BENCH/env/bin/python" -m frappe.utils.bench_helper frappe "$@"); }
+bench_config() {
+	# bench_config KEY DEFAULT: value from the site's config, else the common one.
+	"$BENCH/env/bin/python" - "$1" "$2" <<-EOF
+		import json, os, sys
+		key, default = sys.argv[1], sys.argv[2]
+		conf = {}
+		for path in ("$BENCH/sites/common_site_config.json", "$BENCH/sites/$SITE/site_config.json"):
+		    if os.path.exists(path):
+		        conf.update(json.load(open(path)))
+		print(conf.get(key) or default)
+	EOF
+}
+
+ensure_mariadb() {
+	local host port
+	host=$(bench_config db_host 127.0.0.1)
+	port=$(bench_config db_port 3306)
+	port_open "$host" "$port" && return 0
+	echo "MariaDB is not answering on $host:$port; starting it"
+	service mariadb start >/dev/null 2>&1 || service mysql start >/dev/null 2>&1 ||
+		(command -v mysqld_safe >/dev/null && nohup mysqld_safe --bind-address=127.0.0.1 >/dev/null 2>&1 &)
+	wait_for_port "$host" "$port"
+}
+
+ensure_redis() {
+	local key url hostport host port conf
+	for key in redis_cache redis_queue; do
+		url=$(bench_config "$key" "")
+		[ -n "$url" ] || continue
+		hostport=${url#redis://}
+		hostport=${hostport%%/*}
+		host=${hostport%%:*}
+		port=${hostport##*:}
+		port_open "$host" "$port" && continue
+		echo "Redis ($key) is not answering on $host:$port; starting it"
+		conf="$BENCH/config/${key}.conf"
+		if [ -f "$conf" ]; then
+			redis-server "$conf" --daemonize yes >/dev/null
+		else
+			redis-server --bind 127.0.0.1 --port "$port" --daemonize yes --save "" --appendonly no >/dev/null
+		fi
+		wait_for_port "$host" "$port" || return 1
+	done
+}
+
+# Make the bench run the code of this checkout.
+sync_app_into_bench() {
+	local app_dir="$BENCH/apps/care_management"
+	if [ "$(realpath -m "$app_dir")" = "$CHECKOUT" ]; then
+		return 0
+	fi
+	if [ -L "$app_dir" ]; then
+		rm "$app_dir"
+	elif [ -d "$app_dir" ] && [ ! -f "$app_dir/.copied-by-run-tests" ]; then
+		echo "$app_dir is a checkout of its own; refusing to overwrite it." >&2
+		echo "Run this command from that checkout, or move it away." >&2
+		return 1
+	fi
+	mkdir -p "$app_dir"
+	rsync -a --delete --exclude .git --exclude test-artifacts --exclude __pycache__ \
+		--exclude .copied-by-run-tests --exclude .installed-pyproject "$CHECKOUT/" "$app_dir/" || return 1
+	touch "$app_dir/.copied-by-run-tests"
+}
+
+install_app_package() {
+	local app_dir="$BENCH/apps/care_management" stamp
+	stamp="$app_dir/.installed-pyproject"
+	if ! cmp -s "$app_dir/pyproject.toml" "$stamp" ||
+		! "$BENCH/env/bin/python" -c "import care_management" 2>/dev/null; then
+		"$BENCH/env/bin/pip" install -q -e "$app_dir" || return 1
+		cp "$app_dir/pyproject.toml" "$stamp"
+	fi
+	grep -qx care_management "$BENCH/sites/apps.txt" || echo care_management >>"$BENCH/sites/apps.txt"
+}
+
+prepare_site() {
+	if [ ! -f "$BENCH/sites/$SITE/site_config.json" ]; then
+		echo "Creating test site $SITE with erpnext and healthcare"
+		frappe_cli new-site "$SITE" --db-root-username "$DB_ROOT_USER" --db-root-password "$DB_ROOT_PASSWORD" \
+			--admin-password admin --install-app erpnext --install-app healthcare >"$ARTIFACTS/new-site.log" 2>&1 ||
+			{ tail -n 30 "$ARTIFACTS/new-site.log"; return 1; }
+	fi
+	frappe_cli --site "$SITE" set-config allow_tests true >/dev/null || return 1
+	if ! frappe_cli --site "$SITE" list-apps 2>/dev/null | grep -q '^care_management'; then
+		echo "Installing care_management on $SITE"
+		frappe_cli --site "$SITE" install-app care_management >"$ARTIFACTS/install-app.log" 2>&1 ||
+			{ tail -n 30 "$ARTIFACTS/install-app.log"; return 1; }
+	fi
+	echo "Migrating $SITE to this checkout"
+	frappe_cli --site "$SITE" migrate >"$ARTIFACTS/migrate.log" 2>&1 ||
+		{ tr '\r' '\n' <"$ARTIFACTS/migrate.log" | tail -n 30; return 1; }
+}
+
+say "integration tier: Frappe's test runner on site $SITE of bench $BENCH"
+if [ ! -x "$BENCH/env/bin/python" ] || [ ! -d "$BENCH/apps/frappe" ] || [ ! -d "$BENCH/sites" ]; then
+	INTEGRATION_STATUS="SKIPPED: no bench at $BENCH (set CARE_MANAGEMENT_BENCH to a bench with erpnext and healthcare)"
+	echo "integration tier $INTEGRATION_STATUS"
+else
+	for app in erpnext healthcare; do
+		[ -d "$BENCH/apps/$app" ] || fail_setup "the bench has no $app app (bench get-app $app)"
+	done
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		ensure_mariadb || fail_setup "MariaDB could not be started"
+	fi
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		ensure_redis || fail_setup "Redis could not be started"
+	fi
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		sync_app_into_bench || fail_setup "could not put this checkout into the bench"
+	fi
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		install_app_package || fail_setup "pip could not install the app into the bench"
+	fi
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		prepare_site || fail_setup "the test site could not be prepared (logs in $ARTIFACTS)"
+	fi
+	if [ -z "$INTEGRATION_STATUS" ]; then
+		frappe_cli --site "$SITE" run-tests --app care_management \
+			--junit-xml-output "$ARTIFACTS/integration.xml" 2>&1 | tee "$ARTIFACTS/integration.log"
+		INTEGRATION_RC=${PIPESTATUS[0]}
+		[ -f "$ARTIFACTS/integration.xml" ] || { INTEGRATION_RC=1; INTEGRATION_STATUS="ran, but wrote no report"; }
+	fi
+fi
+
+# ------------------------------------------------------------------ summary
+say "summary"
+python3 - "$ARTIFACTS" "$UNIT_RC" "$INTEGRATION_RC" "$INTEGRATION_STATUS" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+artifacts, unit_rc, integration_rc, integration_status = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+
+
+def counts(path: Path):
+	if not path.exists():
+		return None
+	root = ET.parse(path).getroot()
+	suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+	tests = failed = skipped = 0
+	for suite in suites:
+		tests += int(suite.get("tests", 0))
+		failed += int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+		skipped += int(suite.get("skipped", 0))
+	return tests - failed - skipped, failed, skipped
+
+
+total_passed = total_failed = 0
+for name, rc, status in (
+	("unit (pytest, pure core)", unit_rc, ""),
+	("integration (Frappe test runner, real site)", integration_rc, integration_status),
+):
+	result = counts(Path(artifacts) / ("unit.xml" if name.startswith("unit") else "integration.xml"))
+	if result is None:
+		failed = 1 if rc else 0
+		print(f"{name}: {status or 'no report'}" + (" -> counted as a failure" if failed else ""))
+		total_failed += failed
+		continue
+	passed, failed, skipped = result
+	if rc and not failed:
+		failed = 1  # the runner failed outside any test (import error, setup)
+	print(f"{name}: {passed} passed, {failed} failed, {skipped} skipped" + (f" ({status})" if status else ""))
+	total_passed += passed
+	total_failed += failed
+print(f"total: {total_passed} passed, {total_failed} failed")
+sys.exit(1 if total_failed else 0)
+EOF
