@@ -26,3 +26,28 @@ fixtures = [
 		],
 	},
 ]
+
+# Row-level access: a care manager sees their caseload, a practitioner the
+# plans they supervise (care_management.permissions; rule in domain/access.py).
+permission_query_conditions = {
+	"Care Plan": "care_management.permissions.query_conditions",
+	"Care Program Enrollment": "care_management.permissions.query_conditions",
+	"Outreach Log": "care_management.permissions.query_conditions",
+	"Patient": "care_management.permissions.patient_query_conditions",
+}
+has_permission = {
+	"Care Plan": "care_management.permissions.has_permission",
+	"Care Program Enrollment": "care_management.permissions.has_permission",
+	"Outreach Log": "care_management.permissions.has_permission",
+	"Patient": "care_management.permissions.patient_has_permission",
+}
+
+scheduler_events = {
+	"daily": [
+		"care_management.setup.patient_sync.refresh_all_active_programs",
+		"care_management.care_management.report.caseload_worklist.overdue_digest.send_overdue_digests",
+	],
+}
+
+# Tells a care manager, on every desk load, that a call timer is still running.
+app_include_js = "/assets/care_management/js/running_timer.js"

@@ -4,7 +4,11 @@ import frappe
 from frappe import _
 
 from care_management.domain.risk_tiers import DEFAULT_TIERS
+from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
+from care_management.setup.email_templates import create_email_templates, delete_email_templates
+from care_management.setup.patient_access import grant_care_manager_patient_access
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
+from care_management.setup.seed import seed_care_plan_templates, seed_care_programs, seed_outreach_lists
 
 REQUIRED_APPS = ("erpnext", "healthcare")
 
@@ -31,6 +35,22 @@ def before_install():
 def after_install():
 	create_patient_fields([tier.name for tier in DEFAULT_TIERS])
 	seed_settings()
+	set_up_enrollment_and_care_plans()
+	set_up_outreach()
+
+
+def set_up_outreach():
+	"""Idempotent; also run by a patch on sites installed before outreach logs existed."""
+	seed_outreach_lists()
+	create_email_templates()
+
+
+def set_up_enrollment_and_care_plans():
+	"""Idempotent; also run by a patch on sites installed before these existed."""
+	seed_care_programs()
+	seed_care_plan_templates()
+	create_care_plan_workflow()
+	grant_care_manager_patient_access()
 
 
 def seed_settings():
@@ -39,7 +59,8 @@ def seed_settings():
 		return
 	for tier in DEFAULT_TIERS:
 		settings.append(
-			"risk_tiers", {"tier": tier.name, "cadence_days": tier.cadence_days, "retry_days": tier.retry_days}
+			"risk_tiers",
+			{"tier": tier.name, "cadence_days": tier.cadence_days, "retry_days": tier.retry_days},
 		)
 	settings.default_risk_tier = DEFAULT_TIERS[-1].name
 	settings.company = frappe.defaults.get_global_default("company")
@@ -49,6 +70,8 @@ def seed_settings():
 
 def before_uninstall():
 	delete_patient_fields()
+	delete_care_plan_workflow()
+	delete_email_templates()
 	delete_app_roles()
 
 

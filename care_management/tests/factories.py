@@ -1,14 +1,85 @@
 """Records the integration tests make for themselves."""
 
 import frappe
+from frappe.utils import add_days, today
 
 
-def make_patient(first_name: str, **fields) -> "frappe.model.document.Document":
+def make_patient(first_name: str, **fields):
 	for gender in ("Female", "Male"):
 		if not frappe.db.exists("Gender", gender):
 			frappe.get_doc({"doctype": "Gender", "gender": gender}).insert(ignore_permissions=True)
-	patient = frappe.get_doc(
-		{"doctype": "Patient", "first_name": first_name, "sex": "Female", **fields}
-	)
+	patient = frappe.get_doc({"doctype": "Patient", "first_name": first_name, "sex": "Female", **fields})
 	patient.insert(ignore_permissions=True)
 	return patient
+
+
+def make_user(email: str, roles: list[str]) -> str:
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"user_type": "System User",
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	user = frappe.get_doc("User", email)
+	user.add_roles(*roles)
+	return email
+
+
+def make_practitioner(first_name: str, user: str | None = None) -> str:
+	existing = frappe.db.get_value("Healthcare Practitioner", {"first_name": first_name})
+	if existing:
+		return existing
+	practitioner = frappe.get_doc(
+		{"doctype": "Healthcare Practitioner", "first_name": first_name, "status": "Active", "user_id": user}
+	)
+	practitioner.insert(ignore_permissions=True)
+	return practitioner.name
+
+
+FULL_CONSENT = {
+	"consent_method": "Verbal",
+	"consent_obtained_by": "Administrator",
+	"told_service_available": 1,
+	"told_cost_sharing": 1,
+	"told_one_practitioner_bills": 1,
+	"told_may_stop_any_time": 1,
+}
+
+
+def make_enrollment(patient: str, practitioner: str, program: str = "CCM", status: str = "Active", **fields):
+	values = {"consent_date": today(), **FULL_CONSENT} if status == "Active" else {}
+	enrollment = frappe.get_doc(
+		{
+			"doctype": "Care Program Enrollment",
+			"patient": patient,
+			"program": program,
+			"billing_practitioner": practitioner,
+			"status": status,
+			"start_date": today(),
+			**values,
+			**fields,
+		}
+	)
+	enrollment.insert(ignore_permissions=True)
+	return enrollment
+
+
+def make_care_plan(patient: str, practitioner: str, **fields):
+	plan = frappe.get_doc(
+		{
+			"doctype": "Care Plan",
+			"patient": patient,
+			"supervising_practitioner": practitioner,
+			"start_date": today(),
+			"next_review_date": add_days(today(), 90),
+			**fields,
+		}
+	)
+	plan.insert(ignore_permissions=True)
+	return plan

@@ -78,6 +78,11 @@ class TestInstall(FrappeTestCase):
 			if "care_management" not in frappe.get_installed_apps():
 				install_app("care_management")
 				frappe.db.commit()
+			# Leave the process as the other tests expect it: not "installing",
+			# and no caches from before the reinstall.
+			frappe.flags.in_install = False
+			frappe.flags.in_uninstall = False
+			frappe.clear_cache()
 
 		self.assertIn("care_management", frappe.get_installed_apps())
 		self.assertEqual(custom_fields_on_patient(), set(patient_custom_fieldnames()))

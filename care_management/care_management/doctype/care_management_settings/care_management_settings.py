@@ -8,6 +8,7 @@ from frappe.model.document import Document
 from care_management.domain.risk_tiers import RiskTier, TierProblemKind, find_tier_problems
 from care_management.setup.patient_fields import sync_risk_tier_options
 
+
 def tier_problem_message(kind: TierProblemKind) -> str:
 	# Built on each call: _() must run in the user's language, not at import.
 	return {
@@ -50,11 +51,13 @@ class CareManagementSettings(Document):
 					frappe.LinkValidationError,
 					title=_("Invalid {0}").format(_(self.meta.get_label(fieldname))),
 				)
-		if self.selling_price_list and not frappe.db.get_value("Price List", self.selling_price_list, "selling"):
+		if self.selling_price_list and not frappe.db.get_value(
+			"Price List", self.selling_price_list, "selling"
+		):
 			frappe.throw(
-				_("Price List: {0} is not a selling price list. Pick a price list with Selling checked.").format(
-					frappe.bold(self.selling_price_list)
-				)
+				_(
+					"Price List: {0} is not a selling price list. Pick a price list with Selling checked."
+				).format(frappe.bold(self.selling_price_list))
 			)
 
 	def validate_risk_tiers(self):
@@ -72,9 +75,9 @@ class CareManagementSettings(Document):
 		names = [row.tier for row in self.risk_tiers]
 		if self.default_risk_tier and self.default_risk_tier not in names:
 			frappe.throw(
-				_("Default Risk Tier: {0} is not one of the Risk Tiers ({1}). Pick one of them or add it.").format(
-					frappe.bold(self.default_risk_tier), ", ".join(names)
-				)
+				_(
+					"Default Risk Tier: {0} is not one of the Risk Tiers ({1}). Pick one of them or add it."
+				).format(frappe.bold(self.default_risk_tier), ", ".join(names))
 			)
 		self.validate_removed_tiers_are_unused(names)
 
@@ -94,8 +97,13 @@ class CareManagementSettings(Document):
 		)
 		if in_use:
 			frappe.throw(
-				_("Risk Tiers: {0} cannot be removed while patients are assigned to it. Move them to another tier first.").format(
-					", ".join(_("{0} ({1} patients)").format(frappe.bold(r.care_risk_tier), r.patients) for r in in_use)
+				_(
+					"Risk Tiers: {0} cannot be removed while patients are assigned to it. Move them to another tier first."
+				).format(
+					", ".join(
+						_("{0} ({1} patients)").format(frappe.bold(r.care_risk_tier), r.patients)
+						for r in in_use
+					)
 				)
 			)
 

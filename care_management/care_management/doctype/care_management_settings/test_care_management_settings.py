@@ -6,9 +6,6 @@ from frappe.tests.utils import FrappeTestCase
 
 from care_management.tests.factories import make_patient
 
-# The tests make the records they need; no generated test records of these.
-test_ignore = ["Company", "Healthcare Practitioner", "Price List"]
-
 DEFAULT_ROWS = [
 	{"tier": "High", "cadence_days": 7, "retry_days": 2},
 	{"tier": "Medium", "cadence_days": 14, "retry_days": 3},
@@ -63,16 +60,22 @@ class TestCareManagementSettings(FrappeTestCase):
 		self.assertRefused(settings_with(rows), "Retry After (Days)", "row 1")
 
 	def test_company_that_does_not_exist_is_refused_naming_the_field(self):
-		self.assertRefused(settings_with(DEFAULT_ROWS, company="No Such Clinic LLC"), "Default Company", "No Such Clinic LLC")
+		self.assertRefused(
+			settings_with(DEFAULT_ROWS, company="No Such Clinic LLC"), "Default Company", "No Such Clinic LLC"
+		)
 
 	def test_default_tier_must_be_one_of_the_tiers(self):
-		self.assertRefused(settings_with(DEFAULT_ROWS, default_risk_tier="Extreme"), "Default Risk Tier", "Extreme")
+		self.assertRefused(
+			settings_with(DEFAULT_ROWS, default_risk_tier="Extreme"), "Default Risk Tier", "Extreme"
+		)
 
 	def test_month_close_day_out_of_range_is_refused(self):
 		self.assertRefused(settings_with(DEFAULT_ROWS, month_close_day=31), "Close Previous Month On Day")
 
 	def test_chunk_size_below_one_is_refused(self):
-		self.assertRefused(settings_with(DEFAULT_ROWS, month_close_chunk_size=0), "Patients per Background Job")
+		self.assertRefused(
+			settings_with(DEFAULT_ROWS, month_close_chunk_size=0), "Patients per Background Job"
+		)
 
 	def test_patient_risk_tier_choices_follow_the_settings(self):
 		settings_with([{"tier": "Very High", "cadence_days": 3}, *DEFAULT_ROWS]).save()

@@ -1,0 +1,68 @@
+// Copyright (c) 2026, care_management contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Care Plan", {
+	setup(frm) {
+		frm.set_query("supervising_practitioner", () => ({ filters: { status: "Active" } }));
+	},
+
+	refresh(frm) {
+		if (frm.is_new()) return;
+		if (frm.doc.status !== "Closed" && frm.has_perm("write")) {
+			frm.add_custom_button(__("Apply Templates"), () => apply_templates(frm));
+		}
+		frm.add_custom_button(
+			__("FHIR Bundle"),
+			() => {
+				frappe.call({
+					method: "care_management.care_management.doctype.care_plan.care_plan.get_fhir_bundle",
+					args: { name: frm.doc.name },
+					callback: (r) => {
+						const blob = new Blob([JSON.stringify(r.message, null, 2)], {
+							type: "application/fhir+json",
+						});
+						const link = document.createElement("a");
+						link.href = URL.createObjectURL(blob);
+						link.download = `${frm.doc.name}.fhir.json`;
+						link.click();
+					},
+				});
+			},
+			__("Export")
+		);
+	},
+});
+
+function apply_templates(frm) {
+	const dialog = new frappe.ui.Dialog({
+		title: __("Apply Care Plan Templates"),
+		fields: [
+			{
+				fieldname: "templates",
+				fieldtype: "MultiSelectList",
+				label: __("Templates"),
+				reqd: 1,
+				get_data: (txt) =>
+					frappe.db.get_link_options("Care Plan Template", txt, { disabled: 0 }),
+			},
+		],
+		primary_action_label: __("Apply"),
+		primary_action({ templates }) {
+			frm.call("apply_templates", { templates }).then((r) => {
+				dialog.hide();
+				frm.reload_doc();
+				const added = r.message || {};
+				frappe.show_alert({
+					message: __("Added {0} goals, {1} interventions, {2} topics, {3} conditions", [
+						added.goals || 0,
+						added.interventions || 0,
+						added.education_topics || 0,
+						added.conditions || 0,
+					]),
+					indicator: "green",
+				});
+			});
+		},
+	});
+	dialog.show();
+}

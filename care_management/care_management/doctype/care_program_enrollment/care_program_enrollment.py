@@ -1,0 +1,128 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import formatdate, getdate, today
+
+from care_management.domain.enrollment import (
+	IN_FORCE_STATUSES,
+	Consent,
+	ConsentGap,
+	consent_gaps,
+	effective_end_date,
+)
+from care_management.setup.patient_sync import sync_patients
+
+
+def consent_gap_message(gap: ConsentGap) -> str:
+	return {
+		ConsentGap.METHOD: _("Consent: choose Verbal or Written."),
+		ConsentGap.DATE: _("Consent Date: enter the date the patient agreed."),
+		ConsentGap.DATE_IN_FUTURE: _("Consent Date cannot be in the future."),
+		ConsentGap.OBTAINED_BY: _("Consent Obtained By: choose the user who obtained the consent."),
+		ConsentGap.SERVICE_AVAILABLE: _("Tick that the patient was told the service is available."),
+		ConsentGap.COST_SHARING: _("Tick that the patient was told cost-sharing applies."),
+		ConsentGap.ONE_PRACTITIONER_BILLS: _(
+			"Tick that the patient was told only one practitioner can bill for it in a month."
+		),
+		ConsentGap.MAY_STOP_ANY_TIME: _("Tick that the patient was told they may stop at any time."),
+		ConsentGap.WRITTEN_FORM: _("Signed Consent Form: attach the signed form for a written consent."),
+	}[gap]
+
+
+class CareProgramEnrollment(Document):
+	def validate(self):
+		self.set_defaults()
+		self.validate_dates()
+		self.validate_consent()
+		self.validate_no_overlap()
+
+	def set_defaults(self):
+		if not self.billing_practitioner:
+			self.billing_practitioner = frappe.db.get_single_value(
+				"Care Management Settings", "default_billing_practitioner"
+			)
+		if not self.care_manager:
+			self.care_manager = frappe.db.get_value("Patient", self.patient, "care_manager")
+
+	def validate_dates(self):
+		if self.status == "Ended" or self.end_date:
+			# Disenrollment takes effect at the end of the month.
+			end = effective_end_date(getdate(self.end_date) if self.end_date else None, getdate(today()))
+			self.end_date = end
+		if self.end_date and getdate(self.end_date) < getdate(self.start_date):
+			frappe.throw(
+				_(
+					"End Date {0} is before Start Date {1}. An enrollment ends on or after the day it starts."
+				).format(formatdate(self.end_date), formatdate(self.start_date)),
+				title=_("Invalid End Date"),
+			)
+
+	def validate_consent(self):
+		if self.status != "Active":
+			return
+		if not frappe.db.get_value("Care Program", self.program, "requires_consent"):
+			return
+		gaps = consent_gaps(
+			Consent(
+				method=self.consent_method,
+				consent_date=getdate(self.consent_date) if self.consent_date else None,
+				obtained_by=self.consent_obtained_by,
+				told_service_available=bool(self.told_service_available),
+				told_cost_sharing=bool(self.told_cost_sharing),
+				told_one_practitioner_bills=bool(self.told_one_practitioner_bills),
+				told_may_stop_any_time=bool(self.told_may_stop_any_time),
+				form_attached=bool(self.consent_form),
+			),
+			today=getdate(today()),
+		)
+		if gaps:
+			frappe.throw(
+				_("The enrollment cannot be Active without the patient's consent:")
+				+ "<ul>"
+				+ "".join(f"<li>{consent_gap_message(gap)}</li>" for gap in gaps)
+				+ "</ul>",
+				title=_("Consent Missing"),
+			)
+
+	def validate_no_overlap(self):
+		if self.status not in IN_FORCE_STATUSES:
+			return
+		enrollment = frappe.qb.DocType("Care Program Enrollment")
+		query = (
+			frappe.qb.from_(enrollment)
+			.select(enrollment.name, enrollment.start_date, enrollment.end_date, enrollment.status)
+			.where(
+				(enrollment.patient == self.patient)
+				& (enrollment.program == self.program)
+				& (enrollment.name != (self.name or ""))
+				& enrollment.status.isin(IN_FORCE_STATUSES)
+				& ((enrollment.end_date.isnull()) | (enrollment.end_date >= self.start_date))
+			)
+		)
+		if self.end_date:
+			query = query.where(enrollment.start_date <= self.end_date)
+		clash = query.limit(1).run(as_dict=True)
+		if clash:
+			other = clash[0]
+			frappe.throw(
+				_(
+					"{0} is already enrolled in {1} from {2} to {3} ({4}, {5}). End that enrollment or change the Start Date."
+				).format(
+					frappe.bold(self.patient_name or self.patient),
+					frappe.bold(self.program),
+					formatdate(other.start_date),
+					formatdate(other.end_date) if other.end_date else _("open-ended"),
+					frappe.get_desk_link("Care Program Enrollment", other.name),
+					_(other.status),
+				),
+				title=_("Overlapping Enrollment"),
+			)
+
+	def on_update(self):
+		sync_patients([self.patient], care_manager_from=self)
+
+	def on_trash(self):
+		sync_patients([self.patient])

@@ -1,0 +1,266 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import format_datetime, get_datetime, getdate, now_datetime
+
+from care_management.domain.access import access_scope
+from care_management.domain.outreach import LoggedTime, TimeProblem, propose_follow_up, time_problems
+from care_management.domain.risk_tiers import RiskTier
+from care_management.permissions import in_caseload
+
+TIMER_RUNNING = ("Running", "Paused")
+
+
+def time_problem_message(problem: TimeProblem, log) -> str:
+	return {
+		TimeProblem.END_BEFORE_START: _("End ({0}) is before Start ({1}). Correct the End time.").format(
+			format_datetime(log.end), format_datetime(log.start)
+		),
+		TimeProblem.START_IN_FUTURE: _("Start ({0}) is in the future. Log work once it has happened.").format(
+			format_datetime(log.start)
+		),
+		TimeProblem.NOT_POSITIVE: _("Duration (Minutes) must be at least 1 minute."),
+		TimeProblem.TOO_LONG: _(
+			"Duration (Minutes) is {0}; one log can be at most 240 minutes. Split longer work into several logs."
+		).format(log.duration_minutes),
+		TimeProblem.DURATION_MISMATCH: _(
+			"Duration (Minutes) is {0} but Start to End is {1} minutes (less {2} paused). Correct the Duration or the times."
+		).format(
+			log.duration_minutes,
+			round((get_datetime(log.end) - get_datetime(log.start)).total_seconds() / 60),
+			log.paused_minutes or 0,
+		),
+	}[problem]
+
+
+class OutreachLog(Document):
+	def validate(self):
+		self.set_defaults()
+		self.validate_links_belong_to_patient()
+		self.validate_caseload()
+		self.validate_time()
+		self.validate_no_overlap()
+		self.set_escalation()
+
+	def before_submit(self):
+		if self.timer_status in TIMER_RUNNING:
+			frappe.throw(_("Stop the timer before submitting the log."), title=_("Timer Running"))
+		if not self.end or not self.duration_minutes:
+			frappe.throw(_("Enter End and Duration (Minutes) before submitting the log."))
+
+	def set_defaults(self):
+		if not self.care_plan:
+			self.care_plan = frappe.db.get_value(
+				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}, "name"
+			)
+		if not self.next_follow_up and self.start and self.timer_status not in TIMER_RUNNING:
+			self.next_follow_up = proposed_follow_up(self.patient, self.start, self.outcome)
+
+	def validate_links_belong_to_patient(self):
+		for fieldname, doctype in (("enrollment", "Care Program Enrollment"), ("care_plan", "Care Plan")):
+			value = self.get(fieldname)
+			if value and frappe.db.get_value(doctype, value, "patient") != self.patient:
+				frappe.throw(
+					_("{0}: {1} belongs to another patient. Choose one of {2}'s records.").format(
+						_(self.meta.get_label(fieldname)),
+						frappe.bold(value),
+						frappe.bold(self.patient_name or self.patient),
+					),
+					title=_("Wrong Patient"),
+				)
+
+	def validate_caseload(self):
+		scope = access_scope(frappe.get_roles(self.performed_by))
+		if scope.all_patients or (scope.own_caseload and in_caseload(self.patient, self.performed_by)):
+			return
+		if scope.as_practitioner and supervises(self.performed_by, self.patient):
+			return
+		frappe.throw(
+			_(
+				"{0} is not in the caseload of {1}. Ask a supervisor to assign the patient before logging time."
+			).format(frappe.bold(self.patient_name or self.patient), frappe.bold(self.performed_by)),
+			title=_("Not in Caseload"),
+		)
+
+	def validate_time(self):
+		if not self.start:
+			return
+		if self.timer_status in TIMER_RUNNING:
+			if get_datetime(self.start) > now_datetime():
+				frappe.throw(time_problem_message(TimeProblem.START_IN_FUTURE, self))
+			return
+		if not self.end or not self.duration_minutes:
+			return  # a draft may be finished later; before_submit insists
+		problems = time_problems(
+			LoggedTime(
+				get_datetime(self.start),
+				get_datetime(self.end),
+				self.duration_minutes,
+				self.paused_minutes or 0,
+			),
+			now_datetime(),
+		)
+		if problems:
+			frappe.throw(
+				"<br>".join(time_problem_message(p, self) for p in problems), title=_("Invalid Time")
+			)
+
+	def validate_no_overlap(self):
+		if not (self.start and self.end) or self.timer_status in TIMER_RUNNING:
+			return
+		log = frappe.qb.DocType("Outreach Log")
+		clash = (
+			frappe.qb.from_(log)
+			.select(log.name, log.start, log.end)
+			.where(
+				(log.performed_by == self.performed_by)
+				& (log.name != (self.name or ""))
+				& (log.name != (self.amended_from or ""))
+				& (log.docstatus < 2)
+				& log.end.isnotnull()
+				& (log.start < self.end)
+				& (log.end > self.start)
+			)
+			.limit(1)
+			.run(as_dict=True)
+		)
+		if clash:
+			other = clash[0]
+			frappe.throw(
+				_(
+					"{0} already logged {1} from {2} to {3}, which overlaps this log. Adjust Start and End."
+				).format(
+					frappe.bold(self.performed_by),
+					frappe.get_desk_link("Outreach Log", other.name),
+					format_datetime(other.start),
+					format_datetime(other.end),
+				),
+				title=_("Overlapping Logs"),
+			)
+
+	def set_escalation(self):
+		if not self.red_flag:
+			self.escalated_to = None
+			return
+		self.escalated_to = supervising_practitioner_user(self)
+		if not self.escalated_to:
+			frappe.throw(
+				_(
+					"Red Flag: no practitioner with a user account supervises {0}. Set the Supervising Practitioner on the care plan (and its user) so the red flag reaches someone."
+				).format(frappe.bold(self.patient_name or self.patient)),
+				title=_("No One to Escalate To"),
+			)
+
+	def on_submit(self):
+		self.update_care_plan_goals()
+		if self.red_flag:
+			self.raise_red_flag()
+
+	def on_cancel(self):
+		if self.red_flag:
+			for todo in frappe.get_all(
+				"ToDo",
+				filters={"reference_type": self.doctype, "reference_name": self.name, "status": "Open"},
+				pluck="name",
+			):
+				frappe.db.set_value("ToDo", todo, "status", "Cancelled")
+
+	def raise_red_flag(self):
+		frappe.get_doc(
+			{
+				"doctype": "ToDo",
+				"allocated_to": self.escalated_to,
+				"reference_type": self.doctype,
+				"reference_name": self.name,
+				"priority": "High",
+				"date": getdate(),
+				"description": _("Red flag for {0}: {1}").format(
+					self.patient_name or self.patient, self.red_flag_reason
+				),
+				"assigned_by": frappe.session.user,
+			}
+		).insert(ignore_permissions=True)
+		self.db_set("red_flag_status", "Open")
+
+	def update_care_plan_goals(self):
+		updates = [
+			row for row in self.goal_updates if row.care_plan_goal and (row.new_status or row.progress_note)
+		]
+		if not updates or not self.care_plan:
+			return
+		goal_rows = set(frappe.get_all("Care Plan Goal", filters={"parent": self.care_plan}, pluck="name"))
+		plan = frappe.get_doc("Care Plan", self.care_plan)
+		for update in updates:
+			if update.care_plan_goal not in goal_rows:
+				frappe.throw(
+					_("Goal Progress, row {0}: the goal is not on care plan {1}.").format(
+						update.idx, self.care_plan
+					)
+				)
+			goal = next(g for g in plan.goals if g.name == update.care_plan_goal)
+			if update.new_status:
+				goal.status = update.new_status
+		plan.add_comment(
+			"Info",
+			_("Goal progress recorded in {0}: {1}").format(
+				frappe.get_desk_link("Outreach Log", self.name),
+				"; ".join(
+					f"{u.goal} → {_(u.new_status) if u.new_status else ''} {u.progress_note or ''}".strip()
+					for u in updates
+				),
+			),
+		)
+		plan.flags.ignore_permissions = True
+		plan.save()
+
+
+def supervising_practitioner_user(log) -> str | None:
+	practitioner = None
+	if log.care_plan:
+		practitioner = frappe.db.get_value("Care Plan", log.care_plan, "supervising_practitioner")
+	if not practitioner and log.enrollment:
+		practitioner = frappe.db.get_value("Care Program Enrollment", log.enrollment, "billing_practitioner")
+	return frappe.db.get_value("Healthcare Practitioner", practitioner, "user_id") if practitioner else None
+
+
+def supervises(user: str, patient: str) -> bool:
+	practitioners = frappe.get_all("Healthcare Practitioner", filters={"user_id": user}, pluck="name")
+	if not practitioners:
+		return False
+	return bool(
+		frappe.db.exists("Care Plan", {"patient": patient, "supervising_practitioner": ("in", practitioners)})
+		or frappe.db.exists(
+			"Care Program Enrollment", {"patient": patient, "billing_practitioner": ("in", practitioners)}
+		)
+	)
+
+
+def patient_tier(patient: str) -> RiskTier | None:
+	from care_management.care_management.doctype.care_management_settings.care_management_settings import (
+		get_risk_tiers,
+	)
+
+	tiers = get_risk_tiers()
+	name = frappe.db.get_value("Patient", patient, "care_risk_tier") or frappe.db.get_single_value(
+		"Care Management Settings", "default_risk_tier"
+	)
+	return next((t for t in tiers if t.name == name), tiers[-1] if tiers else None)
+
+
+def proposed_follow_up(patient: str, start, outcome: str):
+	"""The next follow-up date from the patient's risk tier and the outcome."""
+	tier = patient_tier(patient)
+	if not tier or not start:
+		return None
+	return propose_follow_up(getdate(start), tier, outcome)
+
+
+@frappe.whitelist()
+def get_proposed_follow_up(patient: str, start, outcome: str):
+	"""For the form: propose the follow-up as soon as start and outcome are known."""
+	if not frappe.has_permission("Patient", "read", doc=patient):
+		frappe.throw(_("Not permitted to read patient {0}").format(patient), frappe.PermissionError)
+	return proposed_follow_up(patient, start, outcome)

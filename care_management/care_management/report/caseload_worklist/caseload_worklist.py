@@ -1,0 +1,224 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+"""Who a care manager should contact next: one set-based query for the whole
+caseload, then pure arithmetic (thresholds) on the rows it returns."""
+
+import frappe
+from frappe import _
+from frappe.utils import add_months, get_first_day, getdate, today
+
+from care_management.domain.access import access_scope
+from care_management.domain.outreach import COUNTED_OUTCOMES
+from care_management.domain.thresholds import DEFAULT_LADDERS, minutes_to_next_threshold
+from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
+
+APPOINTMENT_OPEN = ("Scheduled", "Open", "Confirmed")
+RECENT_MISSED_DAYS = 30
+NEAR_THRESHOLD_MINUTES = 5
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	care_manager = resolve_care_manager(filters.get("care_manager"))
+	rows = worklist_rows(care_manager, getdate(filters.get("as_of") or today()))
+	rows = apply_view(rows, filters.get("view"))
+	return columns(), rows, None, None, summary(rows)
+
+
+def resolve_care_manager(requested: str | None) -> str:
+	"""Care managers see their own worklist; supervisors may pick anyone."""
+	user = frappe.session.user
+	if not requested or requested == user:
+		return user
+	if access_scope(frappe.get_roles(user)).all_patients:
+		return requested
+	frappe.throw(
+		_("You can only open your own worklist. Ask a Care Management Supervisor to see {0}'s.").format(
+			requested
+		),
+		frappe.PermissionError,
+	)
+
+
+def worklist_rows(care_manager: str, as_of) -> list[dict]:
+	month_start = get_first_day(as_of)
+	rows = frappe.db.sql(
+		"""
+		select
+			p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
+			coalesce(tier.idx, 999) as risk_rank, coalesce(tier.cadence_days, 30) as cadence_days,
+			p.active_care_programs as programs,
+			reached.last_reached,
+			latest.next_follow_up,
+			coalesce(latest.next_follow_up, date_add(date(reached.last_reached), interval coalesce(tier.cadence_days, 30) day), %(as_of)s) as next_due,
+			month_minutes.by_program as minutes_by_program,
+			coalesce(month_minutes.total, 0) as minutes_this_month,
+			coalesce(flags.open_red_flags, 0) as open_red_flags,
+			appt.next_appointment, missed.last_missed_appointment
+		from `tabPatient` p
+		join (
+			select name as patient from `tabPatient` where care_manager = %(cm)s
+			union
+			select patient from `tabCare Program Enrollment` where care_manager = %(cm)s and status in %(caseload_statuses)s
+		) caseload on caseload.patient = p.name
+		left join `tabCare Management Risk Tier` tier
+			on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
+		left join (
+			select patient, max(start) as last_reached from `tabOutreach Log`
+			where docstatus = 1 and outcome = 'Reached' group by patient
+		) reached on reached.patient = p.name
+		left join (
+			select l.patient, max(l.next_follow_up) as next_follow_up from `tabOutreach Log` l
+			join (
+				select patient, max(start) as last_start from `tabOutreach Log` where docstatus = 1 group by patient
+			) last_log on last_log.patient = l.patient and last_log.last_start = l.start
+			where l.docstatus = 1
+			group by l.patient
+		) latest on latest.patient = p.name
+		left join (
+			select patient, sum(minutes) as total,
+				group_concat(concat(program_family, '=', minutes) separator ';') as by_program
+			from (
+				select l.patient, coalesce(cp.billing_family, l.program, '') as program_family, sum(l.duration_minutes) as minutes
+				from `tabOutreach Log` l
+				left join `tabCare Program` cp on cp.name = l.program
+				where l.docstatus = 1 and l.start >= %(month_start)s and l.start < %(next_month)s
+					and l.outcome in %(counted)s
+				group by l.patient, program_family
+			) per_program group by patient
+		) month_minutes on month_minutes.patient = p.name
+		left join (
+			select patient, count(*) as open_red_flags from `tabOutreach Log`
+			where docstatus = 1 and red_flag = 1 and red_flag_status = 'Open' group by patient
+		) flags on flags.patient = p.name
+		left join (
+			select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
+			where status in %(appointment_open)s and appointment_date >= %(as_of)s group by patient
+		) appt on appt.patient = p.name
+		left join (
+			select patient, max(appointment_date) as last_missed_appointment from `tabPatient Appointment`
+			where status = 'No Show' and appointment_date >= %(missed_since)s group by patient
+		) missed on missed.patient = p.name
+		""",
+		{
+			"cm": care_manager,
+			"caseload_statuses": CASELOAD_ENROLLMENT_STATUSES,
+			"as_of": as_of,
+			"month_start": month_start,
+			"next_month": add_months(month_start, 1),
+			"counted": COUNTED_OUTCOMES,
+			"appointment_open": APPOINTMENT_OPEN,
+			"missed_since": frappe.utils.add_days(as_of, -RECENT_MISSED_DAYS),
+		},
+		as_dict=True,
+	)
+	families = {
+		p.name: p.billing_family or p.name
+		for p in frappe.get_all("Care Program", fields=["name", "billing_family"])
+	}
+	for row in rows:
+		finish_row(row, as_of, families)
+	rows.sort(key=lambda r: (-(r.days_overdue or 0), r.risk_rank, r.next_due, r.patient_name or ""))
+	return rows
+
+
+def finish_row(row, as_of, families: dict[str, str]) -> None:
+	"""Arithmetic per row on data already fetched: no queries here."""
+	row.next_due = getdate(row.next_due)
+	row.days_overdue = max(0, (as_of - row.next_due).days)
+	minutes = parse_minutes(row.minutes_by_program)
+	row.minutes_by_program = ", ".join(f"{family}: {m}" for family, m in sorted(minutes.items()) if family)
+	to_next = {}
+	enrolled = {families.get(p.strip(), p.strip()) for p in (row.programs or "").split(",") if p.strip()}
+	for family in sorted((enrolled | set(minutes)) - {""}):
+		ladder = DEFAULT_LADDERS.get(family)
+		if ladder:
+			remaining = minutes_to_next_threshold(minutes.get(family, 0), ladder)
+			if remaining is not None:
+				to_next[family] = remaining
+	row.minutes_to_next_threshold = ", ".join(f"{family}: {m}" for family, m in sorted(to_next.items()))
+	row.nearest_threshold = min(to_next.values()) if to_next else None
+
+
+def parse_minutes(packed: str | None) -> dict[str, int]:
+	minutes = {}
+	for part in (packed or "").split(";"):
+		if "=" in part:
+			family, value = part.rsplit("=", 1)
+			minutes[family] = int(float(value))
+	return minutes
+
+
+def apply_view(rows: list[dict], view: str | None) -> list[dict]:
+	if view == "Due Today":
+		return [r for r in rows if r.days_overdue == 0 and r.next_due <= getdate(today())]
+	if view == "Overdue":
+		return [r for r in rows if r.days_overdue > 0]
+	if view == "Near Threshold":
+		return [
+			r
+			for r in rows
+			if r.nearest_threshold is not None and r.nearest_threshold <= NEAR_THRESHOLD_MINUTES
+		]
+	return rows
+
+
+def columns() -> list[dict]:
+	return [
+		{
+			"fieldname": "patient",
+			"label": _("Patient"),
+			"fieldtype": "Link",
+			"options": "Patient",
+			"width": 130,
+		},
+		{"fieldname": "patient_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "risk_tier", "label": _("Risk Tier"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "programs", "label": _("Programs"), "fieldtype": "Data", "width": 120},
+		{"fieldname": "last_reached", "label": _("Last Reached"), "fieldtype": "Datetime", "width": 150},
+		{"fieldname": "next_due", "label": _("Next Due"), "fieldtype": "Date", "width": 100},
+		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 100},
+		{
+			"fieldname": "minutes_by_program",
+			"label": _("Minutes This Month"),
+			"fieldtype": "Data",
+			"width": 150,
+		},
+		{
+			"fieldname": "minutes_to_next_threshold",
+			"label": _("To Next Threshold"),
+			"fieldtype": "Data",
+			"width": 150,
+		},
+		{"fieldname": "open_red_flags", "label": _("Open Red Flags"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "next_appointment", "label": _("Next Appointment"), "fieldtype": "Date", "width": 120},
+		{
+			"fieldname": "last_missed_appointment",
+			"label": _("Missed Appointment"),
+			"fieldtype": "Date",
+			"width": 130,
+		},
+	]
+
+
+def summary(rows) -> list[dict]:
+	return [
+		{"label": _("Patients"), "value": len(rows), "indicator": "Blue", "datatype": "Int"},
+		{
+			"label": _("Overdue"),
+			"value": sum(1 for r in rows if r.days_overdue > 0),
+			"indicator": "Red",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Within 5 Minutes of a Threshold"),
+			"value": sum(
+				1
+				for r in rows
+				if r.nearest_threshold is not None and r.nearest_threshold <= NEAR_THRESHOLD_MINUTES
+			),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
+	]

@@ -1,0 +1,23 @@
+"""ICD-10-CM code shape.
+
+Only the shape is checked (letter, digit, letter-or-digit, then an optional
+dot and up to four more characters): the code list itself is licensed and
+changes every October, so the app does not ship one.
+"""
+
+import re
+
+_ICD10_CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
+
+
+def normalise_icd10(code: str | None) -> str:
+	"""Upper case, no spaces, and the dot after the third character that
+	coders often leave out (E119 -> E11.9)."""
+	code = "".join((code or "").split()).upper()
+	if len(code) > 3 and "." not in code:
+		code = f"{code[:3]}.{code[3:]}"
+	return code
+
+
+def is_icd10_cm(code: str) -> bool:
+	return bool(_ICD10_CM.match(code))
