@@ -51,3 +51,7 @@ scheduler_events = {
 
 # Tells a care manager, on every desk load, that a call timer is still running.
 app_include_js = "/assets/care_management/js/running_timer.js"
+
+override_doctype_dashboards = {
+	"Patient": "care_management.overrides.patient_dashboard.get_data",
+}

@@ -35,20 +35,19 @@ fail_setup() {
 
 # ---------------------------------------------------------------- unit tier
 say "unit tier: pytest over tests/ (pure core, no Frappe)"
-pick_pytest_python() {
-	for py in python3 "$BENCH/env/bin/python"; do
-		if command -v "$py" >/dev/null 2>&1 && "$py" -c "import pytest" 2>/dev/null; then
-			echo "$py"
-			return
-		fi
-	done
+# Its own virtualenv, refreshed when tests/requirements.txt changes, so a new
+# machine needs nothing but python3 and the package index.
+pytest_python() {
 	local venv="${XDG_CACHE_HOME:-$HOME/.cache}/care_management/pytest-venv"
-	if [ ! -x "$venv/bin/python" ]; then
-		python3 -m venv "$venv" >&2 && "$venv/bin/pip" install -q pytest >&2
+	local wanted="$CHECKOUT/tests/requirements.txt"
+	if [ ! -x "$venv/bin/python" ] || ! cmp -s "$wanted" "$venv/requirements.txt"; then
+		python3 -m venv "$venv" >&2 &&
+			"$venv/bin/pip" install -q --disable-pip-version-check -r "$wanted" >&2 &&
+			cp "$wanted" "$venv/requirements.txt"
 	fi
 	echo "$venv/bin/python"
 }
-PYTEST_PY=$(pick_pytest_python)
+PYTEST_PY=$(pytest_python)
 (cd "$CHECKOUT" && "$PYTEST_PY" -m pytest tests --junitxml="$ARTIFACTS/unit.xml" -p no:cacheprovider)
 UNIT_RC=$?
 
@@ -134,7 +133,7 @@ install_app_package() {
 	stamp="$app_dir/.installed-pyproject"
 	if ! cmp -s "$app_dir/pyproject.toml" "$stamp" ||
 		! "$BENCH/env/bin/python" -c "import care_management" 2>/dev/null; then
-		"$BENCH/env/bin/pip" install -q -e "$app_dir" || return 1
+		"$BENCH/env/bin/pip" install -q -e "$app_dir[test]" || return 1
 		cp "$app_dir/pyproject.toml" "$stamp"
 	fi
 	grep -qx care_management "$BENCH/sites/apps.txt" || echo care_management >>"$BENCH/sites/apps.txt"

@@ -8,6 +8,7 @@ frappe.ui.form.on("Care Plan", {
 
 	refresh(frm) {
 		if (frm.is_new()) return;
+		show_appointments(frm);
 		if (frm.doc.status !== "Closed" && frm.has_perm("write")) {
 			frm.add_custom_button(__("Apply Templates"), () => apply_templates(frm));
 		}
@@ -65,4 +66,36 @@ function apply_templates(frm) {
 		},
 	});
 	dialog.show();
+}
+
+// Upcoming and recently missed Patient Appointments (Healthcare), so the care
+// manager sees them while working the plan.
+function show_appointments(frm) {
+	const since = frappe.datetime.add_days(frappe.datetime.get_today(), -30);
+	frappe.db
+		.get_list("Patient Appointment", {
+			filters: [
+				["patient", "=", frm.doc.patient],
+				["appointment_date", ">=", since],
+				["status", "in", ["Scheduled", "Open", "Confirmed", "No Show"]],
+			],
+			fields: ["name", "appointment_date", "appointment_time", "practitioner_name", "status"],
+			order_by: "appointment_date asc",
+			limit: 10,
+		})
+		.then((rows) => {
+			const today = frappe.datetime.get_today();
+			const upcoming = rows.filter((r) => r.status !== "No Show" && r.appointment_date >= today);
+			const missed = rows.filter((r) => r.status === "No Show");
+			if (!upcoming.length && !missed.length) return;
+			const line = (r) =>
+				`<a href="/app/patient-appointment/${r.name}">${frappe.datetime.str_to_user(r.appointment_date)}</a> ${
+					r.practitioner_name || ""
+				}`;
+			let html = "";
+			if (upcoming.length) html += `<div>${__("Upcoming appointments")}: ${upcoming.map(line).join(", ")}</div>`;
+			if (missed.length)
+				html += `<div class="text-danger">${__("Missed in the last 30 days")}: ${missed.map(line).join(", ")}</div>`;
+			frm.dashboard.set_headline_alert(html);
+		});
 }

@@ -174,7 +174,7 @@ def fhir_input(plan: CarePlan) -> dict:
 		"patient": {"id": plan.patient, "name": plan.patient_name},
 		"start_date": iso(plan.start_date),
 		"next_review_date": iso(plan.next_review_date),
-		"created": str(plan.creation) if plan.creation else None,
+		"created": iso(plan.creation),
 		"care_manager": {"id": care_manager, "name": frappe.utils.get_fullname(care_manager)}
 		if care_manager
 		else None,

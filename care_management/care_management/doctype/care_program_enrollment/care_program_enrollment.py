@@ -126,3 +126,9 @@ class CareProgramEnrollment(Document):
 
 	def on_trash(self):
 		sync_patients([self.patient])
+
+
+def on_doctype_update():
+	"""The caseload sub-query looks enrollments up by care manager and status."""
+	frappe.db.add_index("Care Program Enrollment", ["care_manager", "status"])
+	frappe.db.add_index("Care Program Enrollment", ["patient", "program"])

@@ -264,3 +264,9 @@ def get_proposed_follow_up(patient: str, start, outcome: str):
 	if not frappe.has_permission("Patient", "read", doc=patient):
 		frappe.throw(_("Not permitted to read patient {0}").format(patient), frappe.PermissionError)
 	return proposed_follow_up(patient, start, outcome)
+
+
+def on_doctype_update():
+	"""Indexes for the worklist and month close (run by every migrate)."""
+	frappe.db.add_index("Outreach Log", ["patient", "docstatus", "start"])
+	frappe.db.add_index("Outreach Log", ["performed_by", "start"])
