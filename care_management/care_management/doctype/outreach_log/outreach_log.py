@@ -52,6 +52,17 @@ class OutreachLog(Document):
 			frappe.throw(_("Enter End and Duration (Minutes) before submitting the log."))
 
 	def set_defaults(self):
+		if not self.enrollment:
+			# The minutes count for the patient's one active program, if there is only one.
+			active = frappe.get_all(
+				"Care Program Enrollment",
+				filters={"patient": self.patient, "status": "Active"},
+				pluck="name",
+				limit=2,
+			)
+			if len(active) == 1:
+				self.enrollment = active[0]
+				self.program = frappe.db.get_value("Care Program Enrollment", active[0], "program")
 		if not self.care_plan:
 			self.care_plan = frappe.db.get_value(
 				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}, "name"

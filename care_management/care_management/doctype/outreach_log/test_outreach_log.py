@@ -81,6 +81,10 @@ class TestOutreachLog(FrappeTestCase):
 		# High tier: a reached contact is followed up 7 days later.
 		self.assertEqual(getdate(log.next_follow_up), getdate(add_days(log.start, 7)))
 
+	def test_minutes_count_for_the_only_active_enrollment_by_default(self):
+		log = make_log(self.patient)
+		self.assertEqual((log.enrollment, log.program), (self.enrollment, "CCM"))
+
 	def test_an_unanswered_attempt_is_retried_sooner(self):
 		log = make_log(self.patient, outcome="No Answer", minutes=2)
 		self.assertEqual(getdate(log.next_follow_up), getdate(add_days(log.start, 2)))
