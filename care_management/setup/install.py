@@ -8,7 +8,12 @@ from care_management.setup.care_plan_workflow import create_care_plan_workflow, 
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.patient_access import grant_care_manager_patient_access
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
-from care_management.setup.seed import seed_care_plan_templates, seed_care_programs, seed_outreach_lists
+from care_management.setup.seed import (
+	seed_billing_codes,
+	seed_care_plan_templates,
+	seed_care_programs,
+	seed_outreach_lists,
+)
 
 REQUIRED_APPS = ("erpnext", "healthcare")
 
@@ -37,6 +42,12 @@ def after_install():
 	seed_settings()
 	set_up_enrollment_and_care_plans()
 	set_up_outreach()
+	set_up_billing()
+
+
+def set_up_billing():
+	"""Idempotent; also run by a patch on sites installed before billing existed."""
+	seed_billing_codes()
 
 
 def set_up_outreach():

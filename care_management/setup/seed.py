@@ -47,3 +47,61 @@ def seed_outreach_lists() -> None:
 	for topic in load("education_topics.json"):
 		if not frappe.db.exists("Education Topic", topic):
 			frappe.get_doc({"doctype": "Education Topic", "topic": topic}).insert(ignore_permissions=True)
+
+
+BILLING_ITEM_GROUP = "Services"
+
+
+def seed_billing_codes() -> None:
+	"""The CY2026 Medicare codes, each invoiced as an ERPNext service Item."""
+	from care_management.care_management.doctype.billing_code.billing_code import PERFORMER_FIELDS
+
+	field_of = {label: field for field, label in PERFORMER_FIELDS.items()}
+	created = []
+	for code in load("billing_codes_2026.json"):
+		if frappe.db.exists("Billing Code", {"code": code["code"], "effective_from": code["effective_from"]}):
+			continue
+		record = {
+			"doctype": "Billing Code",
+			**{
+				k: v
+				for k, v in code.items()
+				if k not in ("performer_types", "base_codes", "requires_code_with", "excludes")
+			},
+			"is_add_on": 1 if code.get("base_codes") else 0,
+			"base_codes": ", ".join(code.get("base_codes") or []),
+			"requires_code_with": ", ".join(code.get("requires_code_with") or []),
+			"no_unit_cap": 1 if code.get("max_units") is None else 0,
+			"max_units": code.get("max_units") or 1,
+			"item": billing_item(code["code"], code["description"]),
+		}
+		for performer in code.get("performer_types") or []:
+			record[field_of[performer]] = 1
+		created.append((frappe.get_doc(record).insert(ignore_permissions=True), code.get("excludes") or []))
+	# Exclusions name other codes, so they go in once every code exists.
+	for doc, excludes in created:
+		if excludes:
+			for other, scope in excludes:
+				doc.append("excludes", {"code": other, "scope": scope})
+			doc.save(ignore_permissions=True)
+
+
+def billing_item(code: str, description: str) -> str | None:
+	if frappe.db.exists("Item", code):
+		return code
+	if not (frappe.db.exists("Item Group", BILLING_ITEM_GROUP) and frappe.db.exists("UOM", "Nos")):
+		return None  # the site has no ERPNext setup yet; admins link Items later
+	item = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": code,
+			"item_name": f"{code} {description}"[:140],
+			"description": description,
+			"item_group": BILLING_ITEM_GROUP,
+			"stock_uom": "Nos",
+			"is_stock_item": 0,
+			"include_item_in_manufacturing": 0,
+		}
+	)
+	item.insert(ignore_permissions=True)
+	return item.name

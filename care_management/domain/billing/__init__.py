@@ -1,0 +1,1 @@
+"""The care-management billing engine: rules as data, explainable results."""
