@@ -33,12 +33,18 @@ permission_query_conditions = {
 	"Care Plan": "care_management.permissions.query_conditions",
 	"Care Program Enrollment": "care_management.permissions.query_conditions",
 	"Outreach Log": "care_management.permissions.query_conditions",
+	"Care Transition": "care_management.permissions.query_conditions",
+	"Device Reading": "care_management.permissions.query_conditions",
+	"Care Billing Record": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
 }
 has_permission = {
 	"Care Plan": "care_management.permissions.has_permission",
 	"Care Program Enrollment": "care_management.permissions.has_permission",
 	"Outreach Log": "care_management.permissions.has_permission",
+	"Care Transition": "care_management.permissions.has_permission",
+	"Device Reading": "care_management.permissions.has_permission",
+	"Care Billing Record": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
 }
 
@@ -55,3 +61,15 @@ app_include_js = "/assets/care_management/js/running_timer.js"
 override_doctype_dashboards = {
 	"Patient": "care_management.overrides.patient_dashboard.get_data",
 }
+
+doc_events = {
+	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
+	"Sales Invoice": {
+		"on_submit": "care_management.billing.invoicing.on_sales_invoice_change",
+		"on_cancel": "care_management.billing.invoicing.on_sales_invoice_change",
+	},
+}
+
+doctype_js = {"Sales Invoice": "public/js/sales_invoice.js"}
+
+before_tests = "care_management.tests.site_setup.before_tests"

@@ -21,6 +21,9 @@ PATIENT_RECORDS = {
 	"Care Plan": ("patient", "supervising_practitioner", None),
 	"Care Program Enrollment": ("patient", "billing_practitioner", None),
 	"Outreach Log": ("patient", None, "performed_by"),
+	"Care Billing Record": ("patient", "billing_practitioner", None),
+	"Device Reading": ("patient", None, None),
+	"Care Transition": ("patient", None, None),
 }
 
 

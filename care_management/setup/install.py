@@ -47,6 +47,8 @@ def after_install():
 
 def set_up_billing():
 	"""Idempotent; also run by a patch on sites installed before billing existed."""
+	tiers = [row.tier for row in frappe.get_single("Care Management Settings").risk_tiers]
+	create_patient_fields(tiers)  # adds Qualified Medicare Beneficiary
 	seed_billing_codes()
 
 

@@ -44,12 +44,19 @@ def patient_custom_fields(risk_tiers: list[str]) -> dict:
 				"description": "Sets how often the patient is contacted (Care Management Settings).",
 			},
 			{
+				"fieldname": "qualified_medicare_beneficiary",
+				"fieldtype": "Check",
+				"label": "Qualified Medicare Beneficiary",
+				"insert_after": RISK_TIER_FIELD,
+				"description": "Enrolled in the QMB program; some care-management codes (e.g. G0558) depend on it.",
+			},
+			{
 				"fieldname": "active_care_programs",
 				"fieldtype": "Small Text",
 				"label": "Active Care Programs",
 				"read_only": 1,
 				"no_copy": 1,
-				"insert_after": RISK_TIER_FIELD,
+				"insert_after": "qualified_medicare_beneficiary",
 				"description": "Kept up to date from the patient's program enrollments.",
 			},
 		]

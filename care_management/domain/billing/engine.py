@@ -189,7 +189,8 @@ class _Evaluator:
 			if not self.facts.device_setup_due:
 				missing.append(f"{rule.code} is billed once per device episode; no new episode this month")
 		if missing:
-			self.reason(rule, "; ".join(missing))
+			for text in missing:  # one reason each, so a shared gap reads once per program
+				self.reason(rule, text)
 			return
 		minutes = self.pool_minutes(rule) if rule.performer_types else 0
 		if rule.first_unit_minutes:
@@ -208,7 +209,8 @@ class _Evaluator:
 			enrollment = self.enrollments[base_rule.program]
 			missing = self.missing_elements(rule, enrollment)
 			if missing:
-				self.reason(rule, "; ".join(missing))
+				for text in missing:
+					self.reason(rule, text)
 				continue
 			beyond = base_line.minutes - (base_rule.first_unit_minutes or 0)
 			units = beyond // rule.add_on_minutes

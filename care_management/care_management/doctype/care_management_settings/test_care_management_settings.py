@@ -27,9 +27,17 @@ def patient_tier_options() -> list[str]:
 
 
 class TestCareManagementSettings(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.original = frappe.get_single("Care Management Settings").as_dict()
+
 	def tearDown(self):
 		frappe.db.rollback()
-		settings_with(DEFAULT_ROWS, company=None, month_close_day=5, month_close_chunk_size=500).save()
+		keep = {
+			f: self.original.get(f) for f in ("company", "selling_price_list", "default_billing_practitioner")
+		}
+		settings_with(DEFAULT_ROWS, month_close_day=5, month_close_chunk_size=500, **keep).save()
 		frappe.db.commit()
 
 	def assertRefused(self, settings, *fragments):

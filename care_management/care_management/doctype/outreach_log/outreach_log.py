@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import format_datetime, get_datetime, getdate, now_datetime
 
+from care_management.billing.outreach_lock import refuse_if_invoiced
 from care_management.domain.access import access_scope
 from care_management.domain.outreach import LoggedTime, TimeProblem, propose_follow_up, time_problems
 from care_management.domain.risk_tiers import RiskTier
@@ -45,7 +46,12 @@ class OutreachLog(Document):
 		self.validate_no_overlap()
 		self.set_escalation()
 
+	def before_cancel(self):
+		refuse_if_invoiced(self)
+
 	def before_submit(self):
+		if self.amended_from:
+			refuse_if_invoiced(self)
 		if self.timer_status in TIMER_RUNNING:
 			frappe.throw(_("Stop the timer before submitting the log."), title=_("Timer Running"))
 		if not self.end or not self.duration_minutes:

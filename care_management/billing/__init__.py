@@ -1,0 +1,1 @@
+"""Frappe side of billing: gathering facts in SQL, month close, invoices."""

@@ -1,0 +1,215 @@
+"""Everything the engine needs for a set of patients and one month, in a
+fixed number of set-based queries whatever the number of patients."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+import frappe
+from frappe.utils import add_months, get_first_day, get_last_day, getdate
+
+from care_management.domain.billing.engine import EnrollmentFacts, PeriodFacts, TransitionFacts
+from care_management.domain.business_days import business_days_between
+from care_management.domain.outreach import COUNTED_OUTCOMES
+
+IN_FORCE = ("Active", "Paused", "Ended")
+DEVICE_WINDOW_DAYS = 30
+
+
+def patients_to_close(month: date, practitioner: str | None = None) -> list[str]:
+	"""Every patient with an enrollment in force during the month."""
+	start, end = get_first_day(month), get_last_day(month)
+	conditions = ""
+	if practitioner:
+		conditions = "and billing_practitioner = %(practitioner)s"
+	return frappe.db.sql_list(
+		f"""
+		select distinct patient from `tabCare Program Enrollment`
+		where status in %(in_force)s and start_date <= %(end)s and (end_date is null or end_date >= %(start)s)
+		{conditions}
+		order by patient
+		""",
+		{"in_force": IN_FORCE, "start": start, "end": end, "practitioner": practitioner},
+	)
+
+
+class MonthFacts:
+	"""Facts for the patients of one chunk; ``for_patient`` builds the engine's input."""
+
+	def __init__(
+		self, patients: list[str], month: date, practitioner: str | None = None, holidays: set | None = None
+	):
+		self.patients = patients
+		self.month = getdate(month)
+		self.start = get_first_day(self.month)
+		self.end = get_last_day(self.month)
+		self.practitioner = practitioner
+		self.holidays = holidays or set()
+		params = {
+			"patients": patients or [""],
+			"start": self.start,
+			"end": self.end,
+			"next": add_months(self.start, 1),
+		}
+		self.enrollments = self._enrollments(params)
+		self.minutes, self.interactive = self._minutes(params)
+		self.plans = self._plans(params)
+		self.patient_info = self._patients(params)
+		self.device = self._device_windows(params)
+		self.transitions = self._transitions(params)
+
+	def _enrollments(self, params) -> dict[str, list[dict]]:
+		rows = frappe.db.sql(
+			"""
+			select e.patient, coalesce(nullif(cp.billing_family, ''), e.program) as family, e.billing_practitioner,
+				e.care_manager, e.start_date, e.consent_method, e.consent_date, coalesce(cp.requires_consent, 1) as requires_consent
+			from `tabCare Program Enrollment` e
+			left join `tabCare Program` cp on cp.name = e.program
+			where e.patient in %(patients)s and e.status in %(in_force)s
+				and e.start_date <= %(end)s and (e.end_date is null or e.end_date >= %(start)s)
+			order by e.start_date
+			""",
+			{**params, "in_force": IN_FORCE},
+			as_dict=True,
+		)
+		by_patient = defaultdict(list)
+		for row in rows:
+			if self.practitioner and row.billing_practitioner != self.practitioner:
+				continue
+			by_patient[row.patient].append(row)
+		return by_patient
+
+	def _minutes(self, params):
+		rows = frappe.db.sql(
+			"""
+			select l.patient, coalesce(nullif(cp.billing_family, ''), l.program, '') as family, l.performer_type,
+				sum(l.duration_minutes) as minutes, max(l.interactive) as interactive
+			from `tabOutreach Log` l
+			left join `tabCare Program` cp on cp.name = l.program
+			where l.docstatus = 1 and l.patient in %(patients)s and l.start >= %(start)s and l.start < %(next)s
+				and l.outcome in %(counted)s
+			group by l.patient, family, l.performer_type
+			""",
+			{**params, "counted": COUNTED_OUTCOMES},
+			as_dict=True,
+		)
+		minutes = defaultdict(dict)
+		interactive = defaultdict(set)
+		for row in rows:
+			minutes[row.patient][(row.family, row.performer_type)] = int(row.minutes or 0)
+			if row.interactive:
+				interactive[row.patient].add(row.family)
+		return minutes, interactive
+
+	def _plans(self, params) -> dict[str, dict]:
+		rows = frappe.db.sql(
+			"""
+			select p.patient, p.status, count(c.name) as conditions,
+				group_concat(distinct c.icd10_code order by c.idx separator ', ') as icd10_codes
+			from `tabCare Plan` p
+			left join `tabCare Plan Condition` c
+				on c.parent = p.name and c.parenttype = 'Care Plan' and c.expected_12_months = 1
+			where p.patient in %(patients)s and p.status != 'Closed' and p.start_date <= %(end)s
+			group by p.name
+			""",
+			params,
+			as_dict=True,
+		)
+		return {row.patient: row for row in rows}
+
+	def _patients(self, params) -> dict[str, dict]:
+		rows = frappe.db.sql(
+			"""select name, customer, qualified_medicare_beneficiary as qmb, care_manager
+			from `tabPatient` where name in %(patients)s""",
+			params,
+			as_dict=True,
+		)
+		return {row.name: row for row in rows}
+
+	def _device_windows(self, params) -> dict[str, dict]:
+		"""Days with data in each 30-day window of a patient's device episode
+		(counted from the first reading); a window is billed in the month it ends."""
+		rows = frappe.db.sql(
+			f"""
+			select r.patient, episode.first_day,
+				floor(datediff(date(r.measured_at), episode.first_day) / {DEVICE_WINDOW_DAYS}) as window_no,
+				count(distinct date(r.measured_at)) as days
+			from `tabDevice Reading` r
+			join (
+				select patient, min(date(measured_at)) as first_day from `tabDevice Reading`
+				where patient in %(patients)s and transmitted_automatically = 1 group by patient
+			) episode on episode.patient = r.patient
+			where r.patient in %(patients)s and r.transmitted_automatically = 1
+			group by r.patient, episode.first_day, window_no
+			""",
+			params,
+			as_dict=True,
+		)
+		windows = {}
+		for row in rows:
+			window_end = row.first_day + timedelta(days=DEVICE_WINDOW_DAYS * (int(row.window_no) + 1) - 1)
+			if self.start <= window_end <= self.end:
+				windows[row.patient] = {"days": int(row.days), "first_window": int(row.window_no) == 0}
+		return windows
+
+	def _transitions(self, params) -> dict[str, TransitionFacts]:
+		rows = frappe.db.sql(
+			"""
+			select patient, discharge_date, first_contact_date, face_to_face_date, medication_reconciled, complexity
+			from `tabCare Transition`
+			where patient in %(patients)s and status != 'Cancelled'
+				and face_to_face_date between %(start)s and %(end)s
+			order by discharge_date desc
+			""",
+			params,
+			as_dict=True,
+		)
+		transitions = {}
+		for row in rows:
+			if row.patient in transitions:
+				continue
+			transitions[row.patient] = TransitionFacts(
+				discharge_date=row.discharge_date,
+				business_days_to_contact=business_days_between(
+					row.discharge_date, row.first_contact_date, self.holidays
+				)
+				if row.first_contact_date
+				else None,
+				days_to_face_to_face=(row.face_to_face_date - row.discharge_date).days,
+				face_to_face_date=row.face_to_face_date,
+				medication_reconciled=bool(row.medication_reconciled),
+				complexity=row.complexity or "Moderate",
+			)
+		return transitions
+
+	def for_patient(self, patient: str) -> PeriodFacts:
+		enrollments = []
+		seen = set()
+		for row in self.enrollments.get(patient, []):
+			if row.family in seen:
+				continue
+			seen.add(row.family)
+			consented = bool(row.consent_method and row.consent_date and row.consent_date <= self.end)
+			enrollments.append(
+				EnrollmentFacts(
+					program=row.family,
+					practitioner=row.billing_practitioner,
+					consented=consented or not row.requires_consent,
+					first_month_of_care=self.start <= row.start_date <= self.end,
+				)
+			)
+		plan = self.plans.get(patient) or {}
+		device = self.device.get(patient) or {}
+		return PeriodFacts(
+			month=self.start,
+			enrollments=enrollments,
+			minutes=self.minutes.get(patient, {}),
+			interactive_programs=self.interactive.get(patient, set()),
+			care_plan_active=plan.get("status") == "Active",
+			chronic_conditions=int(plan.get("conditions") or 0),
+			device_days=device.get("days", 0),
+			device_setup_due=bool(device.get("first_window")),
+			qmb=bool((self.patient_info.get(patient) or {}).get("qmb")),
+			transition=self.transitions.get(patient),
+		)

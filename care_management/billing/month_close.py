@@ -1,0 +1,285 @@
+"""Month close: billing records for every enrolled patient of a month.
+
+Facts come from a fixed number of set-based queries per chunk (facts.py), the
+pure engine decides, and the records are written in bulk. Closing again is
+idempotent: an unchanged record is left as it is, a changed one is replaced
+under the same name, and an invoiced one is never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import frappe
+from frappe import _
+from frappe.utils import get_first_day, getdate, now_datetime
+
+from care_management.billing.facts import MonthFacts, patients_to_close
+from care_management.billing.holidays import practice_holidays
+from care_management.billing.invoicing import records_on_invoices
+from care_management.care_management.doctype.billing_code.billing_code import load_rules
+from care_management.domain.billing.engine import evaluate
+
+PERFORMER_FIELDS = {
+	"Clinical Staff": "minutes_clinical_staff",
+	"Physician/QHP": "minutes_physician",
+	"Behavioral Health Care Manager": "minutes_bh_care_manager",
+	"Community Health Worker / Navigator": "minutes_chw",
+}
+RECORD = "Care Billing Record"
+LINE = "Care Billing Line"
+
+
+@frappe.whitelist()
+def close_month(month, practitioner: str | None = None, now: bool = False) -> str:
+	"""Close ``month`` (whole practice, or one billing practitioner); returns the
+	Care Month Close that tracks it. ``now`` runs every chunk in this process
+	(the tests and the benchmark's one-worker figure use it)."""
+	close = frappe.new_doc("Care Month Close")
+	close.month = month
+	close.billing_practitioner = practitioner
+	close.flags.run_now = bool(now)
+	close.insert()
+	return close.name
+
+
+def queue_chunks(close, run_now: bool = False) -> None:
+	"""Split the month's patients into chunks, one background job each."""
+	settings = frappe.get_cached_doc("Care Management Settings")
+	patients = patients_to_close(close.month, close.billing_practitioner)
+	size = max(1, settings.month_close_chunk_size or 500)
+	chunks = [patients[i : i + size] for i in range(0, len(patients), size)]
+	close.db_set(
+		{
+			"status": "Running" if chunks else "Completed",
+			"chunks_total": len(chunks),
+			"patients": len(patients),
+		}
+	)
+	for index, chunk in enumerate(chunks):
+		if run_now:
+			close_chunk(close.name, chunk, commit=False)
+		else:
+			frappe.enqueue(
+				"care_management.billing.month_close.close_chunk",
+				queue="long",
+				job_id=f"care-month-close-{close.name}-{index}",
+				deduplicate=True,
+				enqueue_after_commit=True,
+				close_name=close.name,
+				patients=chunk,
+			)
+
+
+def close_chunk(close_name: str, patients: list[str], commit: bool = True) -> dict:
+	"""One background job: a chunk's records, committed as a unit (``commit``
+	is off when the caller owns the transaction, as tests do)."""
+	close = frappe.db.get_value(
+		"Care Month Close", close_name, ["month", "billing_practitioner"], as_dict=True
+	)
+	month = getdate(close.month)
+	try:
+		counts = write_records(
+			build_records(patients, month, close.billing_practitioner),
+			patients,
+			month,
+			close.billing_practitioner,
+		)
+	except Exception:
+		frappe.db.rollback()
+		frappe.db.set_value(
+			"Care Month Close", close_name, {"status": "Failed", "error": frappe.get_traceback()[-1000:]}
+		)
+		frappe.db.commit()
+		raise
+	frappe.db.sql(
+		"""update `tabCare Month Close` set chunks_done = chunks_done + 1,
+			records_created = records_created + %(created)s, records_updated = records_updated + %(updated)s,
+			records_unchanged = records_unchanged + %(unchanged)s,
+			records_invoiced_kept = records_invoiced_kept + %(invoiced)s,
+			status = if(chunks_done + 1 >= chunks_total, 'Completed', status)
+		where name = %(name)s""",
+		{**counts, "name": close_name},
+	)
+	if commit:
+		frappe.db.commit()
+	done, total = frappe.db.get_value("Care Month Close", close_name, ["chunks_done", "chunks_total"])
+	frappe.publish_progress(
+		done * 100 / max(total, 1), title=_("Closing {0}").format(month.strftime("%B %Y"))
+	)
+	return counts
+
+
+def item_prices(price_list: str | None) -> dict[str, float]:
+	if not price_list:
+		return {}
+	rows = frappe.get_all(
+		"Item Price",
+		filters={"price_list": price_list, "selling": 1},
+		fields=["item_code", "price_list_rate"],
+	)
+	return {row.item_code: row.price_list_rate for row in rows}
+
+
+def build_records(patients: list[str], month, practitioner: str | None = None) -> list[dict]:
+	"""The billing records (plain dicts with their lines) the engine makes of these patients' month."""
+	settings = frappe.get_cached_doc("Care Management Settings")
+	rules = load_rules(month)
+	items = {rule.code: None for rule in rules}
+	items.update(
+		{
+			row.code: row.item
+			for row in frappe.get_all(
+				"Billing Code",
+				filters={"code": ("in", list(items) or [""])},
+				fields=["code", "item", "effective_from"],
+			)
+			if row.effective_from <= month
+		}
+	)
+	prices = item_prices(settings.selling_price_list)
+	facts = MonthFacts(patients, month, practitioner, practice_holidays(settings.company))
+	records = []
+	for patient in patients:
+		period = facts.for_patient(patient)
+		evaluation = evaluate(period, rules)
+		plan = facts.plans.get(patient) or {}
+		info = facts.patient_info.get(patient) or {}
+		for enrollment in period.enrollments:
+			family = enrollment.program
+			lines = []
+			for line in evaluation.lines:
+				if line.program != family:
+					continue
+				item = items.get(line.code)
+				rate = prices.get(item, 0) if item else 0
+				lines.append(
+					{
+						"code": line.code,
+						"units": line.units,
+						"item": item,
+						"rate": rate,
+						"amount": rate * line.units,
+						"date_of_service": str(line.date_of_service),
+						"minutes": line.minutes,
+					}
+				)
+			reasons = list(dict.fromkeys(r.text for r in evaluation.reasons if r.program == family))
+			minutes = {
+				field: period.minutes.get((family, performer), 0)
+				for performer, field in PERFORMER_FIELDS.items()
+			}
+			record = {
+				"month": str(month),
+				"patient": patient,
+				"program": family,
+				"billing_practitioner": enrollment.practitioner,
+				"care_manager": info.get("care_manager"),
+				"status": "Ready" if lines else "Not Billable",
+				**minutes,
+				"device_days": period.device_days if family == "RPM" else 0,
+				"total_amount": sum(line["amount"] for line in lines),
+				"reasons": "\n".join(reasons),
+				"icd10_codes": plan.get("icd10_codes") or "",
+				"company": settings.company,
+				"lines": lines,
+			}
+			record["content_hash"] = hashlib.sha1(
+				json.dumps(record, sort_keys=True, default=str).encode()
+			).hexdigest()
+			records.append(record)
+	return records
+
+
+def write_records(records: list[dict], patients: list[str], month, practitioner: str | None) -> dict:
+	"""Insert, replace or keep each record; remove stale ones. Returns the counts."""
+	filters = {"month": month, "patient": ("in", patients or [""])}
+	if practitioner:
+		filters["billing_practitioner"] = practitioner
+	existing = {
+		(row.patient, row.program, row.billing_practitioner): row
+		for row in frappe.get_all(
+			RECORD,
+			filters=filters,
+			fields=["name", "patient", "program", "billing_practitioner", "invoiced", "content_hash"],
+		)
+	}
+	# A record on a draft invoice is as good as invoiced: replacing it would orphan the draft's lines.
+	on_invoices = records_on_invoices([row.name for row in existing.values()])
+	counts = {"created": 0, "updated": 0, "unchanged": 0, "invoiced": 0}
+	to_insert, to_replace = [], []
+	for record in records:
+		key = (record["patient"], record["program"], record["billing_practitioner"])
+		old = existing.pop(key, None)
+		if old is None:
+			record["name"] = frappe.generate_hash(length=10)
+			to_insert.append(record)
+			counts["created"] += 1
+		elif old.invoiced or old.name in on_invoices:
+			counts["invoiced"] += 1
+		elif old.content_hash == record["content_hash"]:
+			counts["unchanged"] += 1
+		else:
+			record["name"] = old.name
+			to_replace.append(record)
+			counts["updated"] += 1
+	stale = [row.name for row in existing.values() if not row.invoiced and row.name not in on_invoices]
+	replaced = [r["name"] for r in to_replace] + stale
+	if replaced:
+		frappe.db.delete(LINE, {"parent": ("in", replaced), "parenttype": RECORD})
+		frappe.db.delete(RECORD, {"name": ("in", replaced)})
+	bulk_insert(to_insert + to_replace)
+	return counts
+
+
+def bulk_insert(records: list[dict]) -> None:
+	if not records:
+		return
+	now, user = now_datetime(), frappe.session.user
+	standard = {"creation": now, "modified": now, "owner": user, "modified_by": user, "docstatus": 0}
+	record_fields = [
+		"name", "month", "patient", "program", "billing_practitioner", "care_manager", "status", "invoiced",
+		*PERFORMER_FIELDS.values(), "device_days", "total_amount", "reasons", "icd10_codes", "company", "content_hash",
+		*standard,
+	]  # fmt: skip
+	values = []
+	line_values = []
+	line_fields = [
+		"name",
+		"parent",
+		"parenttype",
+		"parentfield",
+		"idx",
+		"code",
+		"units",
+		"item",
+		"rate",
+		"amount",
+		"date_of_service",
+		"minutes",
+		*standard,
+	]
+	for record in records:
+		row = {**record, **standard, "invoiced": 0}
+		values.append([row.get(field) for field in record_fields])
+		for idx, line in enumerate(record["lines"], start=1):
+			line_row = {
+				**line,
+				**standard,
+				"name": frappe.generate_hash(length=10),
+				"parent": record["name"],
+				"parenttype": RECORD,
+				"parentfield": "lines",
+				"idx": idx,
+			}
+			line_values.append([line_row.get(field) for field in line_fields])
+	frappe.db.bulk_insert(RECORD, record_fields, values)
+	if line_values:
+		frappe.db.bulk_insert(LINE, line_fields, line_values)
+	# patient_name is a fetched field; one UPDATE fills it for the whole batch.
+	frappe.db.sql(
+		"""update `tabCare Billing Record` r join `tabPatient` p on p.name = r.patient
+		set r.patient_name = p.patient_name where r.name in %(names)s""",
+		{"names": [r["name"] for r in records]},
+	)

@@ -1,0 +1,48 @@
+// Copyright (c) 2026, care_management contributors
+// For license information, please see license.txt
+
+frappe.query_reports["Care Management Billing"] = {
+	filters: [
+		{
+			fieldname: "month",
+			label: __("Month"),
+			fieldtype: "Date",
+			reqd: 1,
+			default: frappe.datetime.month_start(frappe.datetime.add_months(frappe.datetime.get_today(), -1)),
+		},
+		{ fieldname: "program", label: __("Program"), fieldtype: "Data" },
+		{ fieldname: "billing_practitioner", label: __("Practitioner"), fieldtype: "Link", options: "Healthcare Practitioner" },
+		{ fieldname: "care_manager", label: __("Care Manager"), fieldtype: "Link", options: "User" },
+		{ fieldname: "status", label: __("Status"), fieldtype: "Select", options: "\nNot Billable\nReady\nInvoiced" },
+	],
+	onload(report) {
+		report.page.add_inner_button(__("Close Month"), () => {
+			const month = report.get_filter_value("month");
+			frappe
+				.call("care_management.billing.month_close.close_month", {
+					month,
+					practitioner: report.get_filter_value("billing_practitioner") || null,
+				})
+				.then((r) => frappe.set_route("Form", "Care Month Close", r.message));
+		});
+		report.page.add_inner_button(__("Create Invoices"), () => {
+			frappe
+				.call("care_management.billing.invoicing.create_invoices", { month: report.get_filter_value("month") })
+				.then((r) => {
+					const res = r.message || {};
+					let msg = __("{0} invoices created.", [(res.invoices || []).length]);
+					if ((res.without_customer || []).length) {
+						msg += "<br>" + __("No Customer linked, not invoiced: {0}", [res.without_customer.join(", ")]);
+					}
+					frappe.msgprint(msg);
+					report.refresh();
+				});
+		});
+		report.page.add_inner_button(__("Export Claim Lines"), () => {
+			const filters = JSON.stringify(report.get_values());
+			window.open(
+				`/api/method/care_management.care_management.report.care_management_billing.care_management_billing.export_claim_lines?filters=${encodeURIComponent(filters)}`
+			);
+		});
+	},
+};
