@@ -211,3 +211,94 @@ class TestBillingMonth(FrappeTestCase):
 		)
 		with self.assertRaises(frappe.ValidationError):
 			post_readings("TestVendor", [{**readings[0], "vendor_reading_id": "x", "reading_type": "Mood"}])
+
+
+class TestRpmAndTransitions(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		cls.practitioner = make_practitioner("Billing Doctor")
+		before_tests()
+		frappe.db.commit()
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_rpm_device_days_and_interactive_minutes_close_into_99445_and_99457(self):
+		from care_management.api.device_readings import post_readings
+
+		patient = make_patient("Remote").name
+		enrollment = make_enrollment(
+			patient,
+			self.practitioner,
+			program="RPM",
+			start_date=add_months(LAST_MONTH, -1),
+			consent_date=add_months(LAST_MONTH, -1),
+		).name
+		# 12 days with readings; the 30-day window that starts on the 1st ends in this month.
+		first = datetime.combine(LAST_MONTH, datetime.min.time()) + timedelta(hours=7)
+		post_readings(
+			"RpmVendor",
+			[
+				{
+					"vendor_reading_id": f"{patient}-{day}",
+					"patient": patient,
+					"measured_at": str(first + timedelta(days=day)),
+					"reading_type": "Weight",
+					"value": 80,
+				}
+				for day in range(12)
+			],
+		)
+		log_minutes(patient, enrollment, 25)
+		close_month(LAST_MONTH, now=True)
+		name = frappe.db.get_value(
+			"Care Billing Record", {"patient": patient, "month": LAST_MONTH, "program": "RPM"}
+		)
+		record = frappe.get_doc("Care Billing Record", name)
+		self.assertEqual(record.device_days, 12)
+		codes = {line.code: line.units for line in record.lines}
+		self.assertEqual(codes, {"99453": 1, "99445": 1, "99457": 1})
+		self.assertIn("99454 needs 16 days of device data; 12 recorded, 99445 billed instead", record.reasons)
+
+	def test_discharge_opens_a_transition_and_tells_the_care_manager(self):
+		from care_management.billing.transitions import open_transition_on_discharge
+		from care_management.tests.factories import make_user
+
+		care_manager = make_user("transition.cm@example.org", ["Care Manager"])
+		patient = make_patient("Discharged", care_manager=care_manager)
+		stay = frappe.get_doc(
+			{
+				"doctype": "Inpatient Record",
+				"patient": patient.name,
+				"status": "Admitted",
+				"admitted_datetime": datetime(2026, 11, 17, 9, 0),
+				"expected_length_of_stay": 3,
+				"company": frappe.db.get_single_value("Care Management Settings", "company"),
+			}
+		)
+		stay.insert(ignore_permissions=True, ignore_mandatory=True)
+		self.assertFalse(frappe.db.exists("Care Transition", {"inpatient_record": stay.name}))
+		stay.status = "Discharged"
+		stay.discharge_datetime = datetime(2026, 11, 20, 15, 0)  # a Friday
+		stay.save(ignore_permissions=True)  # Healthcare's discharge, and our doc_event with it
+
+		transition = frappe.get_doc("Care Transition", {"inpatient_record": stay.name})
+		self.assertEqual(str(transition.contact_due), "2026-11-24")  # two business days
+		self.assertEqual(transition.care_manager, care_manager)
+		todo = frappe.get_all(
+			"ToDo", filters={"reference_name": transition.name, "allocated_to": care_manager}
+		)
+		self.assertEqual(len(todo), 1)
+		self.assertIsNone(open_transition_on_discharge(stay))  # once per stay
+
+		transition.first_contact_date = "2026-11-23"
+		transition.face_to_face_date = "2026-11-25"
+		transition.medication_reconciled = 1
+		transition.medication_reconciliation_date = "2026-11-25"
+		transition.complexity = "High"
+		transition.save()
+		self.assertEqual((transition.business_days_to_contact, transition.days_to_face_to_face), (1, 5))
