@@ -282,3 +282,10 @@ def test_no_enrollment_means_no_lines_and_no_noise(program):
 	facts = PeriodFacts(month=MARCH, enrollments=[], minutes={(program, CS): 90})
 	result = evaluate(facts, RULES)
 	assert result.lines == [] and result.reasons == []
+
+
+def test_an_empty_alternative_pool_is_not_reported_as_short():
+	texts = reasons(evaluate(ccm(11), RULES))
+	assert "9 minutes short of 99490" in texts
+	assert not any("99491" in text for text in texts)
+	assert reasons(evaluate(ccm(0), RULES)) == ["20 minutes short of 99490"]

@@ -94,6 +94,7 @@ class _Evaluator:
 		self.enrollments = {e.program: e for e in facts.enrollments}
 		self.reasons: list[Reason] = []
 		self.pending: list[tuple[BillingRule, Line]] = []
+		self.explained_programs: set[str] = set()
 		# Exclusions hold both ways, whichever record names them.
 		self.exclusion_scope = {
 			frozenset((rule.code, exclusion.code)): exclusion.scope
@@ -195,6 +196,9 @@ class _Evaluator:
 		minutes = self.pool_minutes(rule) if rule.performer_types else 0
 		if rule.first_unit_minutes:
 			if minutes < rule.first_unit_minutes:
+				if minutes == 0 and rule.program in self.explained_programs:
+					return  # "30 minutes short of 99491" when nobody logged physician time is noise
+				self.explained_programs.add(rule.program)
 				short = rule.first_unit_minutes - minutes
 				self.reason(rule, f"{_plural(short, 'minute')} short of {rule.code}")
 				return

@@ -1,0 +1,56 @@
+"""`bench --site <site> care-management …` commands."""
+
+import click
+from frappe.commands import get_site, pass_context
+
+
+@click.group("care-management")
+def care_management():
+	"""Care Management tools."""
+
+
+@care_management.command("demo")
+@click.option("--patients", default=60, show_default=True, help="How many patients.")
+@click.option("--care-managers", default=3, show_default=True, help="How many care managers share them.")
+@click.option("--months", default=3, show_default=True, help="Months of outreach logs, up to last month.")
+@click.option("--force", is_flag=True, help="Load even though the site has real patients.")
+@pass_context
+def demo(context, patients, care_managers, months, force):
+	"""Build a believable demo practice. Safe to run twice."""
+	import frappe
+	from frappe.utils import add_months, get_first_day, getdate, today
+
+	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent, load_practice
+	from care_management.domain.synthetic_practice import PracticeSpec
+
+	site = get_site(context)
+	frappe.init(site=site)
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		spec = PracticeSpec(
+			patients=patients,
+			care_managers=care_managers,
+			months=months,
+			last_month=getdate(get_first_day(add_months(today(), -1))),
+		)
+		try:
+			result = load_practice(spec, force=force, with_templates=patients <= 500)
+		except RealPatientsPresent as real:
+			raise click.ClickException(
+				f"{site} has {real} real patients; the demo would mix with them. Use a separate site, or --force."
+			) from None
+		frappe.db.commit()
+		if "already_loaded" in result:
+			click.echo(
+				f"The demo practice is already on {site} ({result['already_loaded']} patients); nothing changed."
+			)
+			return
+		click.echo(
+			f"Loaded {result}. Care managers sign in as {spec.prefix.lower()}-cm1@example.org … with password {DEMO_PASSWORD}"
+		)
+	finally:
+		frappe.destroy()
+
+
+commands = [care_management]

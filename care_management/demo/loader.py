@@ -1,0 +1,217 @@
+"""Load a synthetic practice (care_management.domain.synthetic_practice) into a
+site with set-based inserts: one INSERT per few thousand rows, not one
+document save per row. Used by `bench --site … care-management demo` and by
+the benchmark."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import frappe
+from frappe.utils import add_days, now_datetime
+from frappe.utils.password import update_password
+
+from care_management.domain.outreach import propose_follow_up
+from care_management.domain.risk_tiers import RiskTier
+from care_management.domain.synthetic_practice import (
+	PracticeSpec,
+	care_managers,
+	outreach_logs,
+	patients,
+	practitioners,
+)
+from care_management.setup.patient_sync import refresh_all_active_programs
+
+DEMO_PASSWORD = "Demo-Care-2026!"
+BATCH = 5000
+
+
+class RealPatientsPresent(Exception):
+	pass
+
+
+def demo_patient_count(spec: PracticeSpec) -> int:
+	return frappe.db.count("Patient", {"name": ("like", f"{spec.prefix}-%")})
+
+
+def real_patient_count(spec: PracticeSpec) -> int:
+	return frappe.db.count("Patient", {"name": ("not like", f"{spec.prefix}-%")})
+
+
+def _standard(docstatus: int = 0) -> dict:
+	now, user = now_datetime(), frappe.session.user
+	return {"creation": now, "modified": now, "owner": user, "modified_by": user, "docstatus": docstatus}
+
+
+def _insert(doctype: str, rows: list[dict], docstatus: int = 0) -> None:
+	if not rows:
+		return
+	standard = _standard(docstatus)
+	fields = list(rows[0]) + [f for f in standard if f not in rows[0]]
+	for start in range(0, len(rows), BATCH):
+		values = [[{**standard, **row}.get(field) for field in fields] for row in rows[start : start + BATCH]]
+		frappe.db.bulk_insert(doctype, fields, values)
+
+
+def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool = True) -> dict:
+	"""Create the practice unless its patients are already there. Returns counts."""
+	if demo_patient_count(spec):
+		return {"already_loaded": demo_patient_count(spec)}
+	if real_patient_count(spec) and not force:
+		raise RealPatientsPresent(real_patient_count(spec))
+
+	managers = care_managers(spec)
+	for manager in managers:
+		if not frappe.db.exists("User", manager["email"]):
+			user = frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": manager["email"],
+					"first_name": manager["first_name"],
+					"last_name": manager["last_name"],
+					"send_welcome_email": 0,
+				}
+			)
+			user.flags.no_welcome_mail = True
+			user.insert(ignore_permissions=True)
+			user.add_roles("Care Manager")
+			update_password(manager["email"], DEMO_PASSWORD)
+	doctors = {}
+	for doctor in practitioners(spec):
+		name = frappe.db.get_value(
+			"Healthcare Practitioner", {"first_name": doctor["first_name"], "last_name": doctor["last_name"]}
+		)
+		if not name:
+			name = (
+				frappe.get_doc(
+					{
+						"doctype": "Healthcare Practitioner",
+						"first_name": doctor["first_name"],
+						"last_name": doctor["last_name"],
+						"status": "Active",
+					}
+				)
+				.insert(ignore_permissions=True)
+				.name
+			)
+		doctors[doctor["id"]] = name
+	doctor_names = dict(
+		frappe.get_all(
+			"Healthcare Practitioner",
+			filters={"name": ("in", list(doctors.values()))},
+			fields=["name", "practitioner_name"],
+			as_list=True,
+		)
+	)
+
+	rows = patients(spec)
+	customer_group = frappe.db.get_single_value("Selling Settings", "customer_group") or frappe.db.get_value(
+		"Customer Group", {"is_group": 0}
+	)
+	territory = frappe.db.get_single_value("Selling Settings", "territory") or frappe.db.get_value(
+		"Territory", {"is_group": 0}
+	)
+	for gender in ("Female", "Male"):
+		if not frappe.db.exists("Gender", gender):
+			frappe.get_doc({"doctype": "Gender", "gender": gender}).insert(ignore_permissions=True)
+	_insert("Customer", [
+		{"name": p["id"], "customer_name": f"{p['first_name']} {p['last_name']}", "customer_type": "Individual", "customer_group": customer_group, "territory": territory}
+		for p in rows
+	])  # fmt: skip
+	_insert("Patient", [
+		{
+			"name": p["id"], "first_name": p["first_name"], "last_name": p["last_name"], "patient_name": f"{p['first_name']} {p['last_name']}",
+			"sex": p["sex"], "dob": p["dob"], "status": "Active", "customer": p["id"], "care_manager": p["care_manager"],
+			"care_risk_tier": p["risk_tier"], "qualified_medicare_beneficiary": int(p["qmb"]),
+		}
+		for p in rows
+	])  # fmt: skip
+
+	enrollments, enrollment_of = [], {}
+	for p in rows:
+		for program in p["programs"]:
+			name = f"{p['id']}-{program}"
+			enrollment_of[(p["id"], program)] = name
+			enrollments.append({
+				"name": name, "naming_series": "CPE-.YYYY.-", "patient": p["id"], "patient_name": f"{p['first_name']} {p['last_name']}",
+				"program": program, "status": "Active", "start_date": p["enrolled_on"], "billing_practitioner": doctors[p["practitioner"]],
+				"practitioner_name": doctor_names.get(doctors[p["practitioner"]]), "care_manager": p["care_manager"],
+				"consent_method": "Verbal", "consent_date": p["enrolled_on"], "consent_obtained_by": p["care_manager"],
+				"told_service_available": 1, "told_cost_sharing": 1, "told_one_practitioner_bills": 1, "told_may_stop_any_time": 1,
+			})  # fmt: skip
+	_insert("Care Program Enrollment", enrollments)
+
+	plans, conditions = [], []
+	for p in rows:
+		plan = f"{p['id']}-PLAN"
+		plans.append({
+			"name": plan, "naming_series": "CP-.YYYY.-", "patient": p["id"], "patient_name": f"{p['first_name']} {p['last_name']}",
+			"status": "Active", "start_date": p["enrolled_on"], "next_review_date": add_days(p["enrolled_on"], 180),
+			"care_manager": p["care_manager"], "supervising_practitioner": doctors[p["practitioner"]],
+			"practitioner_name": doctor_names.get(doctors[p["practitioner"]]),
+			"call_911_when": "Chest pain, trouble breathing, fainting, or signs of a stroke.",
+			"call_clinic_when": "New or worse symptoms, or questions about your medicines.",
+		})  # fmt: skip
+		for idx, (_template, condition, code) in enumerate(p["conditions"], start=1):
+			conditions.append({
+				"name": f"{plan}-C{idx}", "parent": plan, "parenttype": "Care Plan", "parentfield": "conditions", "idx": idx,
+				"condition_name": condition, "icd10_code": code, "expected_12_months": 1,
+			})  # fmt: skip
+	_insert("Care Plan", plans)
+	_insert("Care Plan Condition", conditions)
+
+	settings = frappe.get_cached_doc("Care Management Settings")
+	tiers = {row.tier: RiskTier(row.tier, row.cadence_days, row.retry_days) for row in settings.risk_tiers}
+	tier_of = {p["id"]: tiers.get(p["risk_tier"]) or next(iter(tiers.values())) for p in rows}
+	name_of = {p["id"]: f"{p['first_name']} {p['last_name']}" for p in rows}
+	logs = outreach_logs(spec, rows)
+	_insert("Outreach Log", [
+		{
+			"name": f"{spec.prefix}-OL-{i + 1:08d}", "naming_series": "OL-.YYYY.-", "patient": log["patient"], "patient_name": name_of[log["patient"]],
+			"care_plan": f"{log['patient']}-PLAN", "enrollment": enrollment_of.get((log["patient"], log["program"])), "program": log["program"],
+			"performed_by": log["performed_by"], "performer_type": "Clinical Staff", "activity_type": log["activity_type"],
+			"start": log["start"], "end": log["end"], "duration_minutes": log["duration_minutes"], "paused_minutes": 0,
+			"direction": "Outbound", "contacted_party": log["contacted_party"], "outcome": log["outcome"], "interactive": log["interactive"],
+			"next_follow_up": propose_follow_up(log["start"].date(), tier_of[log["patient"]], log["outcome"]), "red_flag": 0,
+		}
+		for i, log in enumerate(logs)
+	], docstatus=1)  # fmt: skip
+	refresh_all_active_programs()
+
+	set_demo_prices()
+	if with_templates:
+		apply_condition_templates(rows)
+	return {
+		"patients": len(rows),
+		"enrollments": len(enrollments),
+		"care_plans": len(plans),
+		"outreach_logs": len(logs),
+	}
+
+
+def apply_condition_templates(rows: list[dict]) -> None:
+	"""Goals and interventions from the seeded templates, through the document API (demo sizes only)."""
+	for p in rows:
+		plan = frappe.get_doc("Care Plan", f"{p['id']}-PLAN")
+		plan.flags.ignore_permissions = True
+		plan.apply_templates([template for template, _c, _code in p["conditions"]])
+
+
+def set_demo_prices() -> None:
+	"""Illustrative prices on the Settings' price list, where an item has none."""
+	from care_management.setup.seed import load
+
+	price_list = frappe.db.get_single_value("Care Management Settings", "selling_price_list")
+	if not price_list:
+		return
+	for code, rate in load("demo_prices.json").items():
+		item = frappe.db.get_value("Billing Code", {"code": code}, "item")
+		if item and not frappe.db.exists("Item Price", {"item_code": item, "price_list": price_list}):
+			frappe.get_doc(
+				{
+					"doctype": "Item Price",
+					"item_code": item,
+					"price_list": price_list,
+					"price_list_rate": rate,
+				}
+			).insert(ignore_permissions=True)
