@@ -88,15 +88,16 @@ def invoice_items(records: list[dict]) -> list[dict]:
 
 
 @frappe.whitelist()
-def create_invoices(month, submit: int | None = None) -> dict:
-	"""One Sales Invoice per patient (and so per customer) for the month's ready records."""
+def create_invoices(month, submit: int | None = None, patient: str | None = None) -> dict:
+	"""One Sales Invoice per patient (and so per customer) for the month's ready
+	records; of one patient only when ``patient`` is given."""
 	frappe.has_permission("Sales Invoice", "create", throw=True)
 	settings = frappe.get_cached_doc("Care Management Settings")
 	if not settings.company:
 		frappe.throw(_("Set the Default Company in Care Management Settings before creating invoices."))
 	submit = settings.submit_invoices if submit is None else int(submit)
 	by_patient = defaultdict(list)
-	for record in ready_records(month):
+	for record in ready_records(month, patient=patient):
 		by_patient[record.patient].append(record)
 	customers = dict(
 		frappe.get_all(

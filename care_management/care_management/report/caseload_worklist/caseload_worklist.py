@@ -131,6 +131,9 @@ def finish_row(row, as_of, families: dict[str, str]) -> None:
 	row.minutes_by_program = ", ".join(f"{family}: {m}" for family, m in sorted(minutes.items()) if family)
 	to_next = {}
 	enrolled = {families.get(p.strip(), p.strip()) for p in (row.programs or "").split(",") if p.strip()}
+	# Kept as data for the workspace's cards (dashboard_metrics.py).
+	row.family_minutes = minutes
+	row.enrolled_families = sorted(enrolled)
 	for family in sorted((enrolled | set(minutes)) - {""}):
 		ladder = DEFAULT_LADDERS.get(family)
 		if ladder:

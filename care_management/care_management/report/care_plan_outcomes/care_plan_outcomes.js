@@ -1,0 +1,1 @@
+frappe.query_reports["Care Plan Outcomes"] = { filters: [] };
