@@ -24,7 +24,8 @@ DB_ROOT_USER=${CARE_MANAGEMENT_DB_ROOT_USER:-root}
 DB_ROOT_PASSWORD=${CARE_MANAGEMENT_DB_ROOT_PASSWORD:-root}
 ARTIFACTS="$CHECKOUT/test-artifacts"
 mkdir -p "$ARTIFACTS"
-rm -f "$ARTIFACTS"/unit.xml "$ARTIFACTS"/integration.xml
+rm -f "$ARTIFACTS"/unit.xml "$ARTIFACTS"/integration.xml "$ARTIFACTS"/browser.json
+rm -rf "$ARTIFACTS"/screenshots
 
 say() { printf '\n== %s\n' "$*"; }
 fail_setup() {
@@ -190,14 +191,65 @@ else
 	fi
 fi
 
+# ------------------------------------------------------------- browser tier
+# The desk in headless Chromium (Debian's), driven by Playwright, against this
+# site served on 127.0.0.1 only. Part of the integration tier; it needs built
+# assets (bench build) and is skipped, saying so, without them.
+BROWSER_RC=0
+BROWSER_STATUS=""
+browser_tier() {
+	if [ -n "$INTEGRATION_STATUS" ]; then
+		BROWSER_STATUS="SKIPPED: the integration tier did not run"
+		return
+	fi
+	if [ ! -f "$BENCH/sites/assets/assets.json" ]; then
+		BROWSER_STATUS="SKIPPED: the bench has no built assets (run: bench build)"
+		return
+	fi
+	if [ ! -x /usr/bin/chromium ]; then
+		if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+			echo "Installing Debian's chromium for the browser test"
+			(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$ARTIFACTS/apt-chromium.log" 2>&1
+		fi
+		[ -x /usr/bin/chromium ] || { BROWSER_STATUS="SKIPPED: no /usr/bin/chromium (apt-get install chromium)"; return; }
+	fi
+	"$BENCH/env/bin/python" -c "import playwright" 2>/dev/null || "$BENCH/env/bin/pip" install -q playwright ||
+		{ BROWSER_STATUS="could not install playwright"; BROWSER_RC=1; return; }
+	local fixture port server
+	fixture=$(frappe_cli --site "$SITE" execute care_management.tests.browser_fixture.prepare 2>"$ARTIFACTS/browser-fixture.log" | tail -n 1)
+	[ -n "$fixture" ] || { BROWSER_STATUS="could not prepare its records (see browser-fixture.log)"; BROWSER_RC=1; return; }
+	port=$("$BENCH/env/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
+	(cd "$BENCH/sites" && exec "$BENCH/env/bin/python" "$CHECKOUT/scripts/desk_server.py" "$SITE" "$port") >"$ARTIFACTS/desk-server.log" 2>&1 &
+	server=$!
+	if wait_for_port 127.0.0.1 "$port"; then
+		timeout 900 "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" \
+			--fixture "$fixture" --shots "$ARTIFACTS/screenshots" --report "$ARTIFACTS/browser.json"
+		BROWSER_RC=$?
+	else
+		BROWSER_STATUS="the desk server did not start (see desk-server.log)"
+		BROWSER_RC=1
+	fi
+	kill "$server" 2>/dev/null
+	wait "$server" 2>/dev/null
+}
+if [ -x "$BENCH/env/bin/python" ]; then
+	say "browser tier: the desk in headless Chromium"
+	browser_tier
+	[ -n "$BROWSER_STATUS" ] && echo "browser tier $BROWSER_STATUS"
+else
+	BROWSER_STATUS="SKIPPED: no bench"
+fi
+
 # ------------------------------------------------------------------ summary
 say "summary"
-python3 - "$ARTIFACTS" "$UNIT_RC" "$INTEGRATION_RC" "$INTEGRATION_STATUS" <<'EOF'
+python3 - "$ARTIFACTS" "$UNIT_RC" "$INTEGRATION_RC" "$INTEGRATION_STATUS" "$BROWSER_RC" "$BROWSER_STATUS" <<'EOF'
+import json
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 artifacts, unit_rc, integration_rc, integration_status = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+browser_rc, browser_status = int(sys.argv[5]), sys.argv[6]
 
 
 def counts(path: Path):
@@ -232,6 +284,18 @@ for name, rc, status in (
 		failed = 1  # the runner failed outside any test (import error, setup)
 	print(f"{name}: {passed} passed, {failed} failed, {skipped} skipped" + (f" ({status})" if status else ""))
 	total_passed += passed
+	total_failed += failed
+browser = Path(artifacts) / "browser.json"
+name = "browser (headless Chromium, real desk)"
+if browser.exists():
+	result = json.loads(browser.read_text())
+	failed = result["failed"] or (1 if browser_rc else 0)
+	print(f"{name}: {result['passed']} passed, {failed} failed")
+	total_passed += result["passed"]
+	total_failed += failed
+else:
+	failed = 1 if browser_rc else 0
+	print(f"{name}: {browser_status or 'no report'}" + (" -> counted as a failure" if failed else ""))
 	total_failed += failed
 print(f"total: {total_passed} passed, {total_failed} failed")
 sys.exit(1 if total_failed else 0)

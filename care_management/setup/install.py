@@ -14,6 +14,7 @@ from care_management.setup.seed import (
 	seed_care_programs,
 	seed_outreach_lists,
 )
+from care_management.setup.views import create_care_plan_board, delete_care_plan_board
 
 REQUIRED_APPS = ("erpnext", "healthcare")
 
@@ -43,6 +44,12 @@ def after_install():
 	set_up_enrollment_and_care_plans()
 	set_up_outreach()
 	set_up_billing()
+	set_up_views()
+
+
+def set_up_views():
+	"""Idempotent; also run by a patch on sites installed before these views existed."""
+	create_care_plan_board()
 
 
 def set_up_billing():
@@ -85,6 +92,7 @@ def before_uninstall():
 	delete_patient_fields()
 	delete_care_plan_workflow()
 	delete_email_templates()
+	delete_care_plan_board()
 	delete_app_roles()
 
 

@@ -1,0 +1,70 @@
+"""Records the real-browser test works on (run with `bench --site … execute`).
+
+Idempotent: a care manager and a billing user with known passwords, and one
+patient in the care manager's caseload with a consented CCM enrollment and
+an active care plan made from two templates.
+"""
+
+import frappe
+from frappe.utils import add_days, add_months, today
+from frappe.utils.password import update_password
+
+from care_management.tests.factories import (
+	make_care_plan,
+	make_enrollment,
+	make_patient,
+	make_practitioner,
+	make_user,
+)
+
+PASSWORD = "Browser-Test-2026!"
+CARE_MANAGER = "browser.cm@example.org"
+BILLING = "browser.billing@example.org"
+DOCTOR = "browser.doctor@example.org"
+PATIENT_FIRST_NAME = "Browser"
+
+
+def prepare() -> dict:
+	frappe.set_user("Administrator")
+	make_user(CARE_MANAGER, ["Care Manager"])
+	make_user(BILLING, ["Care Management Billing", "Accounts User"])
+	make_user(DOCTOR, ["Physician"])
+	for user in (CARE_MANAGER, BILLING, DOCTOR):
+		update_password(user, PASSWORD)
+	practitioner = make_practitioner("Browser Doctor", DOCTOR)
+	patient = frappe.db.get_value("Patient", {"first_name": PATIENT_FIRST_NAME}) or (
+		make_patient(
+			PATIENT_FIRST_NAME, last_name="Testpatient", care_manager=CARE_MANAGER, care_risk_tier="High"
+		).name
+	)
+	start = add_months(today(), -3)
+	# The uninstall test drops the app's tables, so these are checked apart from the patient.
+	if not frappe.db.exists("Care Program Enrollment", {"patient": patient, "status": "Active"}):
+		make_enrollment(
+			patient, practitioner, care_manager=CARE_MANAGER, start_date=start, consent_date=start
+		)
+	if not frappe.db.exists("Care Plan", {"patient": patient, "status": ("!=", "Closed")}):
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=start,
+			next_review_date=add_days(today(), 60),
+			what_matters_most="Walking to the market with my grandson",
+			call_911_when="Chest pain, trouble breathing, or fainting",
+			clinic_phone="555-0100",
+		)
+		plan.apply_templates(["Heart Failure", "Hypertension"])
+		frappe.db.set_value("Care Plan", plan.name, "status", "Active")
+	# Each run starts with no running timer and the patient due today.
+	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 0}, pluck="name"):
+		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
+	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 1}, pluck="name"):
+		frappe.db.set_value("Outreach Log", name, "docstatus", 2)
+	frappe.db.commit()
+	return {
+		"password": PASSWORD,
+		"care_manager": CARE_MANAGER,
+		"billing": BILLING,
+		"patient": patient,
+		"care_plan": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")}),
+	}

@@ -1,0 +1,187 @@
+"""The real-browser test of the desk: headless Chromium (Debian's) driven by
+Playwright against a site served on 127.0.0.1.
+
+    <bench>/env/bin/python scripts/browser_flow.py --base http://127.0.0.1:PORT \
+        --fixture '<json from care_management.tests.browser_fixture.prepare>' --shots test-artifacts/screenshots
+
+Each step is a check; a screenshot is saved after it. Prints one line per step
+and a closing 'browser: N passed, N failed'; exits non-zero on any failure.
+"""
+
+import argparse
+import json
+import re
+import sys
+import traceback
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+CHROMIUM_ARGS = [
+	"--headless",
+	"--no-sandbox",
+	"--disable-gpu",
+	"--disable-quic",
+	"--no-first-run",
+	"--disable-background-networking",
+	"--disable-component-update",
+	"--disable-sync",
+]
+
+
+class Flow:
+	def __init__(self, page, base: str, shots: Path, fixture: dict):
+		self.page, self.base, self.shots, self.fixture = page, base, shots, fixture
+		self.results: list[tuple[str, bool, str]] = []
+		self.errors: list[str] = []
+		page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+	def step(self, number: int, name: str, action) -> None:
+		try:
+			action()
+			if self.errors:
+				raise AssertionError(f"JavaScript error on the page: {self.errors[0]}")
+			self.results.append((name, True, ""))
+		except Exception as error:
+			self.results.append((name, False, f"{error}\n{traceback.format_exc(limit=2)}"))
+		finally:
+			self.errors.clear()
+			self.page.screenshot(
+				path=str(self.shots / f"{number:02d}-{re.sub(r'[^a-z0-9]+', '-', name.lower())}.png")
+			)
+
+	def login(self, user: str) -> None:
+		page = self.page
+		page.context.clear_cookies()
+		page.goto(f"{self.base}/login")
+		page.fill("#login_email", user)
+		page.fill("#login_password", self.fixture["password"])
+		page.click(".btn-login")
+		page.wait_for_url(re.compile(r".*/app.*"), timeout=30000)
+
+	def wait_idle(self) -> None:
+		self.page.wait_for_function(
+			"() => !window.frappe || !frappe.request || !frappe.request.ajax_count", timeout=30000
+		)
+
+
+def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
+	shots.mkdir(parents=True, exist_ok=True)
+	with sync_playwright() as playwright:
+		browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+		page = browser.new_page(viewport={"width": 1440, "height": 900})
+		page.set_default_timeout(30000)
+		flow = Flow(page, base, shots, fixture)
+		patient = fixture["patient"]
+
+		def workspace():
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/care-management")
+			expect(page.get_by_text("Caseload Worklist").first).to_be_visible(timeout=30000)
+			expect(page.locator(".number-card-value, .widget-body .number").first).to_be_visible(
+				timeout=30000
+			)
+			page.wait_for_timeout(1500)  # let the cards and charts draw before the screenshot
+
+		def worklist_before():
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			expect(page.locator(".dt-scrollable").get_by_text(patient).first).to_be_visible(timeout=30000)
+
+		def start_timer():
+			page.goto(f"{base}/app/outreach-log/new")
+			page.wait_for_selector(".outreach-timer", timeout=30000)
+			page.evaluate(f"() => cur_frm.set_value('patient', {json.dumps(patient)})")
+			flow.wait_idle()
+			page.click("button[data-action=start]")
+			page.wait_for_url(re.compile(r".*/app/outreach-log/(?!new).+"), timeout=30000)
+			expect(page.locator(".outreach-timer .indicator-pill.green")).to_be_visible(timeout=30000)
+
+		def timer_survives_reload():
+			page.wait_for_timeout(1200)
+			page.reload()
+			expect(page.locator(".outreach-timer .indicator-pill.green")).to_be_visible(timeout=30000)
+			first = page.inner_text(".timer-display")
+			page.wait_for_timeout(1500)
+			assert page.inner_text(".timer-display") != first, "the timer is not counting after a reload"
+
+		def stop_and_submit():
+			page.click("button[data-action=stop]")
+			expect(page.locator("button[data-action=start]")).to_be_visible(timeout=30000)
+			page.evaluate(
+				"() => { cur_frm.set_value('interactive', 1); cur_frm.set_value('symptoms_reviewed', 1); }"
+			)
+			flow.wait_idle()
+			page.keyboard.press("Control+s")
+			flow.wait_idle()
+			page.evaluate("() => { cur_frm.savesubmit(); }")  # returns before the confirmation
+			page.get_by_role("button", name="Yes").click(timeout=15000)
+			page.wait_for_function("() => cur_frm && cur_frm.doc.docstatus === 1", timeout=30000)
+			expect(page.get_by_role("button", name="Cancel")).to_be_visible()
+
+		def worklist_after():
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			row = page.locator(".dt-row").filter(has_text=patient).first
+			expect(row).to_be_visible(timeout=30000)
+			page.wait_for_timeout(800)
+			assert "CCM: 1" in row.inner_text() or "CCM" in row.inner_text(), row.inner_text()
+			assert (
+				page.evaluate(
+					f"""() => frappe.query_report.data.find(r => r.patient === {json.dumps(patient)}).days_overdue"""
+				)
+				== 0
+			)
+
+		def care_plan_print():
+			page.goto(f"{base}/app/care-plan/{fixture['care_plan']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(fixture['care_plan'])} && !cur_frm.is_dirty()",
+				timeout=30000,
+			)
+			assert "market" in page.evaluate("() => cur_frm.doc.what_matters_most"), "the plan did not load"
+			page.goto(
+				f"{base}/printview?doctype=Care%20Plan&name={fixture['care_plan']}&format=Care%20Plan%20for%20Patients"
+			)
+			expect(page.get_by_text("My Care Plan").first).to_be_visible(timeout=30000)
+			expect(page.get_by_text("Call 911 right away").first).to_be_visible()
+
+		def billing_report():
+			flow.login(fixture["billing"])
+			page.goto(f"{base}/app/query-report/Care Management Billing")
+			expect(page.get_by_role("button", name="Close Month")).to_be_visible(timeout=30000)
+			page.wait_for_timeout(1500)
+
+		steps = [
+			("care manager opens the workspace", workspace),
+			("worklist shows the patient", worklist_before),
+			("start the timer on the patient", start_timer),
+			("the timer survives a reload", timer_survives_reload),
+			("stop the timer and submit the log", stop_and_submit),
+			("the worklist shows the new minutes", worklist_after),
+			("open the care plan and print it", care_plan_print),
+			("billing staff open the billing report", billing_report),
+		]
+		for number, (name, action) in enumerate(steps, start=1):
+			flow.step(number, name, action)
+		browser.close()
+		return flow.results
+
+
+def main() -> int:
+	parser = argparse.ArgumentParser()
+	parser.add_argument("--base", required=True)
+	parser.add_argument("--fixture", required=True)
+	parser.add_argument("--shots", required=True)
+	parser.add_argument("--report", required=True)
+	args = parser.parse_args()
+	results = run(args.base, json.loads(args.fixture), Path(args.shots))
+	for name, ok, detail in results:
+		print(f"{'ok  ' if ok else 'FAIL'} {name}" + (f"\n{detail}" if detail else ""))
+	passed = sum(1 for _n, ok, _d in results if ok)
+	failed = len(results) - passed
+	Path(args.report).write_text(json.dumps({"passed": passed, "failed": failed}))
+	print(f"browser: {passed} passed, {failed} failed")
+	return 1 if failed else 0
+
+
+if __name__ == "__main__":
+	sys.exit(main())
