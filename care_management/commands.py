@@ -53,4 +53,27 @@ def demo(context, patients, care_managers, months, force):
 		frappe.destroy()
 
 
+@care_management.command("benchmark")
+@click.option("--patients", default=10000, show_default=True)
+@click.option(
+	"--logs-per-patient", default=12.0, show_default=True, help="Outreach logs per patient in the month."
+)
+@click.option("--care-managers", default=40, show_default=True)
+@pass_context
+def benchmark(context, patients, logs_per_patient, care_managers):
+	"""Load a practice at 1/10 and full size and time month close, billing report, worklist and inserts."""
+	import frappe
+
+	from care_management.demo.benchmark import report, run
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		report(
+			run(patients=patients, logs_per_patient_month=logs_per_patient, care_manager_count=care_managers)
+		)
+	finally:
+		frappe.destroy()
+
+
 commands = [care_management]

@@ -2,6 +2,8 @@
 
 import frappe
 
+from care_management.care_management.chart_series import series_by_program
+
 
 @frappe.whitelist()
 def get(
@@ -24,13 +26,5 @@ def get(
 		limit_page_length=0,
 	)
 	months = sorted({row.month for row in rows})[-6:]
-	programs = sorted({row.program for row in rows})
-	values = {(row.program, row.month): row.patients for row in rows}
-	return {
-		"labels": [month.strftime("%b %Y") for month in months],
-		"datasets": [
-			{"name": program, "values": [values.get((program, month), 0) for month in months]}
-			for program in programs
-		],
-		"type": "bar",
-	}
+	chart = series_by_program(rows, "month", "patients", months, lambda month: month.strftime("%b %Y"))
+	return {**chart, "type": "bar"}

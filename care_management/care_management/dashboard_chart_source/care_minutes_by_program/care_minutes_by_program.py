@@ -4,6 +4,8 @@ for a care manager: frappe.get_list applies the caseload rule)."""
 import frappe
 from frappe.utils import add_days, getdate, today
 
+from care_management.care_management.chart_series import series_by_program
+
 WEEKS = 12
 
 
@@ -37,13 +39,7 @@ def get(
 	starts = {}
 	for row in rows:
 		starts[row.week] = min(starts.get(row.week, row.week_start), row.week_start)
-	programs = sorted({row.program or frappe._("No Program") for row in rows})
-	values = {(row.program or frappe._("No Program"), row.week): row.minutes for row in rows}
-	return {
-		"labels": [frappe.utils.formatdate(starts[week]) for week in weeks],
-		"datasets": [
-			{"name": program, "values": [values.get((program, week), 0) for week in weeks]}
-			for program in programs
-		],
-		"type": "line",
-	}
+	chart = series_by_program(
+		rows, "week", "minutes", weeks, lambda week: frappe.utils.formatdate(starts[week])
+	)
+	return {**chart, "type": "line"}
