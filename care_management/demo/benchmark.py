@@ -197,7 +197,7 @@ def run(
 		months=1,
 		last_month=getdate(month),
 		logs_per_patient_month=logs_per_patient_month,
-		prefix="CM-BENCH-A",
+		prefix=f"CM-B{patients}-A",
 		seed=21,
 	)
 	rest = PracticeSpec(
@@ -206,7 +206,7 @@ def run(
 		months=1,
 		last_month=getdate(month),
 		logs_per_patient_month=logs_per_patient_month,
-		prefix="CM-BENCH-B",
+		prefix=f"CM-B{patients}-B",
 		seed=22,
 	)
 	for label, spec in (("1/10", tenth), ("full", rest)):

@@ -41,8 +41,22 @@ def resolve_care_manager(requested: str | None) -> str:
 	)
 
 
+def caseload_of(care_manager: str) -> list[str]:
+	return frappe.db.sql_list(
+		"""select name from `tabPatient` where care_manager = %(cm)s
+		union select patient from `tabCare Program Enrollment` where care_manager = %(cm)s and status in %(statuses)s""",
+		{"cm": care_manager, "statuses": CASELOAD_ENROLLMENT_STATUSES},
+	)
+
+
 def worklist_rows(care_manager: str, as_of) -> list[dict]:
+	"""The caseload first, then one query whose every aggregate reads only
+	that caseload's rows (through the patient indexes), so the cost follows the
+	caseload's size, not the practice's."""
 	month_start = get_first_day(as_of)
+	patients = caseload_of(care_manager)
+	if not patients:
+		return []
 	rows = frappe.db.sql(
 		"""
 		select
@@ -57,23 +71,19 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 			coalesce(flags.open_red_flags, 0) as open_red_flags,
 			appt.next_appointment, missed.last_missed_appointment
 		from `tabPatient` p
-		join (
-			select name as patient from `tabPatient` where care_manager = %(cm)s
-			union
-			select patient from `tabCare Program Enrollment` where care_manager = %(cm)s and status in %(caseload_statuses)s
-		) caseload on caseload.patient = p.name
 		left join `tabCare Management Risk Tier` tier
 			on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
 		left join (
 			select patient, max(start) as last_reached from `tabOutreach Log`
-			where docstatus = 1 and outcome = 'Reached' group by patient
+			where patient in %(patients)s and docstatus = 1 and outcome = 'Reached' group by patient
 		) reached on reached.patient = p.name
 		left join (
 			select l.patient, max(l.next_follow_up) as next_follow_up from `tabOutreach Log` l
 			join (
-				select patient, max(start) as last_start from `tabOutreach Log` where docstatus = 1 group by patient
+				select patient, max(start) as last_start from `tabOutreach Log`
+				where patient in %(patients)s and docstatus = 1 group by patient
 			) last_log on last_log.patient = l.patient and last_log.last_start = l.start
-			where l.docstatus = 1
+			where l.patient in %(patients)s and l.docstatus = 1
 			group by l.patient
 		) latest on latest.patient = p.name
 		left join (
@@ -83,27 +93,30 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 				select l.patient, coalesce(cp.billing_family, l.program, '') as program_family, sum(l.duration_minutes) as minutes
 				from `tabOutreach Log` l
 				left join `tabCare Program` cp on cp.name = l.program
-				where l.docstatus = 1 and l.start >= %(month_start)s and l.start < %(next_month)s
-					and l.outcome in %(counted)s
+				where l.patient in %(patients)s and l.docstatus = 1
+					and l.start >= %(month_start)s and l.start < %(next_month)s and l.outcome in %(counted)s
 				group by l.patient, program_family
 			) per_program group by patient
 		) month_minutes on month_minutes.patient = p.name
 		left join (
 			select patient, count(*) as open_red_flags from `tabOutreach Log`
-			where docstatus = 1 and red_flag = 1 and red_flag_status = 'Open' group by patient
+			where patient in %(patients)s and docstatus = 1 and red_flag = 1 and red_flag_status = 'Open'
+			group by patient
 		) flags on flags.patient = p.name
 		left join (
 			select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
-			where status in %(appointment_open)s and appointment_date >= %(as_of)s group by patient
+			where patient in %(patients)s and status in %(appointment_open)s and appointment_date >= %(as_of)s
+			group by patient
 		) appt on appt.patient = p.name
 		left join (
 			select patient, max(appointment_date) as last_missed_appointment from `tabPatient Appointment`
-			where status = 'No Show' and appointment_date >= %(missed_since)s group by patient
+			where patient in %(patients)s and status = 'No Show' and appointment_date >= %(missed_since)s
+			group by patient
 		) missed on missed.patient = p.name
+		where p.name in %(patients)s
 		""",
 		{
-			"cm": care_manager,
-			"caseload_statuses": CASELOAD_ENROLLMENT_STATUSES,
+			"patients": patients,
 			"as_of": as_of,
 			"month_start": month_start,
 			"next_month": add_months(month_start, 1),
