@@ -23,11 +23,21 @@ def patients_to_close(month: date, practitioner: str | None = None) -> list[str]
 	conditions = ""
 	if practitioner:
 		conditions = "and billing_practitioner = %(practitioner)s"
+	# A transition of care bills TCM in the month of its face-to-face visit,
+	# with or without an enrollment (TCM needs no consent).
+	transitions = (
+		""
+		if practitioner
+		else """
+		union select patient from `tabCare Transition`
+		where status != 'Cancelled' and face_to_face_date between %(start)s and %(end)s"""
+	)
 	return frappe.db.sql_list(
 		f"""
-		select distinct patient from `tabCare Program Enrollment`
+		select patient from `tabCare Program Enrollment`
 		where status in %(in_force)s and start_date <= %(end)s and (end_date is null or end_date >= %(start)s)
 		{conditions}
+		{transitions}
 		order by patient
 		""",
 		{"in_force": IN_FORCE, "start": start, "end": end, "practitioner": practitioner},
@@ -156,19 +166,23 @@ class MonthFacts:
 	def _transitions(self, params) -> dict[str, TransitionFacts]:
 		rows = frappe.db.sql(
 			"""
-			select patient, discharge_date, first_contact_date, face_to_face_date, medication_reconciled, complexity
-			from `tabCare Transition`
-			where patient in %(patients)s and status != 'Cancelled'
-				and face_to_face_date between %(start)s and %(end)s
-			order by discharge_date desc
+			select t.patient, t.discharge_date, t.first_contact_date, t.face_to_face_date, t.medication_reconciled,
+				t.complexity, encounter.practitioner
+			from `tabCare Transition` t
+			left join `tabPatient Encounter` encounter on encounter.name = t.face_to_face_encounter
+			where t.patient in %(patients)s and t.status != 'Cancelled'
+				and t.face_to_face_date between %(start)s and %(end)s
+			order by t.discharge_date desc
 			""",
 			params,
 			as_dict=True,
 		)
 		transitions = {}
+		self.transition_practitioners = {}
 		for row in rows:
 			if row.patient in transitions:
 				continue
+			self.transition_practitioners[row.patient] = row.practitioner
 			transitions[row.patient] = TransitionFacts(
 				discharge_date=row.discharge_date,
 				business_days_to_contact=business_days_between(
@@ -199,6 +213,11 @@ class MonthFacts:
 					first_month_of_care=self.start <= row.start_date <= self.end,
 				)
 			)
+		transition = self.transitions.get(patient)
+		if transition and "TCM" not in seen:
+			# TCM is billed by the practitioner who sees the patient after discharge.
+			practitioner = self.transition_practitioners.get(patient) or transition_practitioner(enrollments)
+			enrollments.append(EnrollmentFacts("TCM", practitioner, consented=True))
 		plan = self.plans.get(patient) or {}
 		device = self.device.get(patient) or {}
 		return PeriodFacts(
@@ -211,5 +230,11 @@ class MonthFacts:
 			device_days=device.get("days", 0),
 			device_setup_due=bool(device.get("first_window")),
 			qmb=bool((self.patient_info.get(patient) or {}).get("qmb")),
-			transition=self.transitions.get(patient),
+			transition=transition,
 		)
+
+
+def transition_practitioner(enrollments: list[EnrollmentFacts]) -> str | None:
+	if enrollments:
+		return enrollments[0].practitioner
+	return frappe.db.get_single_value("Care Management Settings", "default_billing_practitioner")

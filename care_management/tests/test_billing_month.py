@@ -128,6 +128,15 @@ class TestBillingMonth(FrappeTestCase):
 		self.assertEqual(again.records_updated, 0)
 		self.assertEqual(self.record(patient).modified, record.modified)
 
+		# The Sales Invoice form's "Get Care Management Items" offers the same lines.
+		from care_management.billing.invoicing import get_care_management_items
+
+		offered = get_care_management_items(patient, LAST_MONTH)
+		self.assertEqual(
+			[(i["reference_dt"], i["qty"]) for i in offered],
+			[("Care Billing Line", 1), ("Care Billing Line", 1)],
+		)
+
 		result = create_invoices(LAST_MONTH, submit=1, patient=patient)
 		self.assertEqual(len(result["invoices"]), 1)
 		invoice = frappe.get_doc("Sales Invoice", result["invoices"][0])
@@ -302,3 +311,32 @@ class TestRpmAndTransitions(FrappeTestCase):
 		transition.complexity = "High"
 		transition.save()
 		self.assertEqual((transition.business_days_to_contact, transition.days_to_face_to_face), (1, 5))
+
+	def test_a_transition_bills_tcm_in_the_month_of_the_visit(self):
+		patient = make_patient("Transitioned").name
+		discharge = LAST_MONTH + timedelta(days=2)
+		frappe.get_doc(
+			{
+				"doctype": "Care Transition",
+				"patient": patient,
+				"discharge_date": discharge,
+				"first_contact_date": discharge + timedelta(days=1),
+				"face_to_face_date": discharge + timedelta(days=6),
+				"medication_reconciled": 1,
+				"medication_reconciliation_date": discharge + timedelta(days=6),
+				"complexity": "High",
+			}
+		).insert()
+		frappe.db.set_single_value(
+			"Care Management Settings", "default_billing_practitioner", self.practitioner
+		)
+		close_month(LAST_MONTH, now=True)
+		name = frappe.db.get_value(
+			"Care Billing Record", {"patient": patient, "month": LAST_MONTH, "program": "TCM"}
+		)
+		self.assertTrue(name, "no TCM record")
+		record = frappe.get_doc("Care Billing Record", name)
+		self.assertEqual(
+			[(line.code, str(line.date_of_service)) for line in record.lines],
+			[("99496", str(discharge + timedelta(days=6)))],
+		)
