@@ -234,6 +234,36 @@ def report(figures: list[Figure]) -> None:
 		)
 	print(f"\npeak memory: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB, "
 		f"worker processes {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f} MiB")  # fmt: skip
-	print("\ntargets:")
-	for operation, target in TARGETS.items():
-		print(f"  {operation}: {target}")
+	print("\ntargets (full size):")
+	for line in verdicts(figures):
+		print(f"  {line}")
+
+
+def verdicts(figures: list[Figure]) -> list[str]:
+	"""Each target, met or MISSED, from the full-size figures."""
+	full = {f.operation: f for f in figures if f.size.startswith("full") or not f.size}
+	close = full.get("month close, 1 worker (inline)")
+	report_ = full.get("billing report")
+	worklist = full.get("worklist (one caseload)")
+	insert = next((f for f in figures if f.operation.startswith("outreach log insert")), None)
+	checks = []
+	if close:
+		ok = close.seconds < 60 and (close.ratio or 0) <= 3
+		checks.append(
+			f"month close {TARGETS['month close']}: {close.seconds:.1f} s, {close.ratio:.1f}× floor: {'met' if ok else 'MISSED'}"
+		)
+	if report_:
+		checks.append(
+			f"billing report {TARGETS['billing report']}: {report_.seconds:.2f} s: {'met' if report_.seconds < 2 else 'MISSED'}"
+		)
+	if worklist:
+		ok = worklist.seconds < 0.2 and (worklist.ratio or 0) <= 3
+		checks.append(
+			f"worklist {TARGETS['worklist']}: {worklist.seconds * 1000:.0f} ms, {worklist.ratio:.1f}× floor: {'met' if ok else 'MISSED'}"
+		)
+	if insert:
+		ok = (insert.ratio or 0) <= 1.5
+		checks.append(
+			f"outreach log insert {TARGETS['outreach log insert']}: {insert.ratio:.2f}×: {'met' if ok else 'MISSED'}"
+		)
+	return checks
