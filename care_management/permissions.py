@@ -24,6 +24,7 @@ PATIENT_RECORDS = {
 	"Care Billing Record": ("patient", "billing_practitioner", None),
 	"Device Reading": ("patient", None, None),
 	"Care Transition": ("patient", None, None),
+	"Needs Screening": ("patient", None, "screened_by"),
 }
 
 

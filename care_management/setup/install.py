@@ -13,6 +13,7 @@ from care_management.setup.seed import (
 	seed_care_plan_templates,
 	seed_care_programs,
 	seed_outreach_lists,
+	seed_screening_instruments,
 )
 from care_management.setup.views import create_care_plan_board, delete_care_plan_board
 
@@ -45,6 +46,12 @@ def after_install():
 	set_up_outreach()
 	set_up_billing()
 	set_up_views()
+	set_up_screening()
+
+
+def set_up_screening():
+	"""Idempotent; also run by a patch on sites installed before screening existed."""
+	seed_screening_instruments()
 
 
 def set_up_views():

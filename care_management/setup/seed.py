@@ -105,3 +105,41 @@ def billing_item(code: str, description: str) -> str | None:
 	)
 	item.insert(ignore_permissions=True)
 	return item.name
+
+
+def seed_screening_instruments() -> None:
+	"""AHC HRSN core and PHQ-2 / PHQ-9, as standards.md gives them."""
+	for instrument in load("screening_instruments.json"):
+		if frappe.db.exists("Screening Instrument", instrument["instrument_name"]):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Screening Instrument",
+				"instrument_name": instrument["instrument_name"],
+				"description": instrument.get("description"),
+				"questions": [
+					{
+						"key": q["key"],
+						"question": q["question"],
+						"domain": q["domain"],
+						"multiple": int(q.get("multiple", False)),
+						"options": "\n".join(
+							o["answer"] if o.get("score") is None else f"{o['answer']} = {o['score']}"
+							for o in q["options"]
+						),
+					}
+					for q in instrument["questions"]
+				],
+				"rules": [
+					{
+						"domain": r["domain"],
+						"kind": r["kind"],
+						"answers": "\n".join(r.get("answers") or []),
+						"threshold": r.get("threshold"),
+						"need_category": r.get("need_category"),
+					}
+					for r in instrument["rules"]
+				],
+				"bands": instrument.get("bands") or [],
+			}
+		).insert(ignore_permissions=True)

@@ -1,0 +1,85 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate
+
+from care_management.care_management.doctype.screening_instrument.screening_instrument import (
+	lines,
+	load_instrument,
+)
+from care_management.domain.screening import score
+
+
+class NeedsScreening(Document):
+	def validate(self):
+		instrument = load_instrument(self.instrument)
+		if not self.answers:
+			self.set("answers", [{"question_key": q.key, "question": q.text} for q in instrument.questions])
+		answers = {row.question_key: lines(row.answer) for row in self.answers}
+		result = score(
+			instrument, {key: value if len(value) != 1 else value[0] for key, value in answers.items()}
+		)
+		if result.invalid:
+			key, answer = result.invalid[0]
+			row = next(r for r in self.answers if r.question_key == key)
+			options = dict(next(q for q in instrument.questions if q.key == key).options)
+			frappe.throw(
+				_("Answers, row {0}: {1} is not an answer to this question. Choose one of: {2}").format(
+					row.idx, frappe.bold(answer), "; ".join(options)
+				),
+				title=_("Invalid Answer"),
+			)
+		scores = {q.key: dict(q.options) for q in instrument.questions}
+		for row in self.answers:
+			row.score = sum(scores.get(row.question_key, {}).get(a) or 0 for a in lines(row.answer))
+		self.positive_domains = "\n".join(result.positive_domains)
+		self.need_categories = "\n".join(result.need_categories)
+		self.total_score = result.total_score
+		self.severity = result.severity
+		self.flags.unanswered = result.unanswered
+
+	def before_submit(self):
+		if self.flags.unanswered:
+			frappe.throw(
+				_("Answer every question before submitting; unanswered: {0}").format(
+					", ".join(self.flags.unanswered)
+				),
+				title=_("Screening Incomplete"),
+			)
+
+	def on_submit(self):
+		self.add_needs_to_care_plan()
+
+	def add_needs_to_care_plan(self):
+		"""Each positive need goes on the current care plan once while it is open."""
+		needs = lines(self.need_categories)
+		plan_name = frappe.db.get_value("Care Plan", {"patient": self.patient, "status": ("!=", "Closed")})
+		if not needs or not plan_name:
+			return
+		plan = frappe.get_doc("Care Plan", plan_name)
+		open_needs = {row.need_category for row in plan.needs if row.status in ("Open", "Referred")}
+		domain_of = {}
+		for rule in load_instrument(self.instrument).rules:
+			domain_of.setdefault(rule.need_category, rule.domain)
+		added = False
+		for need in needs:
+			if need in open_needs:
+				continue
+			plan.append(
+				"needs",
+				{
+					"need_category": need,
+					"domain": domain_of.get(need),
+					"status": "Open",
+					"identified_on": getdate(self.screening_date),
+					"source_screening": self.name,
+				},
+			)
+			added = True
+		if added:
+			plan.flags.ignore_permissions = True
+			plan.save()
+		self.db_set("care_plan", plan_name)
