@@ -25,6 +25,7 @@ PATIENT_RECORDS = {
 	"Device Reading": ("patient", None, None),
 	"Care Transition": ("patient", None, None),
 	"Needs Screening": ("patient", None, "screened_by"),
+	"Resource Referral": ("patient", None, "referred_by"),
 }
 
 

@@ -8,6 +8,7 @@ from care_management.setup.care_plan_workflow import create_care_plan_workflow, 
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.patient_access import grant_care_manager_patient_access
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
+from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
 	seed_billing_codes,
 	seed_care_plan_templates,
@@ -47,11 +48,17 @@ def after_install():
 	set_up_billing()
 	set_up_views()
 	set_up_screening()
+	set_up_referrals()
 
 
 def set_up_screening():
 	"""Idempotent; also run by a patch on sites installed before screening existed."""
 	seed_screening_instruments()
+
+
+def set_up_referrals():
+	"""Idempotent; also run by a patch on sites installed before referrals existed."""
+	create_referral_workflow()
 
 
 def set_up_views():
@@ -100,6 +107,7 @@ def before_uninstall():
 	delete_care_plan_workflow()
 	delete_email_templates()
 	delete_care_plan_board()
+	delete_referral_workflow()
 	delete_app_roles()
 
 

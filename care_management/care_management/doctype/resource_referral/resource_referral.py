@@ -1,0 +1,87 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import getdate, today
+
+# Referral status (and outcome) -> the status of the need on the care plan.
+OUTCOME_TO_NEED = {"Need Met": "Met", "Need Partly Met": "Partly Met", "Need Not Met": "Not Met"}
+OPEN_STATUSES = ("Draft", "Sent", "Accepted")
+
+
+class ResourceReferral(Document):
+	def validate(self):
+		if not self.care_plan:
+			self.care_plan = frappe.db.get_value(
+				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}
+			)
+		if self.method == "Live" and self.status != "Draft" and not self.consent_to_share:
+			frappe.throw(
+				_(
+					"A live referral shares the patient's information with {0}. Record the patient's consent to share first, or make it a logged referral."
+				).format(frappe.bold(self.resource_name or self.resource)),
+				title=_("Consent to Share Missing"),
+			)
+		if self.status == "Completed" and not self.outcome:
+			frappe.throw(
+				_("Outcome: say whether the need was met to close the loop."), title=_("Outcome Missing")
+			)
+		if self.is_new() and self.follow_up_date and getdate(self.follow_up_date) < getdate(today()):
+			frappe.throw(_("Follow Up On cannot be in the past."))
+		if (
+			self.resource
+			and frappe.db.get_value("Community Resource", self.resource, "status") != "active"
+			and self.status == "Draft"
+		):
+			frappe.throw(
+				_("{0} is not active. Choose an active resource.").format(
+					frappe.bold(self.resource_name or self.resource)
+				)
+			)
+
+	def on_update(self):
+		self.update_need_on_care_plan()
+
+	def update_need_on_care_plan(self):
+		"""Closing the loop: the care plan's need follows the referral."""
+		if not self.care_plan or not self.has_value_changed("status"):
+			return
+		if self.status in ("Sent", "Accepted"):
+			need_status = "Referred"
+		elif self.status == "Completed":
+			need_status = OUTCOME_TO_NEED[self.outcome]
+		elif self.status in ("Declined", "Unable to Contact", "Cancelled"):
+			need_status = "Open"
+		else:
+			return
+		plan = frappe.get_doc("Care Plan", self.care_plan)
+		need = next(
+			(
+				row
+				for row in plan.needs
+				if row.need_category == self.need_category and row.status in ("Open", "Referred")
+			),
+			None,
+		)
+		if need is None:
+			if need_status != "Referred":
+				return
+			need = plan.append(
+				"needs", {"need_category": self.need_category, "identified_on": getdate(today())}
+			)
+		need.status = need_status
+		need.notes = "\n".join(
+			filter(
+				None,
+				[
+					need.notes,
+					_("{0}: referral {1} {2}").format(
+						frappe.utils.formatdate(today()), self.name, _(self.status)
+					),
+				],
+			)
+		)
+		plan.flags.ignore_permissions = True
+		plan.save()
