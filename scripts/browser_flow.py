@@ -78,10 +78,11 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			flow.login(fixture["care_manager"])
 			page.goto(f"{base}/app/care-management")
 			expect(page.get_by_text("Caseload Worklist").first).to_be_visible(timeout=30000)
-			expect(page.locator(".number-card-value, .widget-body .number").first).to_be_visible(
-				timeout=30000
-			)
-			page.wait_for_timeout(1500)  # let the cards and charts draw before the screenshot
+			# Seven number cards and three charts, each only once its data has come back.
+			expect(page.locator(".number-widget-box")).to_have_count(7, timeout=30000)
+			expect(page.locator(".dashboard-widget-box")).to_have_count(3, timeout=30000)
+			expect(page.locator(".number-widget-box").filter(has_text="Due Today")).to_be_visible()
+			page.wait_for_timeout(2500)  # let the cards and charts draw before the screenshot
 
 		def worklist_before():
 			page.goto(f"{base}/app/query-report/Caseload Worklist")

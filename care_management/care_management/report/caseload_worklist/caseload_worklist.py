@@ -69,6 +69,7 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 			month_minutes.by_program as minutes_by_program,
 			coalesce(month_minutes.total, 0) as minutes_this_month,
 			coalesce(flags.open_red_flags, 0) as open_red_flags,
+			coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
 			appt.next_appointment, missed.last_missed_appointment
 		from `tabPatient` p
 		left join `tabCare Management Risk Tier` tier
@@ -103,6 +104,12 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 			where patient in %(patients)s and docstatus = 1 and red_flag = 1 and red_flag_status = 'Open'
 			group by patient
 		) flags on flags.patient = p.name
+		left join (
+			select patient, count(*) as open_referrals,
+				min(if(follow_up_date < %(as_of)s, follow_up_date, null)) as overdue_referral_follow_up
+			from `tabResource Referral`
+			where patient in %(patients)s and status in ('Draft', 'Sent', 'Accepted') group by patient
+		) referrals on referrals.patient = p.name
 		left join (
 			select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
 			where patient in %(patients)s and status in %(appointment_open)s and appointment_date >= %(as_of)s
@@ -208,6 +215,13 @@ def columns() -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "open_red_flags", "label": _("Open Red Flags"), "fieldtype": "Int", "width": 110},
+		{"fieldname": "open_referrals", "label": _("Open Referrals"), "fieldtype": "Int", "width": 110},
+		{
+			"fieldname": "overdue_referral_follow_up",
+			"label": _("Referral Follow-Up Overdue Since"),
+			"fieldtype": "Date",
+			"width": 170,
+		},
 		{"fieldname": "next_appointment", "label": _("Next Appointment"), "fieldtype": "Date", "width": 120},
 		{
 			"fieldname": "last_missed_appointment",
