@@ -1,0 +1,201 @@
+"""Open Referral HSDS 3.0 <-> the app's Community Resource, as plain dicts.
+
+Import keeps the HSDS ids so a re-import updates instead of duplicating;
+export produces `service` objects (with organization, phones and
+service_at_locations) that validate against HSDS's compiled service schema.
+Taxonomy terms are kept as code and name only: the 211 taxonomy is licensed.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+NEED_CATEGORIES = (
+	"Food", "Housing", "Transportation", "Utilities", "Interpersonal Safety", "Financial Strain", "Employment",
+	"Education", "Social Isolation", "Mental Health", "Substance Use", "Disability", "Caregiver Support", "Legal",
+)  # fmt: skip
+_NAMESPACE = uuid.UUID("6f1d1f5e-8c1b-4b8f-9d55-1c2a3b4c5d6e")
+
+
+def stable_id(*parts: str) -> str:
+	"""A UUID for a record that has no HSDS id yet, the same on every export."""
+	return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def _first(items) -> dict:
+	return (items or [{}])[0] or {}
+
+
+def _need_categories(service: dict) -> list[dict]:
+	"""Our need categories, from taxonomy terms whose name or code mentions one."""
+	needs = []
+	for attribute in service.get("attributes") or []:
+		term = attribute.get("taxonomy_term") or {}
+		text = f"{term.get('name') or ''} {term.get('code') or ''}".casefold()
+		for category in NEED_CATEGORIES:
+			if category.casefold() in text and category not in [n["need_category"] for n in needs]:
+				needs.append(
+					{
+						"need_category": category,
+						"taxonomy_code": term.get("code"),
+						"taxonomy_name": term.get("name"),
+					}
+				)
+	return needs
+
+
+def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, str]]]:
+	"""A Community Resource (fields as the doctype names them) and the problems
+	that stop this row from importing: (field, reason)."""
+	problems = []
+	for field in ("id", "name", "status"):
+		if not service.get(field):
+			problems.append((field, "required by HSDS and missing"))
+	status = (service.get("status") or "").strip().lower()
+	if service.get("status") and status not in STATUSES:
+		problems.append(("status", f"{service.get('status')!r} is not one of {', '.join(STATUSES)}"))
+	organization = service.get("organization") or {}
+	if not (organization.get("name") or service.get("organization_id")):
+		problems.append(("organization", "the service names no organization"))
+	if problems:
+		return None, problems
+	at_location = _first(service.get("service_at_locations"))
+	location = at_location.get("location") or {}
+	address = _first(location.get("addresses"))
+	phone = _first(service.get("phones"))
+	try:
+		latitude = float(location["latitude"]) if location.get("latitude") not in (None, "") else None
+		longitude = float(location["longitude"]) if location.get("longitude") not in (None, "") else None
+	except (TypeError, ValueError):
+		return None, [("location.latitude/longitude", "not a number")]
+	resource = {
+		"hsds_service_id": service["id"],
+		"hsds_organization_id": organization.get("id") or service.get("organization_id"),
+		"hsds_location_id": location.get("id"),
+		"hsds_service_at_location_id": at_location.get("id"),
+		"resource_name": service["name"],
+		"organization_name": organization.get("name") or service.get("organization_id"),
+		"organization_description": organization.get("description"),
+		"description": service.get("description"),
+		"status": status,
+		"email": service.get("email") or organization.get("email"),
+		"website": service.get("url") or organization.get("website"),
+		"eligibility": service.get("eligibility_description"),
+		"fees": service.get("fees_description"),
+		"application_process": service.get("application_process"),
+		"wait_time": service.get("wait_time"),
+		"languages": ", ".join(
+			lang.get("name") or lang.get("code") or "" for lang in service.get("languages") or []
+		),
+		"phone": (phone.get("number") or "").strip('"') or None,
+		"phone_type": phone.get("type"),
+		"address_1": address.get("address_1"),
+		"address_2": address.get("address_2"),
+		"city": address.get("city"),
+		"state_province": address.get("state_province"),
+		"postal_code": address.get("postal_code"),
+		"country": address.get("country"),
+		"latitude": latitude,
+		"longitude": longitude,
+		"needs": _need_categories(service),
+	}
+	return resource, []
+
+
+def service_from_resource(resource: dict) -> dict:
+	"""An HSDS `service` object for a Community Resource."""
+	service_id = resource.get("hsds_service_id") or stable_id("service", resource["name"])
+	organization_id = resource.get("hsds_organization_id") or stable_id(
+		"organization", resource["organization_name"]
+	)
+	location_id = resource.get("hsds_location_id") or stable_id("location", resource["name"])
+
+	def clean(data: dict) -> dict:
+		return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+	service = clean(
+		{
+			"id": service_id,
+			"organization_id": organization_id,
+			"name": resource["resource_name"],
+			"description": resource.get("description"),
+			"url": resource.get("website"),
+			"email": resource.get("email"),
+			"status": resource.get("status") or "active",
+			"application_process": resource.get("application_process"),
+			"fees_description": resource.get("fees"),
+			"wait_time": resource.get("wait_time"),
+			"eligibility_description": resource.get("eligibility"),
+			"assured_date": str(resource["last_verified_on"]) if resource.get("last_verified_on") else None,
+			"organization": clean(
+				{
+					"id": organization_id,
+					"name": resource["organization_name"],
+					"description": resource.get("organization_description") or resource["organization_name"],
+				}
+			),
+			"phones": [
+				clean(
+					{
+						"id": stable_id("phone", service_id),
+						"number": resource["phone"],
+						"type": resource.get("phone_type"),
+					}
+				)
+			]
+			if resource.get("phone")
+			else [],
+			"attributes": [
+				clean(
+					{
+						"id": stable_id("attribute", service_id, need["need_category"]),
+						"link_type": "service",
+						"link_entity": "service",
+						"link_id": service_id,
+						"value": need["need_category"],
+						"taxonomy_term": clean(
+							{
+								"id": stable_id("term", need.get("taxonomy_code") or need["need_category"]),
+								"code": need.get("taxonomy_code"),
+								"name": need.get("taxonomy_name") or need["need_category"],
+								"description": need["need_category"],
+							}
+						),
+					}
+				)
+				for need in resource.get("needs") or []
+			],
+		}
+	)
+	if resource.get("address_1") or resource.get("latitude") is not None:
+		address = clean(
+			{
+				"id": stable_id("address", location_id),
+				"address_1": resource.get("address_1") or "",
+				"address_2": resource.get("address_2"),
+				"city": resource.get("city") or "",
+				"state_province": resource.get("state_province") or "",
+				"postal_code": resource.get("postal_code") or "",
+				"country": resource.get("country") or "US",
+				"address_type": "physical",
+			}
+		)
+		location = clean(
+			{
+				"id": location_id,
+				"location_type": "physical",
+				"name": resource["resource_name"],
+				"latitude": resource.get("latitude"),
+				"longitude": resource.get("longitude"),
+				"addresses": [address] if resource.get("address_1") else [],
+			}
+		)
+		service["service_at_locations"] = [
+			{
+				"id": resource.get("hsds_service_at_location_id")
+				or stable_id("sal", service_id, location_id),
+				"location": location,
+			}
+		]
+	return service
