@@ -85,3 +85,32 @@ class ResourceReferral(Document):
 		)
 		plan.flags.ignore_permissions = True
 		plan.save()
+
+
+@frappe.whitelist()
+def get_fhir_bundle(name: str) -> dict:
+	"""The referral as FHIR R4 ServiceRequest + Task."""
+	from care_management.domain.fhir_referral import referral_bundle
+
+	referral = frappe.get_doc("Resource Referral", name)
+	referral.check_permission("read")
+	resource = frappe.db.get_value(
+		"Community Resource", referral.resource, ["resource_name", "organization_name"], as_dict=True
+	)
+	return referral_bundle(
+		{
+			"id": referral.name,
+			"status": referral.status,
+			"need": referral.need_category,
+			"patient": {"id": referral.patient, "name": referral.patient_name},
+			"resource": {
+				"id": referral.resource,
+				"name": resource.resource_name,
+				"organization": resource.organization_name,
+			},
+			"referred_by": referral.referred_by,
+			"authored": str(getdate(referral.creation)),
+			"outcome": referral.outcome,
+			"notes": referral.notes,
+		}
+	)

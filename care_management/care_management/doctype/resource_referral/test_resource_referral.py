@@ -94,3 +94,31 @@ class TestResourceReferral(FrappeTestCase):
 	def test_follow_up_in_the_past_is_refused(self):
 		with self.assertRaises(frappe.ValidationError):
 			self.referral(follow_up_date=add_days(today(), -1))
+
+	def test_fhir_service_request_and_task_validate(self):
+		from fhir.resources.R4B.bundle import Bundle
+
+		from care_management.care_management.doctype.resource_referral.resource_referral import (
+			get_fhir_bundle,
+		)
+
+		referral = apply_workflow(self.referral(), "Send")
+		bundle = get_fhir_bundle(referral.name)
+		Bundle.model_validate(bundle)
+		statuses = {e["resource"]["resourceType"]: e["resource"]["status"] for e in bundle["entry"]}
+		self.assertEqual(statuses, {"ServiceRequest": "active", "Task": "requested"})
+
+	def test_report_counts_needs_referrals_and_closed_loop_rate(self):
+		from care_management.care_management.report.social_needs_and_referrals.social_needs_and_referrals import (
+			execute,
+		)
+
+		first = apply_workflow(self.referral(), "Send")
+		second = apply_workflow(self.referral(), "Send")
+		apply_workflow(frappe.get_doc("Resource Referral", second.name), "Mark Declined")
+		_columns, rows = execute({"month": today()})
+		mine = next(r for r in rows if r.care_manager == "Administrator")
+		self.assertGreaterEqual(mine.referrals, 2)
+		self.assertIn("Sent", mine.referrals_by_status)
+		self.assertIn("Declined", mine.referrals_by_status)
+		self.assertIsNotNone(first)
