@@ -52,6 +52,42 @@ class TestCaseloadAccess(FrappeAPITestCase):
 		cls.enrollment_b2 = make_enrollment(cls.patient_b2, cls.other_practitioner, care_manager=CM_B).name
 		cls.plan_a = make_care_plan(cls.patient_a, cls.practitioner).name
 		cls.plan_b = make_care_plan(cls.patient_b, cls.other_practitioner).name
+		cls.screening_a = (
+			frappe.get_doc(
+				{
+					"doctype": "Needs Screening",
+					"patient": cls.patient_a,
+					"instrument": "PHQ-2",
+					"answers": [
+						{"question_key": "q1", "answer": "Not at all"},
+						{"question_key": "q2", "answer": "Not at all"},
+					],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		resource = frappe.get_doc(
+			{
+				"doctype": "Community Resource",
+				"resource_name": "Caseload pantry",
+				"organization_name": "Org",
+				"needs": [{"need_category": "Food"}],
+			}
+		).insert(ignore_permissions=True)
+		cls.community_resource = resource.name
+		cls.referral_a = (
+			frappe.get_doc(
+				{
+					"doctype": "Resource Referral",
+					"patient": cls.patient_a,
+					"need_category": "Food",
+					"resource": resource.name,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
 		cls.headers_b = api_headers(CM_B)
 		frappe.db.commit()
 
@@ -59,6 +95,9 @@ class TestCaseloadAccess(FrappeAPITestCase):
 	def tearDownClass(cls):
 		frappe.set_user("Administrator")
 		for doctype, name in (
+			("Needs Screening", cls.screening_a),
+			("Resource Referral", cls.referral_a),
+			("Community Resource", cls.community_resource),
 			("Care Plan", cls.plan_a),
 			("Care Plan", cls.plan_b),
 			("Care Program Enrollment", cls.enrollment_a),
@@ -165,3 +204,14 @@ class TestCaseloadAccess(FrappeAPITestCase):
 		for doctype in ("Medication Request", "Patient Encounter"):
 			for ptype in ("create", "write"):
 				self.assertFalse(frappe.has_permission(doctype, ptype), f"{ptype} {doctype}")
+
+	def test_screenings_and_referrals_follow_the_caseload(self):
+		frappe.set_user(CM_B)
+		self.assertNotIn(self.screening_a, frappe.get_list("Needs Screening", pluck="name"))
+		self.assertNotIn(self.referral_a, frappe.get_list("Resource Referral", pluck="name"))
+		for doctype, name in (("Needs Screening", self.screening_a), ("Resource Referral", self.referral_a)):
+			with self.assertRaises(frappe.PermissionError, msg=doctype):
+				frappe.get_doc(doctype, name).check_permission("read")
+		frappe.set_user(CM_A)
+		self.assertIn(self.screening_a, frappe.get_list("Needs Screening", pluck="name"))
+		self.assertIn(self.referral_a, frappe.get_list("Resource Referral", pluck="name"))
