@@ -36,6 +36,7 @@ permission_query_conditions = {
 	"Care Transition": "care_management.permissions.query_conditions",
 	"Needs Screening": "care_management.permissions.query_conditions",
 	"Resource Referral": "care_management.permissions.query_conditions",
+	"Screening Invitation": "care_management.permissions.query_conditions",
 	"Device Reading": "care_management.permissions.query_conditions",
 	"Care Billing Record": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
@@ -47,6 +48,7 @@ has_permission = {
 	"Care Transition": "care_management.permissions.has_permission",
 	"Needs Screening": "care_management.permissions.has_permission",
 	"Resource Referral": "care_management.permissions.has_permission",
+	"Screening Invitation": "care_management.permissions.has_permission",
 	"Device Reading": "care_management.permissions.has_permission",
 	"Care Billing Record": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
@@ -56,6 +58,7 @@ scheduler_events = {
 	"daily": [
 		"care_management.setup.patient_sync.refresh_all_active_programs",
 		"care_management.care_management.report.caseload_worklist.overdue_digest.send_overdue_digests",
+		"care_management.care_management.doctype.screening_invitation.screening_invitation.expire_old_links",
 	],
 }
 

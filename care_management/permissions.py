@@ -26,6 +26,7 @@ PATIENT_RECORDS = {
 	"Care Transition": ("patient", None, None),
 	"Needs Screening": ("patient", None, "screened_by"),
 	"Resource Referral": ("patient", None, "referred_by"),
+	"Screening Invitation": ("patient", None, "sent_by"),
 }
 
 

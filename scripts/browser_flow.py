@@ -151,6 +151,50 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			expect(page.get_by_role("button", name="Close Month")).to_be_visible(timeout=30000)
 			page.wait_for_timeout(1500)
 
+		def patient_self_screens():
+			# A patient has no account: a fresh browser context, no cookies, just the link.
+			page.context.clear_cookies()
+			link = fixture["screening_link"].split("/patient-screening", 1)[1]
+			page.goto(f"{base}/patient-screening{link}")
+			expect(page.locator(".patient-screening-questions fieldset")).to_have_count(10, timeout=30000)
+			answers = {
+				0: "I have a place to live today, but I am worried about losing it in the future",
+				1: "None of the above", 2: "Never true", 3: "Never true", 4: "Yes", 5: "No",
+				6: "Never", 7: "Never", 8: "Never", 9: "Never",
+			}  # fmt: skip
+			for index, answer in answers.items():
+				page.locator(".patient-screening-questions fieldset").nth(index).get_by_label(
+					answer, exact=True
+				).check()
+			page.get_by_role("button", name="Send my answers").click()
+			expect(page.get_by_text("Your answers were sent to your care team")).to_be_visible(timeout=30000)
+
+		def care_manager_submits_the_draft():
+			flow.login(fixture["care_manager"])
+			name = page.evaluate(
+				"""(invitation) => frappe.db.get_value("Screening Invitation", invitation, "needs_screening")
+					.then(r => r.message.needs_screening)""",
+				fixture["screening_invitation"],
+			)
+			assert name, "the patient's answers did not land as a screening"
+			page.goto(f"{base}/app/needs-screening/{name}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(name)} && !cur_frm.is_dirty()",
+				timeout=30000,
+			)
+			assert page.evaluate("() => [cur_frm.doc.docstatus, cur_frm.doc.method]") == [
+				0,
+				"Patient Self-Completed",
+			]
+			page.evaluate("() => { cur_frm.savesubmit(); }")
+			page.get_by_role("button", name="Yes").click(timeout=15000)
+			page.wait_for_function("() => cur_frm && cur_frm.doc.docstatus === 1", timeout=30000)
+			needs = page.evaluate(
+				"""(plan) => frappe.db.get_doc("Care Plan", plan).then(d => d.needs.map(n => n.need_category).sort())""",
+				fixture["care_plan"],
+			)
+			assert needs == ["Housing", "Transportation"], needs
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -160,6 +204,8 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("the worklist shows the new minutes", worklist_after),
 			("open the care plan and print it", care_plan_print),
 			("billing staff open the billing report", billing_report),
+			("a patient answers the screening from the emailed link", patient_self_screens),
+			("the care manager submits the draft; needs reach the plan", care_manager_submits_the_draft),
 		]
 		for number, (name, action) in enumerate(steps, start=1):
 			flow.step(number, name, action)

@@ -8,6 +8,7 @@ Taxonomy terms are kept as code and name only: the 211 taxonomy is licensed.
 
 from __future__ import annotations
 
+import re
 import uuid
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
@@ -45,6 +46,38 @@ def _need_categories(service: dict) -> list[dict]:
 	return needs
 
 
+def _schedule_text(schedules) -> str | None:
+	"""One line per HSDS schedule: its description, else its days and hours."""
+	lines = []
+	for schedule in schedules or []:
+		hours = "–".join(t[:5] for t in (schedule.get("opens_at"), schedule.get("closes_at")) if t)
+		line = schedule.get("description") or " ".join(p for p in (schedule.get("byday"), hours) if p)
+		if line and line not in lines:
+			lines.append(line)
+	return "\n".join(lines) or None
+
+
+_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
+
+
+def _service_area(areas) -> tuple[str | None, str | None]:
+	"""(postal codes, counties) from HSDS service areas given as text: ZIP codes
+	found in the extent or name, and areas named as a county or parish.
+	Geographic extents (GeoJSON, KML) are left to the HSDS source."""
+	codes, counties = [], []
+	for area in areas or []:
+		if (area.get("extent_type") or "text").lower() != "text":
+			continue
+		found = _ZIP.findall(f"{area.get('extent') or ''} {area.get('name') or ''}")
+		for code in found:
+			if code[:5] not in codes:
+				codes.append(code[:5])
+		name = (area.get("name") or "").strip()
+		if not found and re.search(r"\b(county|parish)\b", name, re.IGNORECASE) and name not in counties:
+			counties.append(name)
+	return "\n".join(codes) or None, "\n".join(counties) or None
+
+
 def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, str]]]:
 	"""A Community Resource (fields as the doctype names them) and the problems
 	that stop this row from importing: (field, reason)."""
@@ -69,6 +102,7 @@ def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, s
 		longitude = float(location["longitude"]) if location.get("longitude") not in (None, "") else None
 	except (TypeError, ValueError):
 		return None, [("location.latitude/longitude", "not a number")]
+	postal_codes, counties = _service_area(service.get("service_areas"))
 	resource = {
 		"hsds_service_id": service["id"],
 		"hsds_organization_id": organization.get("id") or service.get("organization_id"),
@@ -98,6 +132,9 @@ def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, s
 		"country": address.get("country"),
 		"latitude": latitude,
 		"longitude": longitude,
+		"schedule": _schedule_text(service.get("schedules")),
+		"service_area_postal_codes": postal_codes,
+		"service_area_counties": counties,
 		"needs": _need_categories(service),
 	}
 	return resource, []
@@ -146,6 +183,36 @@ def service_from_resource(resource: dict) -> dict:
 			]
 			if resource.get("phone")
 			else [],
+			"schedules": [
+				{"id": stable_id("schedule", service_id, line), "description": line}
+				for line in (resource.get("schedule") or "").splitlines()
+				if line.strip()
+			],
+			"service_areas": [
+				{
+					"id": stable_id("area", service_id, "postal"),
+					"name": "Postal codes " + " ".join(codes),
+					"extent": " ".join(codes),
+					"extent_type": "text",
+				}
+				for codes in [(resource.get("service_area_postal_codes") or "").split()]
+				if codes
+			]
+			+ [
+				{
+					"id": stable_id("area", service_id, county),
+					"name": county,
+					"extent": county,
+					"extent_type": "text",
+				}
+				for county in (resource.get("service_area_counties") or "").splitlines()
+				if county.strip()
+			],
+			"languages": [
+				{"id": stable_id("language", service_id, name.strip()), "name": name.strip()}
+				for name in (resource.get("languages") or "").split(",")
+				if name.strip()
+			],
 			"attributes": [
 				clean(
 					{

@@ -10,4 +10,10 @@ def get_data(data):
 			"items": ["Care Program Enrollment", "Care Plan", "Outreach Log"],
 		}
 	)
+	data["transactions"].append(
+		{
+			"label": _("Social Needs"),
+			"items": ["Needs Screening", "Screening Invitation", "Resource Referral"],
+		}
+	)
 	return data

@@ -17,10 +17,26 @@ OVERDUE_DIGEST = {
 }
 
 
+SCREENING_LINK = {
+	"name": "Care Management Screening Link",
+	"subject": "Questions from your care team",
+	"use_html": 1,
+	"response_html": """<p>Hello {{ patient_name }},</p>
+<p>Your care team would like you to answer a few short questions about things that can affect your
+health, such as food, housing and transportation. It takes about five minutes.</p>
+<p><a href="{{ link }}">Answer the questions</a></p>
+<p>The link works until {{ frappe.utils.formatdate(expires_on) }}. Your answers go only to your care team.
+If you did not expect this message, you can ignore it.</p>""",
+}
+
+TEMPLATES = (OVERDUE_DIGEST, SCREENING_LINK)
+
+
 def create_email_templates() -> None:
-	if not frappe.db.exists("Email Template", OVERDUE_DIGEST["name"]):
-		frappe.get_doc({"doctype": "Email Template", **OVERDUE_DIGEST}).insert(ignore_permissions=True)
+	for template in TEMPLATES:
+		if not frappe.db.exists("Email Template", template["name"]):
+			frappe.get_doc({"doctype": "Email Template", **template}).insert(ignore_permissions=True)
 
 
 def delete_email_templates() -> None:
-	frappe.db.delete("Email Template", {"name": OVERDUE_DIGEST["name"]})
+	frappe.db.delete("Email Template", {"name": ("in", [t["name"] for t in TEMPLATES])})

@@ -49,6 +49,7 @@ def after_install():
 	set_up_views()
 	set_up_screening()
 	set_up_referrals()
+	set_up_self_screening()
 
 
 def set_up_screening():
@@ -59,6 +60,11 @@ def set_up_screening():
 def set_up_referrals():
 	"""Idempotent; also run by a patch on sites installed before referrals existed."""
 	create_referral_workflow()
+
+
+def set_up_self_screening():
+	"""Idempotent; also run by a patch on sites installed before patients could self-screen."""
+	create_email_templates()
 
 
 def set_up_views():

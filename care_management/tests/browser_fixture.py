@@ -60,8 +60,21 @@ def prepare() -> dict:
 		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
 	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 1}, pluck="name"):
 		frappe.db.set_value("Outreach Log", name, "docstatus", 2)
+	# A fresh self-completion link each run, sent by the care manager; the plan's
+	# social needs start empty so the browser sees the screening add them.
+	frappe.db.delete(
+		"Care Plan Need",
+		{"parent": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")})},
+	)
+	frappe.set_user(CARE_MANAGER)
+	invitation = frappe.get_doc(
+		{"doctype": "Screening Invitation", "patient": patient, "instrument": "AHC HRSN Core"}
+	).insert()
+	frappe.set_user("Administrator")
 	frappe.db.commit()
 	return {
+		"screening_link": invitation.flags.link,
+		"screening_invitation": invitation.name,
 		"password": PASSWORD,
 		"care_manager": CARE_MANAGER,
 		"billing": BILLING,

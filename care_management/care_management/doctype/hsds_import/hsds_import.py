@@ -1,13 +1,18 @@
 # Copyright (c) 2026, care_management contributors
 # For license information, please see license.txt
 
+import io
 import json
+import zipfile
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from care_management.domain.hsds import resource_from_service, service_from_resource
+from care_management.domain.hsds import resource_from_service
+from care_management.domain.hsds_tabular import services_from_tables, tables_from_files
+
+SOURCE_KINDS = (".json", ".zip")
 
 
 def services_in(payload) -> list[dict]:
@@ -15,10 +20,40 @@ def services_in(payload) -> list[dict]:
 		return payload.get("contents") if isinstance(payload.get("contents"), list) else [payload]
 	if isinstance(payload, list):
 		return payload
-	frappe.throw(_("HSDS JSON File: expected a service, a list of services or a paged list."))
+	frappe.throw(_("HSDS Export File: expected a service, a list of services or a paged list."))
+
+
+def read_source(file_name: str, content: bytes | str) -> tuple[str, list[tuple[int, dict]], list]:
+	"""(file the service rows came from, [(row, service)], problems found while
+	joining a CSV package). Raises on a file that cannot be read at all."""
+	if file_name.lower().endswith(".zip"):
+		with zipfile.ZipFile(
+			io.BytesIO(content if isinstance(content, bytes) else content.encode())
+		) as package:
+			files = {
+				info.filename: package.read(info).decode("utf-8-sig")
+				for info in package.infolist()
+				if info.filename.lower().endswith(".csv")
+			}
+		tables = tables_from_files(files)
+		if "service" not in tables:
+			frappe.throw(_("HSDS Export File: the package has no services.csv."))
+		services, problems = services_from_tables(tables)
+		return "services.csv", services, problems
+	text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+	return "", list(enumerate(services_in(json.loads(text)), start=1)), []
 
 
 class HSDSImport(Document):
+	def validate(self):
+		if self.source_file and not self.source_file.lower().endswith(SOURCE_KINDS):
+			frappe.throw(
+				_(
+					"HSDS Export File: attach the HSDS export as a .json file or its CSV data package as a .zip."
+				),
+				title=_("Unsupported file"),
+			)
+
 	def after_insert(self):
 		if self.flags.run_now:
 			run_import(self.name)
@@ -35,40 +70,42 @@ class HSDSImport(Document):
 
 def run_import(name: str) -> None:
 	"""Create or update a Community Resource per valid service (matched on the
-	HSDS service id); report and skip the malformed ones; save the summary."""
+	HSDS service id); report and skip the malformed rows; save the summary."""
 	doc = frappe.get_doc("HSDS Import", name)
 	doc.db_set("status", "Running")
 	try:
-		content = frappe.get_doc("File", {"file_url": doc.source_file}).get_content()
-		services = services_in(json.loads(content))
+		file = frappe.get_doc("File", {"file_url": doc.source_file})
+		services_file, services, join_problems = read_source(
+			file.file_name or doc.source_file, file.get_content()
+		)
 	except Exception as error:
 		doc.db_set("status", "Failed")
 		doc.append("problems", {"row": 0, "field": "source_file", "reason": str(error)[:500]})
 		doc.save(ignore_permissions=True)
 		return
+	for problem in join_problems:
+		doc.append("problems", problem._asdict())
+	ids = [s.get("id") for _row, s in services if isinstance(s, dict) and s.get("id")]
 	existing = dict(
 		frappe.get_all(
 			"Community Resource",
-			filters={
-				"hsds_service_id": (
-					"in",
-					[s.get("id") for s in services if isinstance(s, dict) and s.get("id")] or [""],
-				)
-			},
+			filters={"hsds_service_id": ("in", ids or [""])},
 			fields=["hsds_service_id", "name"],
 			as_list=True,
 		)
 	)
 	created = updated = 0
-	for index, service in enumerate(services, start=1):
-		resource, problems = resource_from_service(service if isinstance(service, dict) else {})
+	for done, (row, service) in enumerate(services, start=1):
+		service = service if isinstance(service, dict) else {}
+		resource, problems = resource_from_service(service)
 		if problems:
 			for field, reason in problems:
 				doc.append(
 					"problems",
 					{
-						"row": index,
-						"hsds_id": (service or {}).get("id") if isinstance(service, dict) else None,
+						"file": services_file,
+						"row": row,
+						"hsds_id": service.get("id"),
 						"field": field,
 						"reason": reason,
 					},
@@ -86,29 +123,15 @@ def run_import(name: str) -> None:
 			created += 1
 		record.flags.ignore_permissions = True
 		record.save()
-		if index % 50 == 0:
-			frappe.publish_progress(index * 100 / len(services), title=_("Importing community resources"))
+		existing[resource["hsds_service_id"]] = record.name
+		if done % 25 == 0:
+			frappe.publish_progress(
+				done * 100 / len(services),
+				title=_("Importing community resources"),
+				doctype="HSDS Import",
+				docname=doc.name,
+			)
 	doc.created_count, doc.updated_count = created, updated
-	doc.skipped_count = len({p.row for p in doc.problems})
+	doc.skipped_count = len({(p.file, p.row) for p in doc.problems})
 	doc.status = "Completed"
 	doc.save(ignore_permissions=True)
-
-
-@frappe.whitelist()
-def export_hsds_json():
-	"""The directory as a JSON array of HSDS 3.0 services, for download."""
-	frappe.has_permission("Community Resource", "read", throw=True)
-	resources = frappe.get_list("Community Resource", fields=["*"], limit_page_length=0)
-	needs = {}
-	for row in frappe.get_all(
-		"Community Resource Need",
-		filters={"parent": ("in", [r.name for r in resources] or [""]), "parenttype": "Community Resource"},
-		fields=["parent", "need_category", "taxonomy_code", "taxonomy_name"],
-	):
-		needs.setdefault(row.parent, []).append(row)
-	services = [service_from_resource({**r, "needs": needs.get(r.name, [])}) for r in resources]
-	frappe.response["type"] = "download"
-	frappe.response["filename"] = "community-resources-hsds.json"
-	frappe.response["filecontent"] = json.dumps(services, indent=1, default=str)
-	frappe.response["content_type"] = "application/json"
-	return services

@@ -1,19 +1,91 @@
 # Copyright (c) 2026, care_management contributors
 # For license information, please see license.txt
 
+import json
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate
+from frappe.utils import getdate, today
 
 from care_management.care_management.doctype.screening_instrument.screening_instrument import (
 	lines,
 	load_instrument,
 )
+from care_management.care_management.doctype.screening_invitation.screening_invitation import (
+	mark_completed,
+	open_invitation,
+)
 from care_management.domain.screening import score
 
 
 class NeedsScreening(Document):
+	def before_insert(self):
+		if self.self_completion_token:
+			self.take_self_completed_answers()
+
+	def take_self_completed_answers(self):
+		"""A patient's answers from the web form become a draft for the care
+		team: patient and instrument come from the link, never from the post."""
+		invitation = open_invitation(self.self_completion_token)
+		try:
+			posted = json.loads(self.self_completion_answers or "{}")
+			assert isinstance(posted, dict)
+		except (ValueError, AssertionError):
+			frappe.throw(_("The answers could not be read. Please reload the page and answer again."))
+		instrument = load_instrument(invitation.instrument)
+		self.update(
+			{
+				"patient": invitation.patient,
+				# Link fetches ran before this hook; fill the fetched name here.
+				"patient_name": frappe.db.get_value("Patient", invitation.patient, "patient_name"),
+				"instrument": invitation.instrument,
+				"method": "Patient Self-Completed",
+				"screened_by": None,
+				"screening_date": today(),
+				"screening_invitation": invitation.name,
+				"self_completion_token": None,
+				"self_completion_answers": None,
+				"docstatus": 0,
+			}
+		)
+		self.set(
+			"answers",
+			[
+				{
+					"question_key": q.key,
+					"question": q.text,
+					"answer": "\n".join(
+						[posted[q.key]] if isinstance(posted.get(q.key), str) else posted.get(q.key) or []
+					),
+				}
+				for q in instrument.questions
+			],
+		)
+		self.flags.invitation = invitation
+
+	def after_insert(self):
+		if self.flags.invitation:
+			mark_completed(self.flags.invitation.name, self.name)
+			self.ask_for_review(self.flags.invitation.sent_by)
+
+	def ask_for_review(self, care_manager: str | None):
+		"""A ToDo for whoever sent the link, so the draft is reviewed and submitted."""
+		from frappe.desk.form.assign_to import add as assign
+
+		if care_manager and frappe.db.get_value("User", care_manager, "enabled"):
+			assign(
+				{
+					"assign_to": [care_manager],
+					"doctype": self.doctype,
+					"name": self.name,
+					"description": _("Review the screening {0} completed and submit it.").format(
+						self.patient_name or self.patient
+					),
+				},
+				ignore_permissions=True,
+			)
+
 	def validate(self):
 		instrument = load_instrument(self.instrument)
 		if not self.answers:
