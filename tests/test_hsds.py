@@ -79,3 +79,22 @@ def test_round_trip_keeps_ids_and_fields():
 		"status",
 	):
 		assert again[field] == imported[field], field
+
+
+@pytest.mark.parametrize(
+	"term, expected",
+	[
+		({"code": "BD-1800.2000", "name": "Food Pantries"}, ["Food"]),
+		({"code": "BH-3800.7000", "name": "Rent Payment Assistance"}, ["Housing"]),
+		({"code": "BV-8900.9300", "name": "Electric Service Payment Assistance"}, ["Utilities"]),
+		({"code": "BT-4500.6500", "name": "Paratransit Programs"}, ["Transportation"]),
+		({"name": "Domestic Violence Hotlines"}, ["Interpersonal Safety"]),
+		({"name": "Parenting Education"}, ["Education"]),  # not "rent" inside "Parenting"
+		({"name": "Current Events"}, []),
+	],
+)
+def test_211_codes_and_term_names_map_to_need_categories(term, expected):
+	resource, _ = resource_from_service(
+		{**example("service_full.json"), "attributes": [{"taxonomy_term": term}]}
+	)
+	assert [n["need_category"] for n in resource["needs"]] == expected

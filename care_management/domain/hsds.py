@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 NEED_CATEGORIES = (
@@ -28,14 +29,38 @@ def _first(items) -> dict:
 	return (items or [{}])[0] or {}
 
 
+# What a taxonomy term's name or code says about our need categories. 211
+# (AIRS) codes: BD-18 emergency food, BH housing/shelter, BT transportation,
+# BV utility assistance; names are matched on whole words.
+_NEED_PATTERNS = {
+	"Food": r"\bfood|\bmeals?\b|\bpantr|\bnutrition|\bsnap\b|^bd-18",
+	"Housing": r"\bhousing|\bshelter|\brent(al)?\b|\bhomeless|\beviction|^bh\b|^bh-",
+	"Transportation": r"\btransportation|\btransit\b|\bparatransit|\brides?\b|^bt-",
+	"Utilities": r"\butilit|\benergy assistance|\bliheap\b|\bheating assistance|^bv-",
+	"Interpersonal Safety": r"\binterpersonal safety|\bdomestic violence|\bintimate partner|\babuse\b",
+	"Financial Strain": r"\bfinancial|\bcash assistance|\bbenefits? (enrollment|screening)",
+	"Employment": r"\bemployment|\bjob (training|placement|search)",
+	"Education": r"\beducation|\bged\b|\bliteracy|\besl\b",
+	"Social Isolation": r"\bsocial isolation|\bisolation|\bcompanionship|\bfriendly visit",
+	"Mental Health": r"\bmental health|\bcounsel+ing|\bbehavioral health|\bcrisis line",
+	"Substance Use": r"\bsubstance|\baddiction|\balcohol|\bdrug (use|treatment)",
+	"Disability": r"\bdisabilit",
+	"Caregiver Support": r"\bcaregiver|\brespite",
+	"Legal": r"\blegal\b|\blegal aid",
+}
+
+
 def _need_categories(service: dict) -> list[dict]:
-	"""Our need categories, from taxonomy terms whose name or code mentions one."""
+	"""Our need categories, from what each taxonomy term's name or code says."""
 	needs = []
 	for attribute in service.get("attributes") or []:
 		term = attribute.get("taxonomy_term") or {}
-		text = f"{term.get('name') or ''} {term.get('code') or ''}".casefold()
+		texts = [(term.get("name") or "").casefold(), (term.get("code") or "").casefold()]
 		for category in NEED_CATEGORIES:
-			if category.casefold() in text and category not in [n["need_category"] for n in needs]:
+			pattern = _NEED_PATTERNS.get(category) or re.escape(category.casefold())
+			if category in [n["need_category"] for n in needs]:
+				continue
+			if category.casefold() in texts[0] or any(re.search(pattern, text) for text in texts if text):
 				needs.append(
 					{
 						"need_category": category,
@@ -103,6 +128,11 @@ def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, s
 	except (TypeError, ValueError):
 		return None, [("location.latitude/longitude", "not a number")]
 	postal_codes, counties = _service_area(service.get("service_areas"))
+	assured = str(service.get("assured_date") or "")[:10] or None
+	try:
+		assured and date.fromisoformat(assured)
+	except ValueError:
+		return None, [("assured_date", f"{service.get('assured_date')!r} is not a date (YYYY-MM-DD)")]
 	resource = {
 		"hsds_service_id": service["id"],
 		"hsds_organization_id": organization.get("id") or service.get("organization_id"),
@@ -119,6 +149,7 @@ def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, s
 		"fees": service.get("fees_description"),
 		"application_process": service.get("application_process"),
 		"wait_time": service.get("wait_time"),
+		"last_verified_on": assured,
 		"languages": ", ".join(
 			lang.get("name") or lang.get("code") or "" for lang in service.get("languages") or []
 		),

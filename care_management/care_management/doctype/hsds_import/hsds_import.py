@@ -13,6 +13,13 @@ from care_management.domain.hsds import resource_from_service
 from care_management.domain.hsds_tabular import services_from_tables, tables_from_files
 
 SOURCE_KINDS = (".json", ".zip")
+KEPT_WHEN_SOURCE_IS_SILENT = (
+	"last_verified_on",
+	"schedule",
+	"service_area_postal_codes",
+	"service_area_counties",
+	"languages",
+)
 
 
 def services_in(payload) -> list[dict]:
@@ -114,15 +121,39 @@ def run_import(name: str) -> None:
 		needs = resource.pop("needs")
 		if resource["hsds_service_id"] in existing:
 			record = frappe.get_doc("Community Resource", existing[resource["hsds_service_id"]])
+			# What the care team curated stays when the source says nothing about it.
+			for field in KEPT_WHEN_SOURCE_IS_SILENT:
+				if not resource.get(field):
+					resource.pop(field, None)
 			record.update(resource)
 			if needs and not record.needs:
 				record.set("needs", needs)
-			updated += 1
 		else:
 			record = frappe.get_doc({"doctype": "Community Resource", **resource, "needs": needs})
-			created += 1
 		record.flags.ignore_permissions = True
-		record.save()
+		# A row our own validation refuses (say a verified date in the future) is
+		# reported like any malformed row; nothing of it is kept.
+		frappe.db.savepoint("hsds_row")
+		try:
+			record.save()
+		except frappe.ValidationError as error:
+			frappe.db.rollback(save_point="hsds_row")
+			frappe.clear_last_message()
+			doc.append(
+				"problems",
+				{
+					"file": services_file,
+					"row": row,
+					"hsds_id": service.get("id"),
+					"field": "",
+					"reason": frappe.utils.strip_html(str(error))[:500],
+				},
+			)
+			continue
+		if resource["hsds_service_id"] in existing:
+			updated += 1
+		else:
+			created += 1
 		existing[resource["hsds_service_id"]] = record.name
 		if done % 25 == 0:
 			frappe.publish_progress(
@@ -131,6 +162,9 @@ def run_import(name: str) -> None:
 				doctype="HSDS Import",
 				docname=doc.name,
 			)
+	doc.problems.sort(key=lambda p: (p.file or "", p.row or 0))
+	for idx, problem in enumerate(doc.problems, start=1):
+		problem.idx = idx
 	doc.created_count, doc.updated_count = created, updated
 	doc.skipped_count = len({(p.file, p.row) for p in doc.problems})
 	doc.status = "Completed"

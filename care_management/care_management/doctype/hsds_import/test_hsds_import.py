@@ -74,12 +74,16 @@ class TestHSDSImport(FrappeTestCase):
 
 	def test_import_reimport_and_a_malformed_row(self):
 		bad = {**SERVICE, "id": "0f2c1a44-0000-4000-8000-000000000002", "status": "open"}
-		first = import_file([SERVICE, bad])
+		# Well-formed HSDS, but our own rule refuses it: reported, nothing of it kept.
+		future = {**SERVICE, "id": "0f2c1a44-0000-4000-8000-000000000003", "assured_date": "2999-01-01"}
+		first = import_file([SERVICE, bad, future])
 		self.assertEqual(
 			(first.status, first.created_count, first.updated_count, first.skipped_count),
-			("Completed", 1, 0, 1),
+			("Completed", 1, 0, 2),
 		)
-		self.assertEqual([(p.row, p.field) for p in first.problems], [(2, "status")])
+		self.assertEqual([(p.row, p.field) for p in first.problems], [(2, "status"), (3, "")])
+		self.assertIn("future", first.problems[1].reason)
+		self.assertFalse(frappe.db.exists("Community Resource", {"hsds_service_id": future["id"]}))
 		resource = frappe.get_doc("Community Resource", {"hsds_service_id": SERVICE["id"]})
 		self.assertEqual(
 			(resource.postal_code, [n.need_category for n in resource.needs]), ("62701", ["Food"])

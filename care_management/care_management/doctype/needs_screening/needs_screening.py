@@ -114,6 +114,9 @@ class NeedsScreening(Document):
 		self.flags.unanswered = result.unanswered
 
 	def before_submit(self):
+		# A self-completed screening counts for the care manager who reviewed it.
+		if not self.screened_by:
+			self.screened_by = frappe.session.user
 		if self.flags.unanswered:
 			frappe.throw(
 				_("Answer every question before submitting; unanswered: {0}").format(
