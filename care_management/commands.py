@@ -59,8 +59,14 @@ def demo(context, patients, care_managers, months, force):
 	"--logs-per-patient", default=12.0, show_default=True, help="Outreach logs per patient in the month."
 )
 @click.option("--care-managers", default=40, show_default=True)
+@click.option(
+	"--worklist-among",
+	default=50000,
+	show_default=True,
+	help="Also time one caseload's worklist once the site holds this many patients (0 skips it).",
+)
 @pass_context
-def benchmark(context, patients, logs_per_patient, care_managers):
+def benchmark(context, patients, logs_per_patient, care_managers, worklist_among):
 	"""Load a practice at 1/10 and full size and time month close, billing report, worklist and inserts."""
 	import frappe
 
@@ -70,7 +76,12 @@ def benchmark(context, patients, logs_per_patient, care_managers):
 	frappe.connect()
 	try:
 		report(
-			run(patients=patients, logs_per_patient_month=logs_per_patient, care_manager_count=care_managers)
+			run(
+				patients=patients,
+				logs_per_patient_month=logs_per_patient,
+				care_manager_count=care_managers,
+				worklist_among=worklist_among,
+			)
 		)
 	finally:
 		frappe.destroy()

@@ -79,6 +79,8 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None) -> bo
 		return True
 	patient = doc.get(patient_field)
 	if scope.own_caseload and patient and in_caseload(patient, user):
+		# The save that asked may skip asking again (Outreach Log's performer check).
+		doc.flags.in_caseload_of = user
 		return True
 	if scope.as_practitioner and practitioner_field and doc.get(practitioner_field):
 		if frappe.db.get_value("Healthcare Practitioner", doc.get(practitioner_field), "user_id") == user:
@@ -96,13 +98,14 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None) -> bo
 
 
 def in_caseload(patient: str, user: str) -> bool:
-	if frappe.db.get_value("Patient", patient, "care_manager") == user:
-		return True
+	"""One round trip: it runs on every save of every patient record."""
 	return bool(
-		frappe.db.exists(
-			"Care Program Enrollment",
-			{"patient": patient, "care_manager": user, "status": ("in", CASELOAD_ENROLLMENT_STATUSES)},
-		)
+		frappe.db.sql(
+			"""select exists(select 1 from `tabPatient` where name = %(patient)s and care_manager = %(user)s)
+			or exists(select 1 from `tabCare Program Enrollment` where patient = %(patient)s
+				and care_manager = %(user)s and status in %(statuses)s)""",
+			{"patient": patient, "user": user, "statuses": CASELOAD_ENROLLMENT_STATUSES},
+		)[0][0]
 	)
 
 

@@ -94,3 +94,9 @@ def test_a_very_short_call_still_logs_one_minute():
 	logged = TimerState(T).stop(T + timedelta(seconds=20))
 	assert logged.duration_minutes == 1
 	assert time_problems(logged, NOW) == []
+
+
+def test_a_log_cannot_span_more_than_a_day():
+	# Paused most of the time: 30 minutes of work, but start to end is 25 hours.
+	time = LoggedTime(T - timedelta(hours=25), T, 30, paused_minutes=25 * 60 - 30)
+	assert time_problems(time, T + timedelta(minutes=1)) == [TimeProblem.SPANS_TOO_LONG]

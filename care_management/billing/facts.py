@@ -130,7 +130,7 @@ class MonthFacts:
 
 	def _patients(self, params) -> dict[str, dict]:
 		rows = frappe.db.sql(
-			"""select name, customer, qualified_medicare_beneficiary as qmb, care_manager
+			"""select name, patient_name, customer, qualified_medicare_beneficiary as qmb, care_manager
 			from `tabPatient` where name in %(patients)s""",
 			params,
 			as_dict=True,

@@ -9,12 +9,15 @@ timer was paused.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from care_management.domain.risk_tiers import RiskTier, next_contact_due
 
 MAX_DURATION_MINUTES = 240
+# Start to end, pauses included. Bounding it lets the overlap check read only
+# the performer's logs of the day before (an index range, not their history).
+MAX_SPAN = timedelta(hours=24)
 # A duration typed by hand may differ from the clock by rounding.
 DURATION_TOLERANCE_MINUTES = 1
 
@@ -30,6 +33,7 @@ class TimeProblem(Enum):
 	NOT_POSITIVE = "not_positive"
 	TOO_LONG = "too_long"
 	DURATION_MISMATCH = "duration_mismatch"
+	SPANS_TOO_LONG = "spans_too_long"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ def time_problems(time: LoggedTime, now: datetime) -> list[TimeProblem]:
 	if time.end < time.start:
 		problems.append(TimeProblem.END_BEFORE_START)
 		return problems
+	if time.end - time.start > MAX_SPAN:
+		problems.append(TimeProblem.SPANS_TOO_LONG)
 	if time.duration_minutes is None or time.duration_minutes <= 0:
 		problems.append(TimeProblem.NOT_POSITIVE)
 	elif time.duration_minutes > MAX_DURATION_MINUTES:

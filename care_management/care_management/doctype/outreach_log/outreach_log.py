@@ -8,7 +8,13 @@ from frappe.utils import format_datetime, get_datetime, getdate, now_datetime
 
 from care_management.billing.outreach_lock import refuse_if_invoiced
 from care_management.domain.access import access_scope
-from care_management.domain.outreach import LoggedTime, TimeProblem, propose_follow_up, time_problems
+from care_management.domain.outreach import (
+	MAX_SPAN,
+	LoggedTime,
+	TimeProblem,
+	propose_follow_up,
+	time_problems,
+)
 from care_management.domain.risk_tiers import RiskTier
 from care_management.permissions import in_caseload
 
@@ -24,6 +30,9 @@ def time_problem_message(problem: TimeProblem, log) -> str:
 			format_datetime(log.start)
 		),
 		TimeProblem.NOT_POSITIVE: _("Duration (Minutes) must be at least 1 minute."),
+		TimeProblem.SPANS_TOO_LONG: _(
+			"Start ({0}) to End ({1}) is more than 24 hours. One log covers one stretch of work: correct the times or split it."
+		).format(format_datetime(log.start), format_datetime(log.end)),
 		TimeProblem.TOO_LONG: _(
 			"Duration (Minutes) is {0}; one log can be at most 240 minutes. Split longer work into several logs."
 		).format(log.duration_minutes),
@@ -39,6 +48,8 @@ def time_problem_message(problem: TimeProblem, log) -> str:
 
 class OutreachLog(Document):
 	def validate(self):
+		# Links filled in from the patient's own records need no ownership check.
+		self.flags.patients_own = set()
 		self.set_defaults()
 		self.validate_links_belong_to_patient()
 		self.validate_caseload()
@@ -58,27 +69,29 @@ class OutreachLog(Document):
 			frappe.throw(_("Enter End and Duration (Minutes) before submitting the log."))
 
 	def set_defaults(self):
-		if not self.enrollment:
-			# The minutes count for the patient's one active program, if there is only one.
-			active = frappe.get_all(
-				"Care Program Enrollment",
-				filters={"patient": self.patient, "status": "Active"},
-				pluck="name",
-				limit=2,
-			)
-			if len(active) == 1:
-				self.enrollment = active[0]
-				self.program = frappe.db.get_value("Care Program Enrollment", active[0], "program")
-		if not self.care_plan:
-			self.care_plan = frappe.db.get_value(
-				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}, "name"
-			)
+		needs_context = not self.enrollment or not self.care_plan
+		needs_context |= not self.next_follow_up and self.start and self.timer_status not in TIMER_RUNNING
+		if not (needs_context and self.patient):
+			return
+		context = patient_context(self.patient)
+		if not self.enrollment and context.active_enrollments == 1:
+			# The minutes count for the patient's one active program.
+			self.enrollment, _sep, program = context.enrollment.partition("\n")
+			self.program = program or None
+			self.flags.patients_own.add("enrollment")
+		if not self.care_plan and context.care_plan:
+			self.care_plan = context.care_plan
+			self.flags.patients_own.add("care_plan")
 		if not self.next_follow_up and self.start and self.timer_status not in TIMER_RUNNING:
-			self.next_follow_up = proposed_follow_up(self.patient, self.start, self.outcome)
+			self.next_follow_up = proposed_follow_up(
+				self.patient, self.start, self.outcome, context.risk_tier or ""
+			)
 
 	def validate_links_belong_to_patient(self):
 		for fieldname, doctype in (("enrollment", "Care Program Enrollment"), ("care_plan", "Care Plan")):
 			value = self.get(fieldname)
+			if fieldname in self.flags.patients_own:
+				continue
 			if value and frappe.db.get_value(doctype, value, "patient") != self.patient:
 				frappe.throw(
 					_("{0}: {1} belongs to another patient. Choose one of {2}'s records.").format(
@@ -90,6 +103,8 @@ class OutreachLog(Document):
 				)
 
 	def validate_caseload(self):
+		if self.flags.in_caseload_of == self.performed_by:
+			return  # the permission check of this very save found the patient in their caseload
 		scope = access_scope(frappe.get_roles(self.performed_by))
 		if scope.all_patients or (scope.own_caseload and in_caseload(self.patient, self.performed_by)):
 			return
@@ -128,21 +143,22 @@ class OutreachLog(Document):
 	def validate_no_overlap(self):
 		if not (self.start and self.end) or self.timer_status in TIMER_RUNNING:
 			return
-		log = frappe.qb.DocType("Outreach Log")
-		clash = (
-			frappe.qb.from_(log)
-			.select(log.name, log.start, log.end)
-			.where(
-				(log.performed_by == self.performed_by)
-				& (log.name != (self.name or ""))
-				& (log.name != (self.amended_from or ""))
-				& (log.docstatus < 2)
-				& log.end.isnotnull()
-				& (log.start < self.end)
-				& (log.end > self.start)
-			)
-			.limit(1)
-			.run(as_dict=True)
+		# No log spans more than MAX_SPAN, so none starting earlier can reach this
+		# one: the performer/start index reads a day of their logs, not their history.
+		clash = frappe.db.sql(
+			"""select name, start, end from `tabOutreach Log`
+			where performed_by = %(performer)s and name not in (%(name)s, %(amended_from)s) and docstatus < 2
+				and end is not null and start > %(earliest)s and start < %(end)s and end > %(start)s
+			limit 1""",
+			{
+				"performer": self.performed_by,
+				"name": self.name or "",
+				"amended_from": self.amended_from or "",
+				"earliest": get_datetime(self.start) - MAX_SPAN,
+				"start": self.start,
+				"end": self.end,
+			},
+			as_dict=True,
 		)
 		if clash:
 			other = clash[0]
@@ -255,21 +271,41 @@ def supervises(user: str, patient: str) -> bool:
 	)
 
 
-def patient_tier(patient: str) -> RiskTier | None:
+# What a new log takes from the patient's records, in one round trip.
+PATIENT_CONTEXT_SQL = """
+select p.care_risk_tier as risk_tier,
+	(select cp.name from `tabCare Plan` cp where cp.patient = p.name and cp.status != 'Closed'
+		order by cp.modified desc limit 1) as care_plan,
+	(select count(*) from `tabCare Program Enrollment` e where e.patient = p.name and e.status = 'Active')
+		as active_enrollments,
+	(select concat_ws('\n', e.name, e.program) from `tabCare Program Enrollment` e
+		where e.patient = p.name and e.status = 'Active' order by e.name limit 1) as enrollment
+from `tabPatient` p where p.name = %s
+"""
+
+
+def patient_context(patient: str) -> frappe._dict:
+	rows = frappe.db.sql(PATIENT_CONTEXT_SQL, patient, as_dict=True)
+	return rows[0] if rows else frappe._dict()
+
+
+def patient_tier(patient: str, tier_name: str | None = None) -> RiskTier | None:
+	"""The patient's risk tier (``tier_name`` when the caller already read it;
+	"" means the patient has none)."""
 	from care_management.care_management.doctype.care_management_settings.care_management_settings import (
 		get_risk_tiers,
 	)
 
 	tiers = get_risk_tiers()
-	name = frappe.db.get_value("Patient", patient, "care_risk_tier") or frappe.db.get_single_value(
-		"Care Management Settings", "default_risk_tier"
-	)
+	if tier_name is None:
+		tier_name = frappe.db.get_value("Patient", patient, "care_risk_tier")
+	name = tier_name or frappe.db.get_single_value("Care Management Settings", "default_risk_tier")
 	return next((t for t in tiers if t.name == name), tiers[-1] if tiers else None)
 
 
-def proposed_follow_up(patient: str, start, outcome: str):
+def proposed_follow_up(patient: str, start, outcome: str, tier_name: str | None = None):
 	"""The next follow-up date from the patient's risk tier and the outcome."""
-	tier = patient_tier(patient)
+	tier = patient_tier(patient, tier_name)
 	if not tier or not start:
 		return None
 	return propose_follow_up(getdate(start), tier, outcome)

@@ -49,90 +49,94 @@ def caseload_of(care_manager: str) -> list[str]:
 	)
 
 
-def worklist_rows(care_manager: str, as_of) -> list[dict]:
-	"""The caseload first, then one query whose every aggregate reads only
-	that caseload's rows (through the patient indexes), so the cost follows the
-	caseload's size, not the practice's."""
+# One statement for the whole caseload; every aggregate reads only the caseload's
+# rows through the patient indexes. (The benchmark times it bare as the floor.)
+WORKLIST_SQL = """
+select
+	p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
+	coalesce(tier.idx, 999) as risk_rank, coalesce(tier.cadence_days, 30) as cadence_days,
+	p.active_care_programs as programs,
+	reached.last_reached,
+	latest.next_follow_up,
+	coalesce(latest.next_follow_up, date_add(date(reached.last_reached), interval coalesce(tier.cadence_days, 30) day), %(as_of)s) as next_due,
+	month_minutes.by_program as minutes_by_program,
+	coalesce(month_minutes.total, 0) as minutes_this_month,
+	coalesce(flags.open_red_flags, 0) as open_red_flags,
+	coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
+	appt.next_appointment, missed.last_missed_appointment
+from `tabPatient` p
+left join `tabCare Management Risk Tier` tier
+	on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
+left join (
+	select patient, max(start) as last_reached from `tabOutreach Log`
+	where patient in %(patients)s and docstatus = 1 and outcome = 'Reached' group by patient
+) reached on reached.patient = p.name
+left join (
+	select l.patient, max(l.next_follow_up) as next_follow_up from `tabOutreach Log` l
+	join (
+		select patient, max(start) as last_start from `tabOutreach Log`
+		where patient in %(patients)s and docstatus = 1 group by patient
+	) last_log on last_log.patient = l.patient and last_log.last_start = l.start
+	where l.patient in %(patients)s and l.docstatus = 1
+	group by l.patient
+) latest on latest.patient = p.name
+left join (
+	select patient, sum(minutes) as total,
+		group_concat(concat(program_family, '=', minutes) separator ';') as by_program
+	from (
+		select l.patient, coalesce(cp.billing_family, l.program, '') as program_family, sum(l.duration_minutes) as minutes
+		from `tabOutreach Log` l
+		left join `tabCare Program` cp on cp.name = l.program
+		where l.patient in %(patients)s and l.docstatus = 1
+			and l.start >= %(month_start)s and l.start < %(next_month)s and l.outcome in %(counted)s
+		group by l.patient, program_family
+	) per_program group by patient
+) month_minutes on month_minutes.patient = p.name
+left join (
+	select patient, count(*) as open_red_flags from `tabOutreach Log`
+	where patient in %(patients)s and docstatus = 1 and red_flag = 1 and red_flag_status = 'Open'
+	group by patient
+) flags on flags.patient = p.name
+left join (
+	select patient, count(*) as open_referrals,
+		min(if(follow_up_date < %(as_of)s, follow_up_date, null)) as overdue_referral_follow_up
+	from `tabResource Referral`
+	where patient in %(patients)s and status in ('Draft', 'Sent', 'Accepted') group by patient
+) referrals on referrals.patient = p.name
+left join (
+	select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
+	where patient in %(patients)s and status in %(appointment_open)s and appointment_date >= %(as_of)s
+	group by patient
+) appt on appt.patient = p.name
+left join (
+	select patient, max(appointment_date) as last_missed_appointment from `tabPatient Appointment`
+	where patient in %(patients)s and status = 'No Show' and appointment_date >= %(missed_since)s
+	group by patient
+) missed on missed.patient = p.name
+where p.name in %(patients)s
+"""
+
+
+def worklist_params(patients: list[str], as_of) -> dict:
 	month_start = get_first_day(as_of)
+	return {
+		"patients": patients,
+		"as_of": as_of,
+		"month_start": month_start,
+		"next_month": add_months(month_start, 1),
+		"counted": COUNTED_OUTCOMES,
+		"appointment_open": APPOINTMENT_OPEN,
+		"missed_since": frappe.utils.add_days(as_of, -RECENT_MISSED_DAYS),
+	}
+
+
+def worklist_rows(care_manager: str, as_of) -> list[dict]:
+	"""The caseload first, then WORKLIST_SQL, so the cost follows the
+	caseload's size, not the practice's."""
 	patients = caseload_of(care_manager)
 	if not patients:
 		return []
-	rows = frappe.db.sql(
-		"""
-		select
-			p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
-			coalesce(tier.idx, 999) as risk_rank, coalesce(tier.cadence_days, 30) as cadence_days,
-			p.active_care_programs as programs,
-			reached.last_reached,
-			latest.next_follow_up,
-			coalesce(latest.next_follow_up, date_add(date(reached.last_reached), interval coalesce(tier.cadence_days, 30) day), %(as_of)s) as next_due,
-			month_minutes.by_program as minutes_by_program,
-			coalesce(month_minutes.total, 0) as minutes_this_month,
-			coalesce(flags.open_red_flags, 0) as open_red_flags,
-			coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
-			appt.next_appointment, missed.last_missed_appointment
-		from `tabPatient` p
-		left join `tabCare Management Risk Tier` tier
-			on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
-		left join (
-			select patient, max(start) as last_reached from `tabOutreach Log`
-			where patient in %(patients)s and docstatus = 1 and outcome = 'Reached' group by patient
-		) reached on reached.patient = p.name
-		left join (
-			select l.patient, max(l.next_follow_up) as next_follow_up from `tabOutreach Log` l
-			join (
-				select patient, max(start) as last_start from `tabOutreach Log`
-				where patient in %(patients)s and docstatus = 1 group by patient
-			) last_log on last_log.patient = l.patient and last_log.last_start = l.start
-			where l.patient in %(patients)s and l.docstatus = 1
-			group by l.patient
-		) latest on latest.patient = p.name
-		left join (
-			select patient, sum(minutes) as total,
-				group_concat(concat(program_family, '=', minutes) separator ';') as by_program
-			from (
-				select l.patient, coalesce(cp.billing_family, l.program, '') as program_family, sum(l.duration_minutes) as minutes
-				from `tabOutreach Log` l
-				left join `tabCare Program` cp on cp.name = l.program
-				where l.patient in %(patients)s and l.docstatus = 1
-					and l.start >= %(month_start)s and l.start < %(next_month)s and l.outcome in %(counted)s
-				group by l.patient, program_family
-			) per_program group by patient
-		) month_minutes on month_minutes.patient = p.name
-		left join (
-			select patient, count(*) as open_red_flags from `tabOutreach Log`
-			where patient in %(patients)s and docstatus = 1 and red_flag = 1 and red_flag_status = 'Open'
-			group by patient
-		) flags on flags.patient = p.name
-		left join (
-			select patient, count(*) as open_referrals,
-				min(if(follow_up_date < %(as_of)s, follow_up_date, null)) as overdue_referral_follow_up
-			from `tabResource Referral`
-			where patient in %(patients)s and status in ('Draft', 'Sent', 'Accepted') group by patient
-		) referrals on referrals.patient = p.name
-		left join (
-			select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
-			where patient in %(patients)s and status in %(appointment_open)s and appointment_date >= %(as_of)s
-			group by patient
-		) appt on appt.patient = p.name
-		left join (
-			select patient, max(appointment_date) as last_missed_appointment from `tabPatient Appointment`
-			where patient in %(patients)s and status = 'No Show' and appointment_date >= %(missed_since)s
-			group by patient
-		) missed on missed.patient = p.name
-		where p.name in %(patients)s
-		""",
-		{
-			"patients": patients,
-			"as_of": as_of,
-			"month_start": month_start,
-			"next_month": add_months(month_start, 1),
-			"counted": COUNTED_OUTCOMES,
-			"appointment_open": APPOINTMENT_OPEN,
-			"missed_since": frappe.utils.add_days(as_of, -RECENT_MISSED_DAYS),
-		},
-		as_dict=True,
-	)
+	rows = frappe.db.sql(WORKLIST_SQL, worklist_params(patients, as_of), as_dict=True)
 	families = {
 		p.name: p.billing_family or p.name
 		for p in frappe.get_all("Care Program", fields=["name", "billing_family"])
