@@ -395,6 +395,7 @@ def run(
 		logs = frappe.db.count("Outreach Log", {"docstatus": 1})
 		size = f"among: {frappe.db.count('Patient')} patients, {logs} logs"
 		figures.append(measure_worklist(manager, size))
+		figures += measure_month_close(month, size)
 	return figures
 
 

@@ -61,9 +61,11 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 		raise RealPatientsPresent(real_patient_count(spec))
 
 	managers = care_managers(spec)
-	# Frappe refuses more than 60 new users a minute unless it is importing data,
-	# which is what this is (a 50,000-patient practice has 200 care managers).
-	in_import, frappe.flags.in_import = frappe.flags.in_import, True
+	# Frappe refuses more than 60 new users a minute (site config
+	# throttle_user_limit); a 50,000-patient practice has 200 care managers.
+	# Raised for this process only, while loading.
+	limit = frappe.local.conf.get("throttle_user_limit")
+	frappe.local.conf["throttle_user_limit"] = max(limit or 60, len(managers) + 60)
 	try:
 		for manager in managers:
 			if not frappe.db.exists("User", manager["email"]):
@@ -81,7 +83,10 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 				user.add_roles("Care Manager")
 				update_password(manager["email"], DEMO_PASSWORD)
 	finally:
-		frappe.flags.in_import = in_import
+		if limit is None:
+			frappe.local.conf.pop("throttle_user_limit", None)
+		else:
+			frappe.local.conf["throttle_user_limit"] = limit
 	doctors = {}
 	for doctor in practitioners(spec):
 		name = frappe.db.get_value(

@@ -1,0 +1,30 @@
+"""The indexes month close, the worklist and the outreach log's checks rely on."""
+
+from collections import defaultdict
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from care_management.patches.v0_9 import performance_indexes
+
+EXPECTED = {
+	"Outreach Log": [("patient", "docstatus", "start"), ("performed_by", "start")],
+	"Device Reading": [("patient", "measured_at")],
+	"Care Billing Record": [("month", "patient", "program"), ("month", "status")],
+	"Care Program Enrollment": [("care_manager", "status"), ("patient", "program")],
+}
+
+
+def indexes(doctype: str) -> set[tuple[str, ...]]:
+	columns = defaultdict(list)
+	for row in frappe.db.sql(f"show index from `tab{doctype}`", as_dict=True):
+		columns[row.Key_name].append((row.Seq_in_index, row.Column_name))
+	return {tuple(name for _seq, name in sorted(parts)) for parts in columns.values()}
+
+
+class TestPerformanceIndexes(FrappeTestCase):
+	def test_the_patch_leaves_every_index_in_place(self):
+		performance_indexes.execute()  # idempotent: adds only what is missing
+		for doctype, expected in EXPECTED.items():
+			for columns in expected:
+				self.assertIn(columns, indexes(doctype), f"{doctype} {columns}")
