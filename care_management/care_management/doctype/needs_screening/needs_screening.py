@@ -27,11 +27,13 @@ class NeedsScreening(Document):
 	def take_self_completed_answers(self):
 		"""A patient's answers from the web form become a draft for the care
 		team: patient and instrument come from the link, never from the post."""
-		invitation = open_invitation(self.self_completion_token)
+		# Locked until this save commits: a second post of the same link waits, then finds it used.
+		invitation = open_invitation(self.self_completion_token, for_update=True)
 		try:
 			posted = json.loads(self.self_completion_answers or "{}")
-			assert isinstance(posted, dict)
-		except (ValueError, AssertionError):
+		except ValueError:
+			posted = None
+		if not isinstance(posted, dict):
 			frappe.throw(_("The answers could not be read. Please reload the page and answer again."))
 		instrument = load_instrument(invitation.instrument)
 		self.update(

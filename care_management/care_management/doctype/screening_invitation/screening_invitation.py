@@ -107,13 +107,14 @@ class ScreeningInvitation(Document):
 		self.save()
 
 
-def open_invitation(token: str | None):
+def open_invitation(token: str | None, for_update: bool = False):
 	"""The invitation a patient's link names, if it can still be used."""
 	row = token and frappe.db.get_value(
 		"Screening Invitation",
 		{"token_hash": token_hash(token)},
 		["name", "status", "expires_on", "patient", "instrument", "sent_by"],
 		as_dict=True,
+		for_update=for_update,
 	)
 	if not row or row.status != "Sent" or getdate(row.expires_on) < getdate(today()):
 		frappe.throw(
