@@ -2,8 +2,6 @@
 plan, load a regional HSDS directory (with broken rows), find resources near
 the patient, refer, close the loop, and count it in the report."""
 
-import io
-import zipfile
 from pathlib import Path
 
 import frappe
@@ -12,6 +10,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import today
 
 from care_management.care_management.doctype.community_resource.community_resource import find_resources
+from care_management.care_management.doctype.hsds_import.test_hsds_import import import_file
 from care_management.care_management.doctype.needs_screening.test_needs_screening import screen
 from care_management.care_management.report.social_needs_and_referrals.social_needs_and_referrals import (
 	execute as social_needs_report,
@@ -22,23 +21,7 @@ SAMPLE = Path(frappe.get_app_path("care_management")) / "demo" / "hsds_sample"
 
 
 def import_sample_package() -> "frappe.model.document.Document":
-	buffer = io.BytesIO()
-	with zipfile.ZipFile(buffer, "w") as archive:
-		for path in sorted(SAMPLE.glob("*.csv")):
-			archive.writestr(path.name, path.read_text())
-	file = frappe.get_doc(
-		{
-			"doctype": "File",
-			"file_name": "springfield-hsds.zip",
-			"content": buffer.getvalue(),
-			"is_private": 1,
-		}
-	).insert(ignore_permissions=True)
-	doc = frappe.new_doc("HSDS Import")
-	doc.source_file = file.file_url
-	doc.flags.run_now = True
-	doc.insert()
-	return frappe.get_doc("HSDS Import", doc.name)
+	return import_file(package={path.name: path.read_text() for path in sorted(SAMPLE.glob("*.csv"))})
 
 
 class TestSocialNeedsEndToEnd(FrappeTestCase):
