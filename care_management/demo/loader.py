@@ -53,14 +53,8 @@ def _insert(doctype: str, rows: list[dict], docstatus: int = 0) -> None:
 		frappe.db.bulk_insert(doctype, fields, values)
 
 
-def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool = True) -> dict:
-	"""Create the practice unless its patients are already there. Returns counts."""
-	if demo_patient_count(spec):
-		return {"already_loaded": demo_patient_count(spec)}
-	if real_patient_count(spec) and not force:
-		raise RealPatientsPresent(real_patient_count(spec))
-
-	managers = care_managers(spec)
+def create_care_manager_users(managers: list[dict]) -> None:
+	"""The practice's care managers as desk users, those missing only."""
 	# Frappe refuses more than 60 new users a minute (site config
 	# throttle_user_limit); a 50,000-patient practice has 200 care managers.
 	# Raised for this process only, while loading.
@@ -68,25 +62,36 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 	frappe.local.conf["throttle_user_limit"] = max(limit or 60, len(managers) + 60)
 	try:
 		for manager in managers:
-			if not frappe.db.exists("User", manager["email"]):
-				user = frappe.get_doc(
-					{
-						"doctype": "User",
-						"email": manager["email"],
-						"first_name": manager["first_name"],
-						"last_name": manager["last_name"],
-						"send_welcome_email": 0,
-					}
-				)
-				user.flags.no_welcome_mail = True
-				user.insert(ignore_permissions=True)
-				user.add_roles("Care Manager")
-				update_password(manager["email"], DEMO_PASSWORD)
+			if frappe.db.exists("User", manager["email"]):
+				continue
+			user = frappe.get_doc(
+				{
+					"doctype": "User",
+					"email": manager["email"],
+					"first_name": manager["first_name"],
+					"last_name": manager["last_name"],
+					"send_welcome_email": 0,
+				}
+			)
+			user.flags.no_welcome_mail = True
+			user.insert(ignore_permissions=True)
+			user.add_roles("Care Manager")
+			update_password(manager["email"], DEMO_PASSWORD)
 	finally:
 		if limit is None:
 			frappe.local.conf.pop("throttle_user_limit", None)
 		else:
 			frappe.local.conf["throttle_user_limit"] = limit
+
+
+def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool = True) -> dict:
+	"""Create the practice unless its patients are already there. Returns counts."""
+	if demo_patient_count(spec):
+		return {"already_loaded": demo_patient_count(spec)}
+	if real_patient_count(spec) and not force:
+		raise RealPatientsPresent(real_patient_count(spec))
+
+	create_care_manager_users(care_managers(spec))
 	doctors = {}
 	for doctor in practitioners(spec):
 		name = frappe.db.get_value(

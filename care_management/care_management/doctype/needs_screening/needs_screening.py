@@ -8,6 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from care_management.care_management.doctype.resource_referral.resource_referral import OPEN_NEED_STATUSES
 from care_management.care_management.doctype.screening_instrument.screening_instrument import (
 	lines,
 	load_instrument,
@@ -17,6 +18,12 @@ from care_management.care_management.doctype.screening_invitation.screening_invi
 	open_invitation,
 )
 from care_management.domain.screening import score
+
+
+def answer_text(posted) -> str:
+	"""One posted answer (or the list of a multiple-choice one) as the answers table keeps it."""
+	chosen = posted if isinstance(posted, list) else [posted] if posted not in (None, "") else []
+	return "\n".join(str(answer) for answer in chosen)
 
 
 class NeedsScreening(Document):
@@ -57,9 +64,7 @@ class NeedsScreening(Document):
 				{
 					"question_key": q.key,
 					"question": q.text,
-					"answer": "\n".join(
-						[posted[q.key]] if isinstance(posted.get(q.key), str) else posted.get(q.key) or []
-					),
+					"answer": answer_text(posted.get(q.key)),
 				}
 				for q in instrument.questions
 			],
@@ -137,7 +142,7 @@ class NeedsScreening(Document):
 		if not needs or not plan_name:
 			return
 		plan = frappe.get_doc("Care Plan", plan_name)
-		open_needs = {row.need_category for row in plan.needs if row.status in ("Open", "Referred")}
+		open_needs = {row.need_category for row in plan.needs if row.status in OPEN_NEED_STATUSES}
 		domain_of = {}
 		for rule in load_instrument(self.instrument).rules:
 			domain_of.setdefault(rule.need_category, rule.domain)

@@ -9,6 +9,8 @@ from frappe.utils import getdate, today
 # Referral status (and outcome) -> the status of the need on the care plan.
 OUTCOME_TO_NEED = {"Need Met": "Met", "Need Partly Met": "Partly Met", "Need Not Met": "Not Met"}
 OPEN_STATUSES = ("Draft", "Sent", "Accepted")
+# A care plan need that is still being worked on (a screening adds no second one).
+OPEN_NEED_STATUSES = ("Open", "Referred")
 
 
 class ResourceReferral(Document):
@@ -61,7 +63,7 @@ class ResourceReferral(Document):
 			(
 				row
 				for row in plan.needs
-				if row.need_category == self.need_category and row.status in ("Open", "Referred")
+				if row.need_category == self.need_category and row.status in OPEN_NEED_STATUSES
 			),
 			None,
 		)

@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, today
 
+from care_management.care_management.doctype.resource_referral.resource_referral import OPEN_STATUSES
 from care_management.domain.access import access_scope
 from care_management.domain.outreach import COUNTED_OUTCOMES
 from care_management.domain.thresholds import DEFAULT_LADDERS, minutes_to_next_threshold
@@ -101,7 +102,7 @@ left join (
 	select patient, count(*) as open_referrals,
 		min(if(follow_up_date < %(as_of)s, follow_up_date, null)) as overdue_referral_follow_up
 	from `tabResource Referral`
-	where patient in %(patients)s and status in ('Draft', 'Sent', 'Accepted') group by patient
+	where patient in %(patients)s and status in %(open_referral_statuses)s group by patient
 ) referrals on referrals.patient = p.name
 left join (
 	select patient, min(appointment_date) as next_appointment from `tabPatient Appointment`
@@ -126,6 +127,7 @@ def worklist_params(patients: list[str], as_of) -> dict:
 		"next_month": add_months(month_start, 1),
 		"counted": COUNTED_OUTCOMES,
 		"appointment_open": APPOINTMENT_OPEN,
+		"open_referral_statuses": OPEN_STATUSES,
 		"missed_since": frappe.utils.add_days(as_of, -RECENT_MISSED_DAYS),
 	}
 
