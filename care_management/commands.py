@@ -33,6 +33,7 @@ def demo(context, patients, care_managers, months, force):
 			care_managers=care_managers,
 			months=months,
 			last_month=getdate(get_first_day(add_months(today(), -1))),
+			through=getdate(today()),
 		)
 		try:
 			result = load_practice(spec, force=force, with_templates=patients <= 500)

@@ -15,6 +15,10 @@ required_apps = ["frappe/erpnext", "frappe/healthcare"]
 before_install = "care_management.setup.install.before_install"
 after_install = "care_management.setup.install.after_install"
 before_uninstall = "care_management.setup.install.before_uninstall"
+# Items for the Billing Codes, company and price list in Settings: made as soon
+# as ERPNext's setup exists, whichever was first (setup/after_erpnext_setup.py).
+setup_wizard_success = "care_management.setup.after_erpnext_setup.complete_billing_setup"
+after_migrate = "care_management.setup.after_erpnext_setup.complete_billing_setup"
 
 # Roles are shipped as fixtures so an admin sees them as ordinary Role records;
 # before_uninstall removes them again.
@@ -40,6 +44,11 @@ permission_query_conditions = {
 	"Device Reading": "care_management.permissions.query_conditions",
 	"Care Billing Record": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
+	# Healthcare's records a care manager works with (setup/patient_access.py).
+	"Patient Appointment": "care_management.permissions.healthcare_record_query_conditions",
+	"Vital Signs": "care_management.permissions.healthcare_record_query_conditions",
+	"Patient Encounter": "care_management.permissions.healthcare_record_query_conditions",
+	"Inpatient Record": "care_management.permissions.healthcare_record_query_conditions",
 }
 has_permission = {
 	"Care Plan": "care_management.permissions.has_permission",
@@ -52,13 +61,21 @@ has_permission = {
 	"Device Reading": "care_management.permissions.has_permission",
 	"Care Billing Record": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
+	"Patient Appointment": "care_management.permissions.healthcare_record_has_permission",
+	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",
+	"Patient Encounter": "care_management.permissions.healthcare_record_has_permission",
+	"Inpatient Record": "care_management.permissions.healthcare_record_has_permission",
 }
+
+# Counting is reading: the REST count applies the same permissions as a list.
+override_whitelisted_methods = {"frappe.client.get_count": "care_management.api.permitted_count.get_count"}
 
 scheduler_events = {
 	"daily": [
 		"care_management.setup.patient_sync.refresh_all_active_programs",
 		"care_management.care_management.report.caseload_worklist.overdue_digest.send_overdue_digests",
 		"care_management.care_management.doctype.screening_invitation.screening_invitation.expire_old_links",
+		"care_management.billing.month_close.close_last_month_on_schedule",
 	],
 }
 
@@ -71,9 +88,17 @@ override_doctype_dashboards = {
 
 doc_events = {
 	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
+	# A billing line is on one invoice at a time: claimed under a row lock on
+	# every save (draft or submit), freed on cancel and delete.
 	"Sales Invoice": {
+		"before_insert": "care_management.billing.line_claims.lock_before_naming",
+		"validate": "care_management.billing.line_claims.claim_lines",
 		"on_submit": "care_management.billing.invoicing.on_sales_invoice_change",
-		"on_cancel": "care_management.billing.invoicing.on_sales_invoice_change",
+		"on_cancel": [
+			"care_management.billing.invoicing.on_sales_invoice_change",
+			"care_management.billing.line_claims.release_lines",
+		],
+		"on_trash": "care_management.billing.line_claims.release_lines",
 	},
 }
 

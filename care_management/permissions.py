@@ -109,17 +109,20 @@ def in_caseload(patient: str, user: str) -> bool:
 	)
 
 
-# --- Patient: care managers get read access (install code), limited to their caseload.
+# --- Patient and Healthcare's patient records: care managers get access by
+# install code (setup/patient_access.py), limited here to their caseload.
+
+
+def only_care_manager_reads(doctype: str, user: str) -> bool:
+	"""True when Care Manager is the user's only role that may read ``doctype``;
+	then the caseload limits which rows they see. A nurse or physician who is
+	also a care manager keeps the access Healthcare gives them."""
+	readers = {perm.role for perm in get_valid_perms(doctype, user) if perm.get("read") or perm.get("select")}
+	return readers == {CASELOAD_ROLE}
 
 
 def only_care_manager_reads_patients(user: str) -> bool:
-	"""True when Care Manager is the user's only role that may read Patients;
-	then the caseload limits which Patients they see. A nurse or physician who
-	is also a care manager keeps the access Healthcare gives them."""
-	readers = {
-		perm.role for perm in get_valid_perms("Patient", user) if perm.get("read") or perm.get("select")
-	}
-	return readers == {CASELOAD_ROLE}
+	return only_care_manager_reads("Patient", user)
 
 
 def patient_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
@@ -134,3 +137,42 @@ def patient_has_permission(doc, ptype: str | None = None, user: str | None = Non
 	if user == "Administrator" or doc.is_new() or not only_care_manager_reads_patients(user):
 		return None
 	return in_caseload(doc.name, user)
+
+
+def healthcare_record_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""Patient Appointment, Vital Signs, Patient Encounter, Inpatient Record."""
+	from care_management.setup.patient_access import CASELOAD_LIMITED
+
+	user = user or frappe.session.user
+	if (
+		user == "Administrator"
+		or doctype not in CASELOAD_LIMITED
+		or not only_care_manager_reads(doctype, user)
+	):
+		return ""
+	return f"`tab{doctype}`.`{CASELOAD_LIMITED[doctype]}` in {caseload_patients_sql(user)}"
+
+
+def healthcare_record_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	from care_management.setup.patient_access import CASELOAD_LIMITED
+
+	user = user or frappe.session.user
+	if (
+		user == "Administrator"
+		or doc.doctype not in CASELOAD_LIMITED
+		or not only_care_manager_reads(doc.doctype, user)
+	):
+		return None
+	patient = doc.get(CASELOAD_LIMITED[doc.doctype])
+	if patient and in_caseload(patient, user):
+		return True
+	if doc.is_new() and ptype == "create" and patient:
+		frappe.throw(
+			_(
+				"{0}: {1} is not in your caseload. Ask a Care Management Supervisor to assign the patient to you."
+			).format(_("Patient"), frappe.bold(patient)),
+			frappe.PermissionError,
+			title=_("Not in Your Caseload"),
+		)
+	# A new record with no patient yet: the form is being filled in.
+	return bool(doc.is_new() and not patient)

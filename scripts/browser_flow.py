@@ -9,6 +9,7 @@ and a closing 'browser: N passed, N failed'; exits non-zero on any failure.
 """
 
 import argparse
+import datetime
 import json
 import re
 import sys
@@ -36,11 +37,24 @@ class Flow:
 		self.errors: list[str] = []
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
 
+	def error_dialogs(self) -> list[str]:
+		"""Texts of open desk dialogs that report an error ("Not permitted", a red indicator)."""
+		return self.page.evaluate(
+			"""() => [...document.querySelectorAll('.modal.show')]
+				.filter((m) => getComputedStyle(m).display !== 'none')
+				.filter((m) => m.querySelector('.modal-header .indicator.red, .modal-header .red')
+					|| /not permitted|insufficient permission|traceback|server error/i.test(m.innerText))
+				.map((m) => m.innerText.trim().replace(/\\s+/g, ' ').slice(0, 300))"""
+		)
+
 	def step(self, number: int, name: str, action) -> None:
 		try:
 			action()
 			if self.errors:
 				raise AssertionError(f"JavaScript error on the page: {self.errors[0]}")
+			dialogs = self.error_dialogs()
+			if dialogs:
+				raise AssertionError(f"an error dialog is open: {dialogs[0]}")
 			self.results.append((name, True, ""))
 		except Exception as error:
 			self.results.append((name, False, f"{error}\n{traceback.format_exc(limit=2)}"))
@@ -149,6 +163,11 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			flow.login(fixture["billing"])
 			page.goto(f"{base}/app/query-report/Care Management Billing")
 			expect(page.get_by_role("button", name="Close Month")).to_be_visible(timeout=30000)
+			# It opens on last month, the one a clerk closes.
+			today = datetime.date.today()
+			last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+			shown = page.evaluate("() => frappe.query_report.get_filter_value('month')")
+			assert shown == last_month.isoformat(), f"the report opened on {shown}, not {last_month}"
 			page.wait_for_timeout(1500)
 
 		def patient_self_screens():
@@ -168,6 +187,8 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				).check()
 			page.get_by_role("button", name="Send my answers").click()
 			expect(page.get_by_text("Your answers were sent to your care team")).to_be_visible(timeout=30000)
+			# The link was single-use: nothing invites a second response.
+			expect(page.get_by_text("Submit another response")).to_be_hidden()
 
 		def care_manager_submits_the_draft():
 			flow.login(fixture["care_manager"])

@@ -190,9 +190,10 @@ def test_apcm_level_follows_conditions_and_qmb():
 
 
 def test_apcm_allows_chi_and_rpm():
+	chi = EnrollmentFacts("CHI", "DR-1", consented=True, initiating_visit=True)
 	facts = PeriodFacts(
 		month=MARCH,
-		enrollments=enrolled("APCM", "CHI", "RPM"),
+		enrollments=[*enrolled("APCM"), chi, *enrolled("RPM")],
 		minutes={("CHI", CHW): 95, ("RPM", CS): 12},
 		interactive_programs={"RPM"},
 		chronic_conditions=2,

@@ -39,3 +39,21 @@ def test_outcomes_look_like_a_real_caseload():
 	logs = outreach_logs(SPEC, patients(SPEC))
 	reached = sum(1 for log in logs if log["outcome"] == "Reached") / len(logs)
 	assert 0.5 < reached < 0.7
+
+
+def test_the_demo_runs_up_to_today_and_never_into_it():
+	from datetime import date
+
+	spec = PracticeSpec(
+		patients=60, care_managers=3, months=2, last_month=date(2026, 10, 1), through=date(2026, 11, 18)
+	)
+	logs = outreach_logs(spec, patients(spec))
+	this_month = [log for log in logs if log["start"].date() >= date(2026, 11, 1)]
+	assert this_month, "nothing logged in the month in progress"
+	assert max(log["start"].date() for log in logs) < date(2026, 11, 18)
+	# Roughly the share of a month that has passed: 13 of 21 working days.
+	october = [log for log in logs if date(2026, 10, 1) <= log["start"].date() < date(2026, 11, 1)]
+	assert 0.4 < len(this_month) / len(october) < 0.85
+	# Without `through`, the practice stops at the end of last_month as before.
+	plain = PracticeSpec(patients=60, care_managers=3, months=2, last_month=date(2026, 10, 1))
+	assert max(log["start"].date() for log in outreach_logs(plain, patients(plain))) < date(2026, 11, 1)

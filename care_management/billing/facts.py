@@ -4,13 +4,14 @@ fixed number of set-based queries whatever the number of patients."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import frappe
 from frappe.utils import add_months, get_first_day, get_last_day, getdate
 
 from care_management.domain.billing.engine import EnrollmentFacts, PeriodFacts, TransitionFacts
 from care_management.domain.business_days import business_days_between
+from care_management.domain.care_plan_history import ConditionSpan, PlanHistory, StatusSpan, judge_month
 from care_management.domain.outreach import COUNTED_OUTCOMES
 
 IN_FORCE = ("Active", "Paused", "Ended")
@@ -70,12 +71,20 @@ class MonthFacts:
 		self.transitions = self._transitions(params)
 
 	def _enrollments(self, params) -> dict[str, list[dict]]:
+		# CHI's initiating visit is the one linked (or dated) on the enrollment, not
+		# any Patient Encounter of the last 12 months: an encounter does not say that
+		# the practitioner identified social needs at it, and CMS wants that visit by
+		# the practitioner who bills CHI (validate_initiating_visit). It counts once
+		# it took place, by the end of the month, and while it is not cancelled.
 		rows = frappe.db.sql(
 			"""
 			select e.patient, coalesce(nullif(cp.billing_family, ''), e.program) as family, e.billing_practitioner,
-				e.care_manager, e.start_date, e.consent_method, e.consent_date, coalesce(cp.requires_consent, 1) as requires_consent
+				e.care_manager, e.start_date, e.consent_method, e.consent_date,
+				coalesce(cp.requires_consent, 1) as requires_consent,
+				if(e.initiating_visit_date <= %(end)s and coalesce(visit.docstatus, 0) != 2, 1, 0) as initiating_visit
 			from `tabCare Program Enrollment` e
 			left join `tabCare Program` cp on cp.name = e.program
+			left join `tabPatient Encounter` visit on visit.name = e.initiating_visit
 			where e.patient in %(patients)s and e.status in %(in_force)s
 				and e.start_date <= %(end)s and (e.end_date is null or e.end_date >= %(start)s)
 			order by e.start_date
@@ -113,20 +122,80 @@ class MonthFacts:
 		return minutes, interactive
 
 	def _plans(self, params) -> dict[str, dict]:
-		rows = frappe.db.sql(
+		"""The care plan each patient had in force during the month and the
+		conditions it held then, judged on the plans' dated history
+		(domain/care_plan_history.py) rather than on their status today, so that
+		closing or revising a plan leaves the months it served billable. Three
+		queries for the chunk: the plans, the statuses they left, their conditions
+		current and past."""
+		plans = frappe.db.sql(
 			"""
-			select p.patient, p.status, count(c.name) as conditions,
-				group_concat(distinct c.icd10_code order by c.idx separator ', ') as icd10_codes
-			from `tabCare Plan` p
-			left join `tabCare Plan Condition` c
-				on c.parent = p.name and c.parenttype = 'Care Plan' and c.expected_12_months = 1
-			where p.patient in %(patients)s and p.status != 'Closed' and p.start_date <= %(end)s
-			group by p.name
+			select name, patient, status, start_date from `tabCare Plan`
+			where patient in %(patients)s and start_date <= %(end)s
 			""",
 			params,
 			as_dict=True,
 		)
-		return {row.patient: row for row in rows}
+		past_statuses = defaultdict(list)
+		for row in frappe.db.sql(
+			"""
+			select s.parent, s.status, s.valid_from, s.valid_to
+			from `tabCare Plan Past Status` s
+			join `tabCare Plan` p on p.name = s.parent
+			where s.parenttype = 'Care Plan' and s.parentfield = 'past_statuses'
+				and p.patient in %(patients)s and p.start_date <= %(end)s
+			""",
+			params,
+			as_dict=True,
+		):
+			past_statuses[row.parent].append(StatusSpan(row.status, row.valid_from, row.valid_to))
+		conditions = defaultdict(list)
+		for row in frappe.db.sql(
+			"""
+			select c.parent, c.icd10_code, c.condition_name, c.added_on as valid_from, null as valid_to,
+				0 as past, c.idx
+			from `tabCare Plan Condition` c
+			join `tabCare Plan` p on p.name = c.parent
+			where c.parenttype = 'Care Plan' and c.parentfield = 'conditions' and c.expected_12_months = 1
+				and p.patient in %(patients)s and p.start_date <= %(end)s
+			union all
+			select c.parent, c.icd10_code, c.condition_name, c.valid_from, c.valid_to, 1 as past, c.idx
+			from `tabCare Plan Past Condition` c
+			join `tabCare Plan` p on p.name = c.parent
+			where c.parenttype = 'Care Plan' and c.parentfield = 'past_conditions' and c.expected_12_months = 1
+				and p.patient in %(patients)s and p.start_date <= %(end)s
+			order by parent, past, idx
+			""",
+			params,
+			as_dict=True,
+		):
+			conditions[row.parent].append(
+				ConditionSpan(row.icd10_code, row.condition_name, row.valid_from, row.valid_to)
+			)
+		histories = defaultdict(list)
+		for plan in plans:
+			histories[plan.patient].append(
+				PlanHistory(
+					plan=plan.name,
+					start_date=getdate(plan.start_date),
+					status=plan.status,
+					past_statuses=tuple(past_statuses.get(plan.name, ())),
+					conditions=tuple(conditions.get(plan.name, ())),
+				)
+			)
+		start = datetime.combine(self.start, time.min)
+		next_start = datetime.combine(getdate(params["next"]), time.min)
+		judged = {}
+		for patient, patient_plans in histories.items():
+			month = judge_month(patient_plans, start, next_start)
+			if month.plan:
+				judged[patient] = {
+					"plan": month.plan,
+					"active": month.active,
+					"conditions": len(month.conditions),
+					"icd10_codes": ", ".join(month.icd10_codes),
+				}
+		return judged
 
 	def _patients(self, params) -> dict[str, dict]:
 		rows = frappe.db.sql(
@@ -211,6 +280,7 @@ class MonthFacts:
 					practitioner=row.billing_practitioner,
 					consented=consented or not row.requires_consent,
 					first_month_of_care=self.start <= row.start_date <= self.end,
+					initiating_visit=bool(row.initiating_visit),
 				)
 			)
 		transition = self.transitions.get(patient)
@@ -225,7 +295,7 @@ class MonthFacts:
 			enrollments=enrollments,
 			minutes=self.minutes.get(patient, {}),
 			interactive_programs=self.interactive.get(patient, set()),
-			care_plan_active=plan.get("status") == "Active",
+			care_plan_active=bool(plan.get("active")),
 			chronic_conditions=int(plan.get("conditions") or 0),
 			device_days=device.get("days", 0),
 			device_setup_due=bool(device.get("first_window")),

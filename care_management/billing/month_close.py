@@ -3,7 +3,17 @@
 Facts come from a fixed number of set-based queries per chunk (facts.py), the
 pure engine decides, and the records are written in bulk. Closing again is
 idempotent: an unchanged record is left as it is, a changed one is replaced
-under the same name, and an invoiced one is never touched.
+under the same name, and one on an invoice (draft or submitted) is never touched.
+
+Exactly once, by construction:
+- the database holds at most one record per month, patient, program and
+  billing practitioner (unique key, billing_key.py);
+- overlapping closes of a month never run together (close_guard.py);
+- each chunk is a row of its close, locked while the chunk runs; a chunk run
+  again (an RQ retry, a re-queued job) finds its row Done and changes nothing;
+- a chunk locks the records it may replace, then their lines, in name order,
+  as invoicing does (line_claims.py), and reads their invoice claims under
+  those locks.
 """
 
 from __future__ import annotations
@@ -13,11 +23,10 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import get_first_day, getdate, now_datetime
+from frappe.utils import add_months, get_first_day, getdate, now_datetime, today
 
 from care_management.billing.facts import MonthFacts, patients_to_close
 from care_management.billing.holidays import practice_holidays
-from care_management.billing.invoicing import records_on_invoices
 from care_management.care_management.doctype.billing_code.billing_code import load_rules
 from care_management.domain.billing.engine import evaluate
 
@@ -29,6 +38,7 @@ PERFORMER_FIELDS = {
 }
 RECORD = "Care Billing Record"
 LINE = "Care Billing Line"
+CHUNK = "Care Month Close Chunk"
 
 
 @frappe.whitelist()
@@ -44,12 +54,49 @@ def close_month(month, practitioner: str | None = None, now: bool = False) -> st
 	return close.name
 
 
+def close_last_month_on_schedule() -> None:
+	"""Daily job: on Settings' close day, close last month for the whole practice.
+	A close already running (by hand) wins; the scheduled one then stays away."""
+	day = frappe.db.get_single_value("Care Management Settings", "month_close_day")
+	if not day or getdate(today()).day != day:
+		return
+	month = get_first_day(add_months(today(), -1))
+	try:
+		close_month(month)
+		frappe.db.commit()
+	except frappe.ValidationError:
+		frappe.db.rollback()
+		frappe.log_error(
+			title=_("Automatic close of {0} not started").format(month.strftime("%B %Y")),
+			message=frappe.get_traceback(),
+		)
+
+
 def queue_chunks(close, run_now: bool = False) -> None:
-	"""Split the month's patients into chunks, one background job each."""
+	"""Split the month's patients into chunks, a row of the close and one background job each."""
 	settings = frappe.get_cached_doc("Care Management Settings")
 	patients = patients_to_close(close.month, close.billing_practitioner)
 	size = max(1, settings.month_close_chunk_size or 500)
 	chunks = [patients[i : i + size] for i in range(0, len(patients), size)]
+	rows = [
+		[frappe.generate_hash(length=10), close.name, index, json.dumps(chunk), len(chunk)]
+		for index, chunk in enumerate(chunks, start=1)
+	]
+	insert_rows(
+		CHUNK,
+		["name", "parent", "idx", "patients", "patient_count"],
+		rows,
+		{
+			"creation": now_datetime(),
+			"modified": now_datetime(),
+			"owner": frappe.session.user,
+			"modified_by": frappe.session.user,
+			"docstatus": 0,
+			"status": "Queued",
+			"parenttype": "Care Month Close",
+			"parentfield": "chunks",
+		},
+	)
 	close.db_set(
 		{
 			"status": "Running" if chunks else "Completed",
@@ -57,24 +104,36 @@ def queue_chunks(close, run_now: bool = False) -> None:
 			"patients": len(patients),
 		}
 	)
-	for index, chunk in enumerate(chunks):
+	for row in rows:
 		if run_now:
-			close_chunk(close.name, chunk, commit=False)
+			close_chunk(close.name, row[0], commit=False)
 		else:
 			frappe.enqueue(
 				"care_management.billing.month_close.close_chunk",
 				queue="long",
-				job_id=f"care-month-close-{close.name}-{index}",
+				job_id=f"care-month-close-{close.name}-{row[2]}",
 				deduplicate=True,
 				enqueue_after_commit=True,
 				close_name=close.name,
-				patients=chunk,
+				chunk=row[0],
 			)
 
 
-def close_chunk(close_name: str, patients: list[str], commit: bool = True) -> dict:
-	"""One background job: a chunk's records, committed as a unit (``commit``
-	is off when the caller owns the transaction, as tests do)."""
+def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None:
+	"""One background job: a chunk's records and its Done mark, committed as a
+	unit (``commit`` is off when the caller owns the transaction, as tests do).
+	Run again, it finds its chunk Done and returns None."""
+	row = frappe.db.sql(
+		"""select status, patients from `tabCare Month Close Chunk`
+		where name = %(chunk)s and parent = %(close)s for update""",
+		{"chunk": chunk, "close": close_name},
+		as_dict=True,
+	)
+	if not row or row[0].status == "Done":
+		if commit:
+			frappe.db.commit()  # let the lock go
+		return None
+	patients = json.loads(row[0].patients)
 	close = frappe.db.get_value(
 		"Care Month Close", close_name, ["month", "billing_practitioner"], as_dict=True
 	)
@@ -87,6 +146,8 @@ def close_chunk(close_name: str, patients: list[str], commit: bool = True) -> di
 			close.billing_practitioner,
 		)
 	except Exception:
+		if not commit:
+			raise
 		frappe.db.rollback()
 		frappe.db.set_value(
 			"Care Month Close", close_name, {"status": "Failed", "error": frappe.get_traceback()[-1000:]}
@@ -94,11 +155,17 @@ def close_chunk(close_name: str, patients: list[str], commit: bool = True) -> di
 		frappe.db.commit()
 		raise
 	frappe.db.sql(
+		"""update `tabCare Month Close Chunk` set status = 'Done', completed_at = %(now)s,
+			records_written = %(written)s
+		where name = %(chunk)s""",
+		{"chunk": chunk, "now": now_datetime(), "written": counts["created"] + counts["updated"]},
+	)
+	frappe.db.sql(
 		"""update `tabCare Month Close` set chunks_done = chunks_done + 1,
 			records_created = records_created + %(created)s, records_updated = records_updated + %(updated)s,
 			records_unchanged = records_unchanged + %(unchanged)s,
 			records_invoiced_kept = records_invoiced_kept + %(invoiced)s,
-			status = if(chunks_done + 1 >= chunks_total, 'Completed', status)
+			status = if(chunks_done >= chunks_total, 'Completed', status)
 		where name = %(name)s""",
 		{**counts, "name": close_name},
 	)
@@ -195,22 +262,27 @@ def build_records(patients: list[str], month, practitioner: str | None = None) -
 
 def write_records(records: list[dict], patients: list[str], month, practitioner: str | None) -> dict:
 	"""Insert, replace or keep each record; remove stale ones. Returns the counts."""
-	filters = {"month": month, "patient": ("in", patients or [""])}
+	conditions = "month = %(month)s and patient in %(patients)s"
 	if practitioner:
-		filters["billing_practitioner"] = practitioner
+		conditions += " and billing_practitioner = %(practitioner)s"
+	# Locked, in name order, as invoicing locks them: what is replaced below
+	# cannot be put on an invoice meanwhile, nor the other way round.
 	existing = {
-		(row.patient, row.program, row.billing_practitioner): row
-		for row in frappe.get_all(
-			RECORD,
-			filters=filters,
-			fields=["name", "patient", "program", "billing_practitioner", "invoiced", "content_hash"],
+		(row.patient, row.program, row.billing_practitioner or ""): row
+		for row in frappe.db.sql(
+			f"""select name, patient, program, billing_practitioner, invoiced, content_hash
+			from `tabCare Billing Record` where {conditions} order by name for update""",
+			{"month": month, "patients": patients or [""], "practitioner": practitioner},
+			as_dict=True,
 		)
 	}
-	# A record on a draft invoice is as good as invoiced: replacing it would orphan the draft's lines.
-	on_invoices = records_on_invoices([row.name for row in existing.values()])
+	# A record with a line on an invoice, draft or submitted, is as good as invoiced:
+	# replacing it would orphan the invoice's lines.
+	on_invoices = records_with_claimed_lines([row.name for row in existing.values()])
 	counts = {"created": 0, "updated": 0, "unchanged": 0, "invoiced": 0}
 	to_insert, to_replace = [], []
 	for record in records:
+		record["billing_practitioner"] = record["billing_practitioner"] or ""
 		key = (record["patient"], record["program"], record["billing_practitioner"])
 		old = existing.pop(key, None)
 		if old is None:
@@ -232,6 +304,20 @@ def write_records(records: list[dict], patients: list[str], month, practitioner:
 		frappe.db.delete(RECORD, {"name": ("in", replaced)})
 	bulk_insert(to_insert + to_replace)
 	return counts
+
+
+def records_with_claimed_lines(record_names: list[str]) -> set[str]:
+	"""Of these (locked) records, those with a line on a draft or submitted invoice;
+	the lines are locked too, so no invoice claims one while this transaction lasts."""
+	if not record_names:
+		return set()
+	rows = frappe.db.sql(
+		"""select name, parent, sales_invoice from `tabCare Billing Line`
+		where parent in %(records)s and parenttype = 'Care Billing Record' order by name for update""",
+		{"records": record_names},
+		as_dict=True,
+	)
+	return {row.parent for row in rows if row.sales_invoice}
 
 
 def bulk_insert(records: list[dict]) -> None:

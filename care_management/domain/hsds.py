@@ -8,11 +8,13 @@ Taxonomy terms are kept as code and name only: the 211 taxonomy is licensed.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from datetime import date
 
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
+PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
 NEED_CATEGORIES = (
 	"Food", "Housing", "Transportation", "Utilities", "Interpersonal Safety", "Financial Strain", "Employment",
 	"Education", "Social Isolation", "Mental Health", "Substance Use", "Disability", "Caregiver Support", "Legal",
@@ -25,8 +27,230 @@ def stable_id(*parts: str) -> str:
 	return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def _first(items) -> dict:
-	return (items or [{}])[0] or {}
+# A feed is untrusted input. Everything below reads it defensively: a value of
+# the wrong type, or too long for the field it lands in, becomes a (field,
+# reason) problem and is left out or cut, and only a service whose own id,
+# name, status or organization is unusable is refused. Nothing here raises on
+# any JSON value, so one malformed row cannot sink an import. Text stays text:
+# nothing is parsed or escaped as HTML here; whoever renders it escapes it.
+
+Problems = list[tuple[str, str]]
+
+# What the Community Resource doctype holds: a Data field is varchar(140), a
+# Small Text field MariaDB's TEXT (65,535 bytes of UTF-8). Values are fitted
+# here so that the database never refuses a whole row for one long value.
+DATA_CHARACTERS = 140
+TEXT_BYTES = 65_535
+# How a value is fitted to its field. Free text is cut ("data": to 140
+# characters, "text": to 65,535 bytes); an id, a URL, an email address or a
+# phone number cut short would be a wrong one, so "exact" leaves it out.
+DATA, TEXT, EXACT = "data", "text", "exact"
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_CLEANED = "held characters a database cannot keep (NUL, lone surrogates); removed or replaced"
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _kind(value) -> str:
+	"""What a JSON value is, in the words a problem uses."""
+	if value is None:
+		return "empty (null)"
+	if isinstance(value, bool):
+		return "true/false"
+	if isinstance(value, int | float):
+		return "a number"
+	if isinstance(value, str):
+		return "text"
+	if isinstance(value, list | tuple):
+		return "a list"
+	if isinstance(value, dict):
+		return "an object"
+	return f"a {type(value).__name__}"
+
+
+def _shown(value, size: int = 60) -> str:
+	"""The value as a problem quotes it: short, and escaped so any string can be stored."""
+	text = repr(value) if not isinstance(value, str) else repr(value[: size + 1])
+	return text if len(text) <= size else text[: size - 1] + "…"
+
+
+def _storable(text: str) -> tuple[str, bool]:
+	"""The text without what a database column refuses (NUL, which PostgreSQL
+	rejects, and lone surrogates, which are not UTF-8), and whether it changed."""
+	cleaned = _SURROGATES.sub("\ufffd", text.replace("\x00", ""))
+	return cleaned, cleaned != text
+
+
+# A tag as a browser would read one: "<img …>", "</b>", "<!-- …", "<?php".
+_MARKUP = re.compile(r"<\s*/?\s*[A-Za-z!?][^<>]*>?")
+_MARKUP_REMOVED = (
+	"held markup (such as {0}); kept as plain text without it, as feed text is data, never markup"
+)
+
+
+def _plain(value: str, field: str, problems: Problems) -> str:
+	"""Feed text with any markup taken out (and said so): what a directory shows
+	is the text a feed sends, never tags a browser would run."""
+	found = _MARKUP.search(value)
+	if not found:
+		return value
+	problems.append((field, _MARKUP_REMOVED.format(_shown(found.group(0), 40))))
+	return " ".join(_MARKUP.sub(" ", value).split())
+
+
+def _fit(value: str, field: str, problems: Problems, fit: str | None) -> str | None:
+	"""The text fitted to its field as `fit` says (None: the caller fits it)."""
+	if fit == TEXT:
+		encoded = value.encode("utf-8")
+		if len(encoded) > TEXT_BYTES:
+			problems.append(
+				(field, f"is {len(encoded)} bytes long; cut to the {TEXT_BYTES} this field holds")
+			)
+			return encoded[:TEXT_BYTES].decode("utf-8", "ignore")
+	elif fit in (DATA, EXACT) and len(value) > DATA_CHARACTERS:
+		if fit == EXACT:
+			problems.append(
+				(
+					field,
+					f"is {len(value)} characters long, more than the {DATA_CHARACTERS} this field holds; "
+					"cut short it would be wrong, so it is left out",
+				)
+			)
+			return None
+		problems.append(
+			(field, f"is {len(value)} characters long; cut to the {DATA_CHARACTERS} this field holds")
+		)
+		return value[:DATA_CHARACTERS]
+	return value
+
+
+def _text(value, field: str, problems: Problems, fit: str | None = DATA) -> str | None:
+	"""An optional text value fitted to its field; None when absent or unusable
+	(a value of another type is a problem and left out)."""
+	if value is None or value == "":
+		return None
+	if not isinstance(value, str):
+		problems.append((field, f"is {_kind(value)}, not text; left out"))
+		return None
+	value, changed = _storable(value)
+	if changed:
+		problems.append((field, _CLEANED))
+	if fit in (DATA, TEXT):
+		value = _plain(value, field, problems)
+	if not value.strip():
+		return None
+	return _fit(value, field, problems, fit)
+
+
+def _required(value, field: str, problems: Problems, fit: str | None = DATA) -> str | None:
+	"""A required text value; None (with the problem that refuses the service)
+	when it is missing, not text, or an id too long to keep whole."""
+	if isinstance(value, str):
+		value, changed = _storable(value)
+		if changed:
+			problems.append((field, _CLEANED))
+		if fit in (DATA, TEXT) and _MARKUP.search(value):
+			value = _plain(value, field, problems)
+			if not value:
+				problems.append((field, "is markup with no text in it"))
+				return None
+	if value is None or (isinstance(value, str) and not value.strip()):
+		problems.append((field, "required by HSDS and missing"))
+		return None
+	if not isinstance(value, str):
+		problems.append((field, f"is {_kind(value)}, not text"))
+		return None
+	if fit == EXACT and len(value) > DATA_CHARACTERS:
+		problems.append(
+			(field, f"is {len(value)} characters long, more than the {DATA_CHARACTERS} an id can have")
+		)
+		return None
+	return _fit(value, field, problems, fit)
+
+
+def _choice(value, field: str, choices: tuple[str, ...], problems: Problems) -> str | None:
+	"""One of the choices (case and spaces aside), or None with a problem."""
+	text = _text(value, field, problems, fit=None)
+	if text is None:
+		return None
+	if text.strip().lower() in choices:
+		return text.strip().lower()
+	problems.append((field, f"{_shown(value)} is not one of {', '.join(choices)}; left out"))
+	return None
+
+
+def _object(value, field: str, problems: Problems) -> dict:
+	"""An optional HSDS object; {} when absent, or (with a problem) when it is not an object."""
+	if value is None:
+		return {}
+	if isinstance(value, dict):
+		return value
+	problems.append((field, f"is {_kind(value)}, not an object; left out"))
+	return {}
+
+
+def _items(value, field: str, problems: Problems, what: str = "an object"):
+	"""The objects of an optional HSDS list, in order, read lazily (only what is
+	used is checked); anything else in their place is a problem and skipped."""
+	if value is None:
+		return
+	if not isinstance(value, list):
+		problems.append((field, f"is {_kind(value)}, not a list; left out"))
+		return
+	for number, item in enumerate(value, start=1):
+		if isinstance(item, dict):
+			yield item
+		else:
+			problems.append((field, f"item {number} is {_kind(item)}, not {what}; left out"))
+
+
+# Frappe keeps a Float as decimal(21,9): a larger value makes the database
+# refuse the whole row. (No -90..90 check: HSDS's own example has latitude 100.)
+_LARGEST_COORDINATE = 1e12
+
+
+def _coordinates(location: dict, problems: Problems) -> tuple[float | None, float | None]:
+	"""(latitude, longitude), both None when either is not a usable number:
+	half a position is no position."""
+	found = []
+	for axis in ("latitude", "longitude"):
+		value, field = location.get(axis), f"service_at_locations.location.{axis}"
+		if value is None or value == "":
+			found.append(None)
+			continue
+		if isinstance(value, bool) or not isinstance(value, int | float | str):
+			problems.append((field, f"is {_kind(value)}, not a number; the coordinates are left out"))
+			return None, None
+		try:
+			number = float(value)
+		except (ValueError, OverflowError):
+			number = math.nan
+		if not math.isfinite(number):
+			problems.append((field, f"{_shown(value)} is not a number; the coordinates are left out"))
+			return None, None
+		if abs(number) >= _LARGEST_COORDINATE:
+			problems.append(
+				(field, f"{number:g} is too large for a coordinate; the coordinates are left out")
+			)
+			return None, None
+		found.append(number)
+	return found[0], found[1]
+
+
+def _date(value, field: str, problems: Problems) -> str | None:
+	"""An ISO date (a datetime's date part is enough), or None with a problem."""
+	if value is None or value == "":
+		return None
+	if not isinstance(value, str):
+		problems.append((field, f"is {_kind(value)}, not a date (YYYY-MM-DD); left out"))
+		return None
+	text = value.strip()[:10]
+	if _ISO_DATE.fullmatch(text):
+		try:
+			return date.fromisoformat(text).isoformat()
+		except ValueError:
+			pass
+	problems.append((field, f"{_shown(value)} is not a date (YYYY-MM-DD); left out"))
+	return None
 
 
 # What a taxonomy term's name or code says about our need categories. 211
@@ -50,125 +274,187 @@ _NEED_PATTERNS = {
 }
 
 
-def _need_categories(service: dict) -> list[dict]:
+def _need_categories(attributes, problems: Problems) -> list[dict]:
 	"""Our need categories, from what each taxonomy term's name or code says."""
 	needs = []
-	for attribute in service.get("attributes") or []:
-		term = attribute.get("taxonomy_term") or {}
-		texts = [(term.get("name") or "").casefold(), (term.get("code") or "").casefold()]
+	for attribute in _items(attributes, "attributes", problems, "an attribute object"):
+		term = _object(attribute.get("taxonomy_term"), "attributes.taxonomy_term", problems)
+		name = _text(term.get("name"), "attributes.taxonomy_term.name", problems, fit=None)
+		code = _text(term.get("code"), "attributes.taxonomy_term.code", problems, fit=None)
+		texts = [(name or "").casefold(), (code or "").casefold()]
+		kept = None
 		for category in NEED_CATEGORIES:
 			pattern = _NEED_PATTERNS.get(category) or re.escape(category.casefold())
 			if category in [n["need_category"] for n in needs]:
 				continue
 			if category.casefold() in texts[0] or any(re.search(pattern, text) for text in texts if text):
-				needs.append(
-					{
-						"need_category": category,
-						"taxonomy_code": term.get("code"),
-						"taxonomy_name": term.get("name"),
-					}
-				)
+				# Matched on the whole term; what is kept is fitted once, so a long term is one problem.
+				if kept is None:
+					kept = (
+						_fit(code, "attributes.taxonomy_term.code", problems, EXACT) if code else None,
+						_fit(name, "attributes.taxonomy_term.name", problems, DATA) if name else None,
+					)
+				needs.append({"need_category": category, "taxonomy_code": kept[0], "taxonomy_name": kept[1]})
 	return needs
 
 
-def _schedule_text(schedules) -> str | None:
+def _schedule_text(schedules, problems: Problems) -> str | None:
 	"""One line per HSDS schedule: its description, else its days and hours."""
 	lines = []
-	for schedule in schedules or []:
-		hours = "–".join(t[:5] for t in (schedule.get("opens_at"), schedule.get("closes_at")) if t)
-		line = schedule.get("description") or " ".join(p for p in (schedule.get("byday"), hours) if p)
+	for schedule in _items(schedules, "schedules", problems, "a schedule object"):
+		times = [
+			_text(schedule.get(k), f"schedules.{k}", problems, fit=None) for k in ("opens_at", "closes_at")
+		]
+		hours = "–".join(t[:5] for t in times if t)
+		line = _text(schedule.get("description"), "schedules.description", problems, fit=None) or " ".join(
+			p for p in (_text(schedule.get("byday"), "schedules.byday", problems, fit=None), hours) if p
+		)
 		if line and line not in lines:
 			lines.append(line)
-	return "\n".join(lines) or None
+	return _fit("\n".join(lines), "schedules", problems, TEXT) if lines else None
 
 
 _ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 
 
-def _service_area(areas) -> tuple[str | None, str | None]:
+def _service_area(areas, problems: Problems) -> tuple[str | None, str | None]:
 	"""(postal codes, counties) from HSDS service areas given as text: ZIP codes
 	found in the extent or name, and areas named as a county or parish.
 	Geographic extents (GeoJSON, KML) are left to the HSDS source."""
 	codes, counties = [], []
-	for area in areas or []:
-		if (area.get("extent_type") or "text").lower() != "text":
+	for area in _items(areas, "service_areas", problems, "a service area object"):
+		extent_type = area.get("extent_type")
+		if extent_type is not None and not isinstance(extent_type, str):
+			problems.append(
+				("service_areas.extent_type", f"is {_kind(extent_type)}, not text; the area is left out")
+			)
 			continue
-		found = _ZIP.findall(f"{area.get('extent') or ''} {area.get('name') or ''}")
+		if (extent_type or "text").lower() != "text":
+			continue
+		extent = _text(area.get("extent"), "service_areas.extent", problems, fit=None) or ""
+		name = _text(area.get("name"), "service_areas.name", problems, fit=None) or ""
+		found = _ZIP.findall(f"{extent} {name}")
 		for code in found:
 			if code[:5] not in codes:
 				codes.append(code[:5])
-		name = (area.get("name") or "").strip()
+		name = name.strip()
 		if not found and re.search(r"\b(county|parish)\b", name, re.IGNORECASE) and name not in counties:
 			counties.append(name)
-	return "\n".join(codes) or None, "\n".join(counties) or None
+	return (
+		_fit("\n".join(codes), "service_areas", problems, TEXT) if codes else None,
+		_fit("\n".join(counties), "service_areas", problems, TEXT) if counties else None,
+	)
 
 
-def resource_from_service(service: dict) -> tuple[dict | None, list[tuple[str, str]]]:
+def _languages(languages, problems: Problems) -> str | None:
+	"""The languages' names (else codes), as many whole ones as the field holds."""
+	names = []
+	for language in _items(languages, "languages", problems, "a language object"):
+		name = _text(language.get("name"), "languages.name", problems) or _text(
+			language.get("code"), "languages.code", problems
+		)
+		if name:
+			names.append(name)
+	kept = []
+	for number, name in enumerate(names):
+		if len(", ".join([*kept, name])) > DATA_CHARACTERS:
+			left = len(names) - number
+			problems.append(
+				(
+					"languages",
+					f"{left} more language{'s' if left > 1 else ''} left out; "
+					f"this field holds {DATA_CHARACTERS} characters",
+				)
+			)
+			break
+		kept.append(name)
+	return ", ".join(kept) or None
+
+
+def _phone(phones, problems: Problems) -> tuple[str | None, str | None]:
+	"""(number, type) of the first phone that has a usable number."""
+	for phone in _items(phones, "phones", problems, "a phone object"):
+		number = (_text(phone.get("number"), "phones.number", problems, EXACT) or "").strip('"') or None
+		if number:
+			return number, _choice(phone.get("type"), "phones.type", PHONE_TYPES, problems)
+	return None, None
+
+
+def resource_from_service(service) -> tuple[dict | None, list[tuple[str, str]]]:
 	"""A Community Resource (fields as the doctype names them) and the problems
-	that stop this row from importing: (field, reason)."""
-	problems = []
-	for field in ("id", "name", "status"):
-		if not service.get(field):
-			problems.append((field, "required by HSDS and missing"))
-	status = (service.get("status") or "").strip().lower()
-	if service.get("status") and status not in STATUSES:
-		problems.append(("status", f"{service.get('status')!r} is not one of {', '.join(STATUSES)}"))
-	organization = service.get("organization") or {}
-	if not (organization.get("name") or service.get("organization_id")):
+	found in the service, as (field, reason). The resource is None when the
+	service is refused (no usable id, name, status or organization); otherwise
+	each problem names a part that was left out or cut, and the rest imports."""
+	if not isinstance(service, dict):
+		return None, [("service", f"is {_kind(service)}, not an object")]
+	problems: Problems = []
+	service_id = _required(service.get("id"), "id", problems, EXACT)
+	name = _required(service.get("name"), "name", problems, DATA)
+	status = _required(service.get("status"), "status", problems, fit=None)
+	if status is not None and status.strip().lower() not in STATUSES:
+		problems.append(("status", f"{_shown(service.get('status'))} is not one of {', '.join(STATUSES)}"))
+		status = None
+	organization = _object(service.get("organization"), "organization", problems)
+	organization_id = _text(service.get("organization_id"), "organization_id", problems, EXACT)
+	organization_name = _text(organization.get("name"), "organization.name", problems) or organization_id
+	if not organization_name:
 		problems.append(("organization", "the service names no organization"))
-	if problems:
+	if None in (service_id, name, status, organization_name):
 		return None, problems
-	at_location = _first(service.get("service_at_locations"))
-	location = at_location.get("location") or {}
-	address = _first(location.get("addresses"))
-	phone = _first(service.get("phones"))
-	try:
-		latitude = float(location["latitude"]) if location.get("latitude") not in (None, "") else None
-		longitude = float(location["longitude"]) if location.get("longitude") not in (None, "") else None
-	except (TypeError, ValueError):
-		return None, [("location.latitude/longitude", "not a number")]
-	postal_codes, counties = _service_area(service.get("service_areas"))
-	assured = str(service.get("assured_date") or "")[:10] or None
-	try:
-		assured and date.fromisoformat(assured)
-	except ValueError:
-		return None, [("assured_date", f"{service.get('assured_date')!r} is not a date (YYYY-MM-DD)")]
-	resource = {
-		"hsds_service_id": service["id"],
-		"hsds_organization_id": organization.get("id") or service.get("organization_id"),
-		"hsds_location_id": location.get("id"),
-		"hsds_service_at_location_id": at_location.get("id"),
-		"resource_name": service["name"],
-		"organization_name": organization.get("name") or service.get("organization_id"),
-		"organization_description": organization.get("description"),
-		"description": service.get("description"),
-		"status": status,
-		"email": service.get("email") or organization.get("email"),
-		"website": service.get("url") or organization.get("website"),
-		"eligibility": service.get("eligibility_description"),
-		"fees": service.get("fees_description"),
-		"application_process": service.get("application_process"),
-		"wait_time": service.get("wait_time"),
-		"last_verified_on": assured,
-		"languages": ", ".join(
-			lang.get("name") or lang.get("code") or "" for lang in service.get("languages") or []
+
+	at_location = next(_items(service.get("service_at_locations"), "service_at_locations", problems), {})
+	location = _object(at_location.get("location"), "service_at_locations.location", problems)
+	address = next(
+		_items(
+			location.get("addresses"),
+			"service_at_locations.location.addresses",
+			problems,
+			"an address object",
 		),
-		"phone": (phone.get("number") or "").strip('"') or None,
-		"phone_type": phone.get("type"),
-		"address_1": address.get("address_1"),
-		"address_2": address.get("address_2"),
-		"city": address.get("city"),
-		"state_province": address.get("state_province"),
-		"postal_code": address.get("postal_code"),
-		"country": address.get("country"),
-		"latitude": latitude,
-		"longitude": longitude,
-		"schedule": _schedule_text(service.get("schedules")),
-		"service_area_postal_codes": postal_codes,
-		"service_area_counties": counties,
-		"needs": _need_categories(service),
+		{},
+	)
+	resource = {
+		"hsds_service_id": service_id,
+		"hsds_organization_id": _text(organization.get("id"), "organization.id", problems, EXACT)
+		or organization_id,
+		"hsds_location_id": _text(location.get("id"), "service_at_locations.location.id", problems, EXACT),
+		"hsds_service_at_location_id": _text(
+			at_location.get("id"), "service_at_locations.id", problems, EXACT
+		),
+		"resource_name": name,
+		"organization_name": organization_name,
+		"organization_description": _text(
+			organization.get("description"), "organization.description", problems, TEXT
+		),
+		"description": _text(service.get("description"), "description", problems, TEXT),
+		"status": status.strip().lower(),
+		"email": _text(service.get("email"), "email", problems, EXACT)
+		or _text(organization.get("email"), "organization.email", problems, EXACT),
+		"website": _text(service.get("url"), "url", problems, EXACT)
+		or _text(organization.get("website"), "organization.website", problems, EXACT),
+		"eligibility": _text(
+			service.get("eligibility_description"), "eligibility_description", problems, TEXT
+		),
+		"fees": _text(service.get("fees_description"), "fees_description", problems, TEXT),
+		"application_process": _text(
+			service.get("application_process"), "application_process", problems, TEXT
+		),
+		"wait_time": _text(service.get("wait_time"), "wait_time", problems),
+		"last_verified_on": _date(service.get("assured_date"), "assured_date", problems),
+		"languages": _languages(service.get("languages"), problems),
 	}
-	return resource, []
+	resource["phone"], resource["phone_type"] = _phone(service.get("phones"), problems)
+	for field in ("address_1", "address_2", "city", "state_province", "postal_code", "country"):
+		resource[field] = _text(
+			address.get(field), f"service_at_locations.location.addresses.{field}", problems
+		)
+	resource["latitude"], resource["longitude"] = _coordinates(location, problems)
+	resource["schedule"] = _schedule_text(service.get("schedules"), problems)
+	resource["service_area_postal_codes"], resource["service_area_counties"] = _service_area(
+		service.get("service_areas"), problems
+	)
+	resource["needs"] = _need_categories(service.get("attributes"), problems)
+	return resource, problems
 
 
 def service_from_resource(resource: dict) -> dict:

@@ -15,6 +15,8 @@ import io
 import json
 from typing import NamedTuple
 
+from care_management.domain.hsds import _kind
+
 # HSDS object -> (file name, the columns HSDS 3.0 gives that file, in order).
 # Only the objects the directory keeps; other files in a package are ignored.
 TABLES = {
@@ -61,7 +63,13 @@ class Problem(NamedTuple):
 
 def read_csv(text: str) -> list[dict]:
 	"""Rows of one CSV file, values stripped and empty cells as None."""
-	reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+	# No cell is longer than its file. csv's default limit (131,072 characters)
+	# would refuse the whole file for one long description, which domain.hsds
+	# cuts to its field instead; the limit is process-wide, so it only grows.
+	if len(text) > csv.field_size_limit():
+		csv.field_size_limit(len(text))
+	# Python 3.10's csv refuses a whole file with a NUL in it; no column keeps one.
+	reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").replace("\x00", "")))
 	return [
 		{
 			(key or "").strip(): (value.strip() or None) if isinstance(value, str) else None
@@ -75,6 +83,8 @@ def tables_from_files(files: dict[str, str]) -> dict[str, list[dict]]:
 	"""HSDS object -> rows, from {file name: CSV text}; unknown files are ignored."""
 	tables: dict[str, list[dict]] = {}
 	for path, text in files.items():
+		if not (isinstance(path, str) and isinstance(text, str)):
+			continue
 		table = FILE_TABLES.get(path.rsplit("/", 1)[-1].lower())
 		if table:
 			tables[table] = read_csv(text)
@@ -89,17 +99,49 @@ def _number(value) -> bool:
 	return True
 
 
+def _rows(tables: dict, table: str, problems: list[Problem]) -> list[tuple[int, dict]]:
+	"""(line, row) of one table, every cell text or None. The tables may come
+	from anywhere, not only read_csv: a table that is not a list of rows, a row
+	that is not a mapping of columns, or a cell that is not text is a problem
+	(the table or row is left out, the cell emptied); columns without a name
+	are ignored, as read_csv gives them none."""
+	file = TABLES[table][0]
+	rows = tables.get(table)
+	if rows is None:
+		return []
+	if not isinstance(rows, list):
+		problems.append(Problem(file, 0, None, "", f"is {_kind(rows)}, not a table of rows; left out"))
+		return []
+	read = []
+	for line, row in enumerate(rows, start=2):
+		if not isinstance(row, dict):
+			problems.append(
+				Problem(file, line, None, "", f"is {_kind(row)}, not a row of named columns; left out")
+			)
+			continue
+		cells = {key: value for key, value in row.items() if isinstance(key, str)}
+		hsds_id = cells.get("id") if isinstance(cells.get("id"), str) else None
+		for key, value in cells.items():
+			if value is not None and not isinstance(value, str):
+				problems.append(Problem(file, line, hsds_id, key, f"is {_kind(value)}, not text; left out"))
+				cells[key] = None
+		read.append((line, cells))
+	return read
+
+
 def services_from_tables(tables: dict[str, list[dict]]) -> tuple[list[tuple[int, dict]], list[Problem]]:
 	"""(services.csv line, nested service object) per service row, and the
 	problems of rows that were left out."""
 	problems: list[Problem] = []
+	if not isinstance(tables, dict):
+		return [], [Problem("", 0, None, "", f"is {_kind(tables)}, not a set of tables")]
 
 	def usable(table: str, required: tuple[str, ...], check=None) -> dict[str, dict]:
 		"""The table's rows by id; rows lacking an id or a required field, or
 		repeating an id, are reported and dropped."""
 		file = TABLES[table][0]
 		kept: dict[str, dict] = {}
-		for line, row in enumerate(tables.get(table) or [], start=2):
+		for line, row in _rows(tables, table, problems):
 			missing = [field for field in ("id", *required) if not row.get(field)]
 			if missing:
 				problems.extend(Problem(file, line, row.get("id"), f, "required and empty") for f in missing)
@@ -142,14 +184,23 @@ def services_from_tables(tables: dict[str, list[dict]]) -> tuple[list[tuple[int,
 				del rows[row_id]
 
 	service_rows = {}
-	for line, row in enumerate(tables.get("service") or [], start=2):
-		service_rows.setdefault(row.get("id") or f"line {line}", (line, row))
+	for line, row in _rows(tables, "service", problems):
+		# A row without an id is kept under its line, for domain.hsds to refuse with its reason.
+		key = row.get("id") or ("line", line)
+		if key in service_rows:
+			problems.append(
+				Problem("services.csv", line, row["id"], "id", "repeats an id used on an earlier line")
+			)
+		else:
+			service_rows[key] = (line, row)
 	unknown("address", addresses, "location_id", locations, "location")
 	unknown("service_at_location", at_locations, "location_id", locations, "location")
 	unknown("service_at_location", at_locations, "service_id", service_rows, "service")
 	unknown("attribute", attributes, "taxonomy_term_id", terms, "taxonomy_term")
 
-	def children(rows: dict, field: str, parent_id: str) -> list[dict]:
+	def children(rows: dict, field: str, parent_id: str | None) -> list[dict]:
+		if parent_id is None:
+			return []  # else every row that links to nothing would be this parent's
 		return [
 			{k: v for k, v in row.items() if k != "_line"}
 			for row in rows.values()

@@ -58,6 +58,9 @@ class PracticeSpec:
 	care_managers: int = 3
 	months: int = 3
 	last_month: date = date(2026, 10, 1)  # the most recent full month generated
+	# When set, the month after last_month is generated too, up to the day before
+	# this one (the demo runs up to today, so this month's numbers are not empty).
+	through: date | None = None
 	logs_per_patient_month: float = 3.0
 	seed: int = 7
 	prefix: str = "CM-DEMO"
@@ -76,13 +79,21 @@ def _months(spec: PracticeSpec) -> list[date]:
 	return sorted(months)
 
 
-def _working_days(month: date) -> list[date]:
+def _working_days(month: date, before: date | None = None) -> list[date]:
 	day, days = month, []
-	while day.month == month.month:
+	while day.month == month.month and (before is None or day < before):
 		if day.weekday() < 5:
 			days.append(day)
 		day += timedelta(days=1)
 	return days
+
+
+def _partial_month(spec: PracticeSpec) -> date | None:
+	"""The month in progress, when ``through`` reaches into it."""
+	if not spec.through:
+		return None
+	following = date(spec.last_month.year + spec.last_month.month // 12, spec.last_month.month % 12 + 1, 1)
+	return following if spec.through > following else None
 
 
 def care_managers(spec: PracticeSpec) -> list[dict]:
@@ -149,12 +160,17 @@ def outreach_logs(spec: PracticeSpec, patient_rows: list[dict]) -> list[dict]:
 	for patient in patient_rows:
 		by_manager.setdefault(patient["care_manager"], []).append(patient)
 	logs = []
-	for month in _months(spec):
-		days = _working_days(month)
+	partial = _partial_month(spec)
+	for month in _months(spec) + ([partial] if partial else []):
+		days = _working_days(month, before=spec.through if month == partial else None)
+		if not days:
+			continue
+		# The month in progress has the share of a month's work its elapsed working days make.
+		share = len(days) / len(_working_days(month))
 		for manager, caseload in by_manager.items():
 			work = []
 			for patient in caseload:
-				count = max(0, round(rng.gauss(spec.logs_per_patient_month, 1.0)))
+				count = max(0, round(rng.gauss(spec.logs_per_patient_month * share, 1.0 * share)))
 				work.extend([patient] * count)
 			rng.shuffle(work)
 			# Spread the month's work evenly over its working days, back to back within a day.

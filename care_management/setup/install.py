@@ -6,7 +6,10 @@ from frappe import _
 from care_management.domain.risk_tiers import DEFAULT_TIERS
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
-from care_management.setup.patient_access import grant_care_manager_patient_access
+from care_management.setup.patient_access import (
+	grant_care_manager_patient_access,
+	revoke_care_manager_healthcare_access,
+)
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
 from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
@@ -114,6 +117,7 @@ def before_uninstall():
 	delete_email_templates()
 	delete_care_plan_board()
 	delete_referral_workflow()
+	revoke_care_manager_healthcare_access()
 	delete_app_roles()
 
 

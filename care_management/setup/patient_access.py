@@ -1,16 +1,76 @@
-"""Care managers read Patients (limited to their caseload by permissions.py)."""
+"""What a Care Manager needs of Healthcare's doctypes to do the whole job.
+
+A user whose only role is Care Manager reads the patient, books and reads the
+patient's appointments, reads (and records, from a call) vital signs and reads
+the encounters and inpatient records a care transition or an enrollment links.
+Which patients: their caseload only (care_management.permissions).
+
+Granting a role on a standard doctype makes Frappe copy the doctype's standard
+permissions into Custom DocPerm first, so nobody else's access changes; on
+uninstall our rows go and, where the copies left behind are still exactly the
+standard permissions, the copies go too, so later Healthcare updates to those
+permissions apply on this site again.
+"""
 
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 CARE_MANAGER = "Care Manager"
 
+READ = ("read", "select", "report", "print")
+# doctype -> what a care manager may do with it.
+CARE_MANAGER_HEALTHCARE_ACCESS = {
+	"Patient": READ,
+	"Patient Appointment": (*READ, "create", "write"),
+	"Vital Signs": (*READ, "create", "write"),
+	"Patient Encounter": READ,
+	"Inpatient Record": READ,
+	# Masters a follow-up appointment is booked with; they hold no patient data.
+	"Appointment Type": ("read", "select"),
+	"Healthcare Practitioner": ("read", "select"),
+	"Medical Department": ("read", "select"),
+	"Healthcare Service Unit": ("read", "select"),
+}
+# The ones that hold patient data, limited to the caseload (field naming the patient).
+CASELOAD_LIMITED = {
+	"Patient Appointment": "patient",
+	"Vital Signs": "patient",
+	"Patient Encounter": "patient",
+	"Inpatient Record": "patient",
+}
+PERM_FLAGS = (
+	"select", "read", "write", "create", "delete", "submit", "cancel", "amend", "report", "export",
+	"import", "share", "print", "email",
+)  # fmt: skip
+
 
 def grant_care_manager_patient_access() -> None:
-	# add_permission copies Healthcare's standard Patient perms into Custom
-	# DocPerm first, so nobody else's access changes.
-	if frappe.db.exists("Custom DocPerm", {"parent": "Patient", "role": CARE_MANAGER, "permlevel": 0}):
-		return
-	add_permission("Patient", CARE_MANAGER, 0)
-	for ptype in ("read", "select", "report", "print"):
-		update_permission_property("Patient", CARE_MANAGER, 0, ptype, 1, validate=False)
+	"""Idempotent: adds what is missing, never takes anything away."""
+	for doctype, ptypes in CARE_MANAGER_HEALTHCARE_ACCESS.items():
+		if not frappe.db.exists("DocType", doctype):
+			continue
+		if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER, "permlevel": 0}):
+			add_permission(doctype, CARE_MANAGER, 0)
+		for ptype in ptypes:
+			update_permission_property(doctype, CARE_MANAGER, 0, ptype, 1, validate=False)
+	frappe.clear_cache()
+
+
+def revoke_care_manager_healthcare_access() -> None:
+	"""Uninstall: our rows go; copies of the standard permissions that nobody changed go too."""
+	for doctype in CARE_MANAGER_HEALTHCARE_ACCESS:
+		frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER})
+		if custom_perms_are_standard(doctype):
+			frappe.db.delete("Custom DocPerm", {"parent": doctype})
+	frappe.clear_cache()
+
+
+def perm_rows(doctype_of_perms: str, doctype: str) -> list[tuple]:
+	fields = ["role", "permlevel", "if_owner", *PERM_FLAGS]
+	rows = frappe.get_all(doctype_of_perms, filters={"parent": doctype}, fields=fields)
+	return sorted(tuple(int(row[f] or 0) if f != "role" else row[f] for f in fields) for row in rows)
+
+
+def custom_perms_are_standard(doctype: str) -> bool:
+	custom = perm_rows("Custom DocPerm", doctype)
+	return bool(custom) and custom == perm_rows("DocPerm", doctype)

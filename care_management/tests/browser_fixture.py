@@ -25,7 +25,12 @@ PATIENT_FIRST_NAME = "Browser"
 
 
 def prepare() -> dict:
+	"""Everything the browser tier needs, so it passes run on its own: ERPNext's
+	setup (company, fiscal year) as before_tests does it, then its own records."""
+	from care_management.tests.site_setup import before_tests
+
 	frappe.set_user("Administrator")
+	before_tests()
 	make_user(CARE_MANAGER, ["Care Manager"])
 	make_user(BILLING, ["Care Management Billing", "Accounts User"])
 	make_user(DOCTOR, ["Physician"])

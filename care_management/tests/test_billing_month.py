@@ -52,7 +52,9 @@ def log_minutes(patient: str, enrollment: str, minutes: int, day: int = 3, outco
 	return log
 
 
-class TestBillingMonth(FrappeTestCase):
+class BillingMonthCase(FrappeTestCase):
+	"""A practitioner, prices and enrolled patients with plans; no tests of its own."""
+
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -107,6 +109,8 @@ class TestBillingMonth(FrappeTestCase):
 		)
 		return frappe.get_doc("Care Billing Record", name) if name else None
 
+
+class TestBillingMonth(BillingMonthCase):
 	def test_close_invoice_close_again_cancel_and_lock(self):
 		patient, enrollment = self.enrolled_patient("Billable")
 		log = log_minutes(patient, enrollment, 30, day=3)
@@ -137,7 +141,7 @@ class TestBillingMonth(FrappeTestCase):
 			[("Care Billing Line", 1), ("Care Billing Line", 1)],
 		)
 
-		result = create_invoices(LAST_MONTH, submit=1, patient=patient)
+		result = create_invoices(LAST_MONTH, submit=1, patient=patient, commit=False)
 		self.assertEqual(len(result["invoices"]), 1)
 		invoice = frappe.get_doc("Sales Invoice", result["invoices"][0])
 		self.assertEqual(invoice.docstatus, 1)
@@ -149,7 +153,7 @@ class TestBillingMonth(FrappeTestCase):
 		)
 
 		# A second run invoices nothing twice, and a close leaves the invoiced record alone.
-		self.assertEqual(create_invoices(LAST_MONTH, submit=1, patient=patient)["invoices"], [])
+		self.assertEqual(create_invoices(LAST_MONTH, submit=1, patient=patient, commit=False)["invoices"], [])
 		kept = frappe.get_doc("Care Month Close", close_month(LAST_MONTH, now=True))
 		self.assertGreaterEqual(kept.records_invoiced_kept, 1)
 
@@ -183,8 +187,8 @@ class TestBillingMonth(FrappeTestCase):
 		record = self.record(short)
 		self.assertEqual(record.status, "Not Billable")
 		self.assertIn("1 minute short of 99490", record.reasons)
-		result = create_invoices(LAST_MONTH, submit=0, patient=no_customer)
-		self.assertEqual(result, {"invoices": [], "without_customer": [no_customer]})
+		result = create_invoices(LAST_MONTH, submit=0, patient=no_customer, commit=False)
+		self.assertEqual((result["invoices"], result["without_customer"]), ([], [no_customer]))
 
 	def test_billing_report_and_claim_lines(self):
 		patient, enrollment = self.enrolled_patient("Reported")

@@ -167,6 +167,33 @@ class TestCaseloadAccess(FrappeAPITestCase):
 		self.assertIn(self.plan_b, names)
 		self.assertNotIn(self.plan_a, names)
 
+	def test_counting_over_rest_sees_only_own_caseload(self):
+		for doctype, theirs, mine in (
+			("Care Plan", self.patient_a, self.patient_b),
+			("Care Program Enrollment", self.patient_a, self.patient_b2),
+			("Needs Screening", self.patient_a, None),
+			("Resource Referral", self.patient_a, None),
+		):
+			response = self.get(
+				self.method("frappe.client.get_count"),
+				{"doctype": doctype, "filters": json.dumps({"patient": theirs})},
+				headers=self.headers_b,
+			)
+			self.assertEqual(response.status_code, 200, response.text)
+			self.assertEqual(response.json["message"], 0, doctype)
+			if mine:
+				response = self.get(
+					self.method("frappe.client.get_count"),
+					{"doctype": doctype, "filters": json.dumps({"patient": mine})},
+					headers=self.headers_b,
+				)
+				self.assertEqual(response.json["message"], 1, doctype)
+		# The supervisor counts everyone's, as before.
+		frappe.set_user(SUPERVISOR)
+		from care_management.api.permitted_count import get_count
+
+		self.assertEqual(get_count("Care Plan", {"patient": self.patient_a}), 1)
+
 	def test_link_search_hides_another_caseload(self):
 		from frappe.desk.search import search_link
 

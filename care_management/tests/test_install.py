@@ -72,6 +72,10 @@ class TestInstall(FrappeTestCase):
 			self.assertEqual(frappe.db.get_value("Patient", patient.name, "first_name"), "Uninstall")
 			self.assertTrue(frappe.db.exists("DocType", "Patient"))
 			self.assertTrue(frappe.db.exists("Role", "Physician"))
+			# The copies of Healthcare's standard permissions made when our role was
+			# added are gone, so Healthcare's own permissions apply again.
+			for doctype in ("Patient", "Patient Appointment", "Vital Signs"):
+				self.assertEqual(frappe.db.count("Custom DocPerm", {"parent": doctype}), 0, doctype)
 			reloaded = frappe.get_doc("Patient", patient.name)
 			reloaded.save(ignore_permissions=True)  # the Patient form still works without us
 		finally:
@@ -89,6 +93,11 @@ class TestInstall(FrappeTestCase):
 		for role in install.APP_ROLES:
 			self.assertTrue(frappe.db.exists("Role", role), role)
 		self.assertTrue(frappe.get_single("Care Management Settings").risk_tiers)
+		self.assertTrue(
+			frappe.db.exists(
+				"Custom DocPerm", {"parent": "Patient Appointment", "role": "Care Manager", "create": 1}
+			)
+		)
 		# The column survived, so the assignment made before uninstall is back.
 		self.assertEqual(frappe.db.get_value("Patient", patient.name, "care_risk_tier"), "High")
 		frappe.delete_doc("Patient", patient.name, force=True)

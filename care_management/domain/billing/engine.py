@@ -23,6 +23,9 @@ class EnrollmentFacts:
 	practitioner: str
 	consented: bool
 	first_month_of_care: bool = False
+	# CHI: an initiating visit, on or before the month's end, in which the
+	# practitioner identified the social needs the service addresses.
+	initiating_visit: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,11 @@ class _Evaluator:
 			missing.append(f"{rule.code} is for months after the first month of care")
 		if rule.requires_qmb and not facts.qmb:
 			missing.append(f"{rule.code} needs a Qualified Medicare Beneficiary")
+		if rule.requires_initiating_visit and not enrollment.initiating_visit:
+			missing.append(
+				f"{rule.code} needs an initiating visit in which the practitioner identified the social needs; "
+				"none recorded"
+			)
 		if rule.min_device_days is not None and facts.device_days < rule.min_device_days:
 			missing.append(
 				f"{rule.code} needs {rule.min_device_days} days of device data; {facts.device_days} recorded"

@@ -41,6 +41,7 @@ class BillingRule:
 	max_device_days: int | None = None
 	care_month: str = "Any"  # "Any", "First Month of Care", "Later Months"
 	requires_qmb: bool = False
+	requires_initiating_visit: bool = False  # CHI: a visit in which the practitioner identified social needs
 	requires_code_with: tuple[str, ...] = ()  # billable only with one of these in the same period
 	max_business_days_to_contact: int | None = None  # TCM
 	max_days_to_face_to_face: int | None = None  # TCM
@@ -153,6 +154,7 @@ def rule_from_dict(data: dict) -> BillingRule:
 		max_device_days=_int_or_none(data.get("max_device_days")),
 		care_month=data.get("care_month") or "Any",
 		requires_qmb=bool(data.get("requires_qmb")),
+		requires_initiating_visit=bool(data.get("requires_initiating_visit")),
 		requires_code_with=_tuple(data.get("requires_code_with")),
 		max_business_days_to_contact=_int_or_none(data.get("max_business_days_to_contact")),
 		max_days_to_face_to_face=_int_or_none(data.get("max_days_to_face_to_face")),

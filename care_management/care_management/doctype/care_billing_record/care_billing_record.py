@@ -12,3 +12,6 @@ class CareBillingRecord(Document):
 def on_doctype_update():
 	frappe.db.add_index("Care Billing Record", ["month", "patient", "program"])
 	frappe.db.add_index("Care Billing Record", ["month", "status"])
+	from care_management.billing.billing_key import ensure_billing_key
+
+	ensure_billing_key()

@@ -6,6 +6,8 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_first_day, getdate, today
 
+from care_management.billing.close_guard import hold_month_lock, refuse_overlap
+
 
 class CareMonthClose(Document):
 	def validate(self):
@@ -13,20 +15,9 @@ class CareMonthClose(Document):
 		if self.is_new() and self.month > get_first_day(getdate(today())):
 			frappe.throw(_("Month: {0} has not started yet.").format(self.month.strftime("%B %Y")))
 		if self.is_new():
-			running = frappe.db.get_value(
-				"Care Month Close",
-				{
-					"month": self.month,
-					"status": ("in", ("Queued", "Running")),
-					"billing_practitioner": self.billing_practitioner,
-				},
-			)
-			if running:
-				frappe.throw(
-					_("{0} is already being closed ({1}). Wait for it to finish.").format(
-						self.month.strftime("%B %Y"), frappe.get_desk_link("Care Month Close", running)
-					)
-				)
+			# Race-free by the month's database lock, held until this insert commits.
+			hold_month_lock(self.month)
+			refuse_overlap(self.month, self.billing_practitioner or None)
 
 	def after_insert(self):
 		from care_management.billing.month_close import queue_chunks

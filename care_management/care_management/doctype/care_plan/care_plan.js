@@ -71,6 +71,8 @@ function apply_templates(frm) {
 // Upcoming and recently missed Patient Appointments (Healthcare), so the care
 // manager sees them while working the plan.
 function show_appointments(frm) {
+	// A role without access to appointments simply does not see the line.
+	if (!frappe.model.can_read("Patient Appointment")) return;
 	const since = frappe.datetime.add_days(frappe.datetime.get_today(), -30);
 	frappe.db
 		.get_list("Patient Appointment", {
@@ -89,9 +91,9 @@ function show_appointments(frm) {
 			const missed = rows.filter((r) => r.status === "No Show");
 			if (!upcoming.length && !missed.length) return;
 			const line = (r) =>
-				`<a href="/app/patient-appointment/${r.name}">${frappe.datetime.str_to_user(r.appointment_date)}</a> ${
-					r.practitioner_name || ""
-				}`;
+				`<a href="/app/patient-appointment/${encodeURIComponent(r.name)}">${frappe.datetime.str_to_user(
+					r.appointment_date
+				)}</a> ${frappe.utils.escape_html(r.practitioner_name || "")}`;
 			let html = "";
 			if (upcoming.length) html += `<div>${__("Upcoming appointments")}: ${upcoming.map(line).join(", ")}</div>`;
 			if (missed.length)

@@ -2,12 +2,14 @@
 # For license information, please see license.txt
 
 import json
+from datetime import datetime
 
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import formatdate, getdate
+from frappe.utils import formatdate, get_datetime, getdate, now_datetime
 
+from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
 from care_management.domain.care_plan_templates import template_additions, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
 
@@ -22,6 +24,9 @@ class CarePlan(Document):
 		self.validate_dates()
 		self.validate_conditions()
 		self.validate_caregivers()
+
+	def before_save(self):
+		self.record_history()
 
 	def validate_one_current_plan(self):
 		if self.status == "Closed":
@@ -74,6 +79,23 @@ class CarePlan(Document):
 					).format(row.idx, frappe.bold(row.icd10_code)),
 					title=_("Invalid ICD-10 Code"),
 				)
+		# The same code twice would count as two chronic conditions towards CCM's two.
+		# Only a row this save adds or recodes is refused: a duplicate stored before
+		# this check must not block a screening or referral that updates the plan
+		# (the month close counts distinct codes whatever is stored).
+		before = self.get_doc_before_save()
+		stored = {row.name: normalise_icd10(row.icd10_code) for row in (before.conditions if before else [])}
+		rows = list(self.conditions)
+		for position, earlier, code in first_duplicate_codes([row.icd10_code for row in rows]):
+			row = rows[position - 1]
+			if stored.get(row.name) == code:
+				continue
+			frappe.throw(
+				_(
+					"Chronic Conditions, row {0}: {1} is already on the plan in row {2}. Remove the duplicate row, or correct its ICD-10 Code."
+				).format(row.idx, frappe.bold(code), rows[earlier - 1].idx),
+				title=_("Duplicate Condition"),
+			)
 
 	def validate_caregivers(self):
 		for row in self.caregivers:
@@ -87,6 +109,57 @@ class CarePlan(Document):
 						frappe.bold(row.caregiver_name),
 					)
 				)
+
+	def record_history(self):
+		"""Date this save's changes for the month close, which bills a month on the
+		status and conditions the plan had during it (domain/care_plan_history.py).
+
+		The history is the server's: whatever a form sends back, the rows already
+		stored are kept as stored, and only what this save changes is added. A
+		status left is filed with when it began and ended; a condition row removed,
+		or whose code or 12-month flag changed, is filed as it was, and a new or
+		changed row is dated now. A new plan's conditions are dated from its start,
+		as a plan is entered with the conditions it starts with."""
+		now = now_datetime()
+		before = self.get_doc_before_save()
+		if not before:
+			self.set("past_statuses", [])
+			self.set("past_conditions", [])
+			started = min(get_datetime(self.start_date), now)
+			for row in self.conditions:
+				row.added_on = started
+			return
+		self.set("past_statuses", [row.as_dict() for row in before.past_statuses])
+		self.set("past_conditions", [row.as_dict() for row in before.past_conditions])
+		if before.status != self.status:
+			self.append(
+				"past_statuses",
+				{
+					"status": before.status,
+					"valid_from": status_since(before),
+					"valid_to": now,
+					"changed_by": frappe.session.user,
+				},
+			)
+		earlier = {row.name: row for row in before.conditions}
+		for row in self.conditions:
+			old = earlier.get(row.name)
+			if old and history_key(old) == history_key(row):
+				row.added_on = old.added_on
+				del earlier[row.name]
+			else:
+				row.added_on = now
+		for old in earlier.values():  # removed, or changed: filed as it was
+			self.append(
+				"past_conditions",
+				{
+					"condition_name": old.condition_name,
+					"icd10_code": old.icd10_code,
+					"expected_12_months": old.expected_12_months,
+					"valid_from": old.added_on,
+					"valid_to": now,
+				},
+			)
 
 	@frappe.whitelist()
 	def apply_templates(self, templates):
@@ -120,6 +193,21 @@ class CarePlan(Document):
 				self.append("applied_templates", {"template": name})
 		self.save()
 		return {table: len(rows) for table, rows in additions.items()}
+
+
+def status_since(plan) -> datetime:
+	"""When the plan took its current status: the end of the last status it left,
+	else its beginning (the earlier of its creation and its start date, as a plan
+	may be entered after it started)."""
+	ends = [get_datetime(row.valid_to) for row in plan.past_statuses if row.valid_to]
+	if ends:
+		return max(ends)
+	return min(get_datetime(plan.creation), get_datetime(plan.start_date))
+
+
+def history_key(row) -> tuple:
+	"""What a condition row counts as: a change of it ends one condition and starts another."""
+	return (condition_key(row.icd10_code, row.condition_name), bool(row.expected_12_months))
 
 
 def template_as_dict(name: str) -> dict:

@@ -7,6 +7,9 @@ frappe.ui.form.on("Care Program Enrollment", {
 		frm.set_query("billing_practitioner", () => ({ filters: { status: "Active" } }));
 		frm.set_query("care_manager", () => ({ filters: { enabled: 1, user_type: "System User" } }));
 		frm.set_query("consent_obtained_by", () => ({ filters: { enabled: 1, user_type: "System User" } }));
+		frm.set_query("initiating_visit", () => ({
+			filters: { patient: frm.doc.patient, docstatus: ["!=", 2] },
+		}));
 	},
 
 	consent_method(frm) {

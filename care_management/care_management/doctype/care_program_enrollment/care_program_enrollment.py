@@ -37,6 +37,7 @@ class CareProgramEnrollment(Document):
 		self.set_defaults()
 		self.validate_dates()
 		self.validate_consent()
+		self.validate_initiating_visit()
 		self.validate_no_overlap()
 
 	def set_defaults(self):
@@ -86,6 +87,56 @@ class CareProgramEnrollment(Document):
 				+ "</ul>",
 				title=_("Consent Missing"),
 			)
+
+	def validate_initiating_visit(self):
+		"""Community health integration starts with a visit in which the billing
+		practitioner identified the patient's social needs. It is recorded here,
+		on the enrollment, because a Patient Encounter cannot say which of its
+		findings started CHI: linking the visit is that statement. The month
+		close reads only the date, so a visit kept outside Healthcare is
+		entered as a date alone."""
+		if not self.initiating_visit:
+			if self.initiating_visit_date and getdate(self.initiating_visit_date) > getdate(today()):
+				frappe.throw(
+					_(
+						"Initiating Visit Date {0} is in the future. Enter the date the visit took place."
+					).format(formatdate(self.initiating_visit_date)),
+					title=_("Invalid Initiating Visit"),
+				)
+			return
+		visit = frappe.db.get_value(
+			"Patient Encounter",
+			self.initiating_visit,
+			["patient", "practitioner", "encounter_date", "docstatus"],
+			as_dict=True,
+		)
+		if visit.patient != self.patient:
+			frappe.throw(
+				_("Initiating Visit: {0} is another patient's visit. Choose a visit of {1}.").format(
+					frappe.bold(self.initiating_visit), frappe.bold(self.patient_name or self.patient)
+				),
+				title=_("Invalid Initiating Visit"),
+			)
+		if visit.docstatus == 2:
+			frappe.throw(
+				_("Initiating Visit: {0} is cancelled. Choose the visit that took place.").format(
+					frappe.bold(self.initiating_visit)
+				),
+				title=_("Invalid Initiating Visit"),
+			)
+		# The practitioner who bills CHI is the one who held the initiating visit.
+		if self.billing_practitioner and visit.practitioner != self.billing_practitioner:
+			frappe.throw(
+				_(
+					"Initiating Visit: {0} was with {1}, but {2} bills this enrollment. Choose a visit with the Billing Practitioner, or change the Billing Practitioner."
+				).format(
+					frappe.bold(self.initiating_visit),
+					frappe.bold(visit.practitioner),
+					frappe.bold(self.billing_practitioner),
+				),
+				title=_("Invalid Initiating Visit"),
+			)
+		self.initiating_visit_date = visit.encounter_date
 
 	def validate_no_overlap(self):
 		if self.status not in IN_FORCE_STATUSES:

@@ -5,11 +5,14 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from rq.timeouts import JobTimeoutException
 
 from care_management.api.hsds_export import export_csv_package, export_json
+from care_management.care_management.doctype.hsds_import import hsds_import
 from care_management.domain.hsds import resource_from_service
 from care_management.domain.hsds_tabular import read_csv
 
@@ -65,6 +68,25 @@ def import_file(services=None, package: dict[str, str] | None = None) -> "frappe
 	doc.source_file = file.file_url
 	doc.flags.run_now = True
 	doc.insert()
+	return frappe.get_doc("HSDS Import", doc.name)
+
+
+def four_services() -> list[dict]:
+	"""Four well-formed services of their own ids, for a test to break one of."""
+	return [
+		{
+			**json.loads(json.dumps(SERVICE)),
+			"id": f"0f2c1a44-0000-4000-8000-{0x170 + n:012x}",
+			"name": f"Pantry {n}",
+		}
+		for n in range(1, 5)
+	]
+
+
+def run_again(doc) -> "frappe.model.document.Document":
+	doc = frappe.get_doc("HSDS Import", doc.name)
+	doc.flags.run_now = True
+	doc.run_again()
 	return frappe.get_doc("HSDS Import", doc.name)
 
 
@@ -154,3 +176,118 @@ class TestHSDSImport(FrappeTestCase):
 		doc.reload()
 		self.assertEqual(doc.status, "Failed")
 		self.assertEqual(doc.problems[0].field, "source_file")
+
+	def test_phones_given_as_strings_leave_out_that_phone_and_the_rest_imports(self):
+		# Issue #17: this row raised AttributeError, left the import Running and lost the rows after it.
+		services = four_services()
+		services[1]["phones"] = ["555-1234"]
+		result = import_file(services)
+		self.assertEqual(result.status, "Completed")
+		# Phones are optional: the service imports without them, and the problem says what was left out.
+		self.assertEqual((result.created_count, result.updated_count, result.skipped_count), (4, 0, 0))
+		self.assertEqual(
+			[(p.row, p.hsds_id, p.field) for p in result.problems], [(2, services[1]["id"], "phones")]
+		)
+		self.assertEqual(result.problems[0].reason, "item 1 is text, not a phone object; left out")
+		self.assertFalse(
+			frappe.db.get_value("Community Resource", {"hsds_service_id": services[1]["id"]}, "phone")
+		)
+		for service in services:
+			self.assertTrue(frappe.db.exists("Community Resource", {"hsds_service_id": service["id"]}))
+
+	def test_a_name_that_is_a_number_skips_only_that_service(self):
+		services = four_services()
+		services[1]["name"] = 42
+		result = import_file(services)
+		self.assertEqual(result.status, "Completed")
+		self.assertEqual((result.created_count, result.updated_count, result.skipped_count), (3, 0, 1))
+		self.assertEqual(
+			[(p.row, p.hsds_id, p.field, p.reason) for p in result.problems],
+			[(2, services[1]["id"], "name", "is a number, not text")],
+		)
+		self.assertFalse(frappe.db.exists("Community Resource", {"hsds_service_id": services[1]["id"]}))
+		for service in (services[0], *services[2:]):
+			self.assertTrue(frappe.db.exists("Community Resource", {"hsds_service_id": service["id"]}))
+
+	def test_an_unexpected_error_in_one_row_is_that_rows_problem_and_undone(self):
+		services = four_services()
+		save_resource = hsds_import.save_resource
+
+		def fails_after_saving_the_second(resource, existing):
+			outcome = save_resource(resource, existing)
+			if resource["hsds_service_id"] == services[1]["id"]:
+				raise RuntimeError("disk on fire")
+			return outcome
+
+		with patch.object(hsds_import, "save_resource", side_effect=fails_after_saving_the_second):
+			result = import_file(services)
+		self.assertEqual(result.status, "Completed")
+		self.assertEqual((result.created_count, result.updated_count, result.skipped_count), (3, 0, 1))
+		self.assertEqual([(p.row, p.hsds_id, p.field) for p in result.problems], [(2, services[1]["id"], "")])
+		self.assertIn("RuntimeError: disk on fire", result.problems[0].reason)
+		# What the failed row had saved was rolled back with it.
+		self.assertFalse(frappe.db.exists("Community Resource", {"hsds_service_id": services[1]["id"]}))
+
+	def test_a_job_that_dies_ends_failed_with_the_reason_and_runs_again(self):
+		services = four_services()
+		with patch.object(hsds_import, "existing_resources", side_effect=RuntimeError("lost the database")):
+			failed = import_file(services)
+		self.assertEqual(failed.status, "Failed")
+		self.assertIn("RuntimeError: lost the database", failed.failure_reason)
+		self.assertEqual((failed.created_count, failed.skipped_count, len(failed.problems)), (0, 0, 0))
+
+		again = run_again(failed)
+		self.assertEqual((again.status, again.failure_reason), ("Completed", None))
+		self.assertEqual((again.created_count, again.updated_count, again.skipped_count), (4, 0, 0))
+
+		# A Completed import runs again too, and updates what it created.
+		third = run_again(again)
+		self.assertEqual((third.status, third.created_count, third.updated_count), ("Completed", 0, 4))
+
+	def test_a_parser_that_raises_fails_the_import_and_a_rerun_succeeds(self):
+		with patch.object(hsds_import, "read_source", side_effect=ValueError("parser exploded")):
+			failed = import_file(four_services())
+		self.assertEqual(failed.status, "Failed")
+		self.assertIn("parser exploded", failed.failure_reason)
+		self.assertEqual([(p.field, p.row) for p in failed.problems], [("source_file", 0)])
+
+		again = run_again(failed)
+		self.assertEqual((again.status, again.created_count, len(again.problems)), ("Completed", 4, 0))
+
+	def test_a_job_out_of_time_keeps_none_of_its_rows(self):
+		services = four_services()
+		save_resource = hsds_import.save_resource
+
+		def times_out_on_the_last(resource, existing):
+			if resource["hsds_service_id"] == services[3]["id"]:
+				raise JobTimeoutException("Task exceeded maximum timeout value (1500 seconds)")
+			return save_resource(resource, existing)
+
+		with patch.object(hsds_import, "save_resource", side_effect=times_out_on_the_last):
+			failed = import_file(services)
+		self.assertEqual(failed.status, "Failed")
+		self.assertIn("timeout", failed.failure_reason)
+		# The rows saved before the job died are undone: a re-run starts from the same place.
+		for service in services:
+			self.assertFalse(frappe.db.exists("Community Resource", {"hsds_service_id": service["id"]}))
+		self.assertEqual(run_again(failed).created_count, 4)
+
+	def test_an_import_still_running_is_not_started_twice(self):
+		doc = import_file(four_services())
+		doc.db_set("status", "Running")
+		with patch.object(hsds_import, "is_job_enqueued", return_value=True):
+			self.assertRaises(frappe.ValidationError, run_again, doc)
+
+	def test_feed_markup_is_never_stored_the_text_around_it_is(self):
+		services = four_services()[:2]
+		services[0]["name"] = "<img src=x onerror=alert(1)>"
+		services[1]["name"] = "Food <img src=x onerror=alert(1)>Pantry"
+		result = import_file(services)
+		self.assertEqual((result.created_count, result.skipped_count), (1, 1))
+		reasons = [(p.row, p.field, p.reason) for p in result.problems]
+		self.assertIn((1, "name", "is markup with no text in it"), reasons)
+		self.assertTrue(any(row == 2 and "held markup" in reason for row, _, reason in reasons), reasons)
+		name = frappe.db.get_value(
+			"Community Resource", {"hsds_service_id": services[1]["id"]}, "resource_name"
+		)
+		self.assertEqual(name, "Food Pantry")

@@ -20,7 +20,9 @@ frappe.ui.form.on("Outreach Log", {
 			frm.add_custom_button(__("Add Care Plan Goals"), () => add_goals(frm));
 		}
 		if (frm.doc.patient && !frm.doc.follow_up_appointment && !frm.is_new()) {
-			frm.add_custom_button(__("Book Follow-Up Appointment"), () => book_appointment(frm));
+			if (frappe.model.can_create("Patient Appointment")) {
+				frm.add_custom_button(__("Book Follow-Up Appointment"), () => book_appointment(frm));
+			}
 		}
 	},
 

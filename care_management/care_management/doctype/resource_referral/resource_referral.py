@@ -13,6 +13,12 @@ OPEN_STATUSES = ("Draft", "Sent", "Accepted")
 OPEN_NEED_STATUSES = ("Open", "Referred")
 
 
+def resource_label(referral) -> str:
+	"""The resource's name, bold, for a message the desk shows as HTML. The name
+	comes from a feed (HSDS import), so it is escaped: text, never markup."""
+	return frappe.bold(frappe.utils.escape_html(referral.resource_name or referral.resource or ""))
+
+
 class ResourceReferral(Document):
 	def validate(self):
 		if not self.care_plan:
@@ -23,7 +29,7 @@ class ResourceReferral(Document):
 			frappe.throw(
 				_(
 					"A live referral shares the patient's information with {0}. Record the patient's consent to share first, or make it a logged referral."
-				).format(frappe.bold(self.resource_name or self.resource)),
+				).format(resource_label(self)),
 				title=_("Consent to Share Missing"),
 			)
 		if self.status == "Completed" and not self.outcome:
@@ -37,11 +43,7 @@ class ResourceReferral(Document):
 			and frappe.db.get_value("Community Resource", self.resource, "status") != "active"
 			and self.status == "Draft"
 		):
-			frappe.throw(
-				_("{0} is not active. Choose an active resource.").format(
-					frappe.bold(self.resource_name or self.resource)
-				)
-			)
+			frappe.throw(_("{0} is not active. Choose an active resource.").format(resource_label(self)))
 
 	def on_update(self):
 		self.update_need_on_care_plan()

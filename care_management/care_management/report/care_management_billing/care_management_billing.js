@@ -8,7 +8,8 @@ frappe.query_reports["Care Management Billing"] = {
 			label: __("Month"),
 			fieldtype: "Date",
 			reqd: 1,
-			default: frappe.datetime.month_start(frappe.datetime.add_months(frappe.datetime.get_today(), -1)),
+			// The month a clerk closes: last month (month_start() takes no date; it is this month).
+			default: frappe.datetime.add_months(frappe.datetime.month_start(), -1),
 		},
 		{ fieldname: "program", label: __("Program"), fieldtype: "Data" },
 		{ fieldname: "billing_practitioner", label: __("Practitioner"), fieldtype: "Link", options: "Healthcare Practitioner" },
@@ -30,10 +31,17 @@ frappe.query_reports["Care Management Billing"] = {
 				.call("care_management.billing.invoicing.create_invoices", { month: report.get_filter_value("month") })
 				.then((r) => {
 					const res = r.message || {};
-					let msg = __("{0} invoices created.", [(res.invoices || []).length]);
-					if ((res.without_customer || []).length) {
-						msg += "<br>" + __("No Customer linked, not invoiced: {0}", [res.without_customer.join(", ")]);
+					const esc = (text) => frappe.utils.escape_html(String(text));
+					let msg = res.message ? esc(res.message) : __("{0} invoices created.", [(res.invoices || []).length]);
+					if ((res.already_invoiced || []).length) {
+						msg += "<br>" + __("Already on an invoice made by another run: {0}", [res.already_invoiced.map(esc).join(", ")]);
 					}
+					if ((res.without_customer || []).length) {
+						msg += "<br>" + __("No Customer linked, not invoiced: {0}", [res.without_customer.map(esc).join(", ")]);
+					}
+					(res.failed || []).forEach((f) => {
+						msg += "<br>" + __("Not invoiced, {0}: {1}", [esc(f.patient), esc(f.error)]);
+					});
 					frappe.msgprint(msg);
 					report.refresh();
 				});

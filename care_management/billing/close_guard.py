@@ -1,0 +1,77 @@
+"""One close of a month at a time, decided by the database.
+
+A close runs for minutes in background jobs, longer than any one transaction,
+so its "running" state is the Care Month Close's status. Starting a close is
+"look for a running one, then insert": run by two clerks at once, both would
+look, find nothing and insert. So the look and the insert happen while this
+connection holds the month's named database lock (MariaDB ``GET_LOCK``), taken
+before the look and let go only when the transaction that inserted the close
+has committed or rolled back. The look is a locking read, which sees every
+committed row even in a transaction whose snapshot is older than the lock.
+"""
+
+from __future__ import annotations
+
+import frappe
+from frappe import _
+
+# Seconds a second clerk waits for the first one's close to be inserted.
+LOCK_WAIT_SECONDS = 20
+OPEN_STATUSES = ("Queued", "Running")
+
+
+def lock_name(month) -> str:
+	return f"care_management:month_close:{month}"
+
+
+def hold_month_lock(month) -> None:
+	"""Take the month's lock until this transaction ends."""
+	name = lock_name(month)
+	if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_WAIT_SECONDS))[0][0]:
+		frappe.throw(
+			_("Another close of {0} is being started right now. Try again in a minute.").format(
+				frappe.utils.formatdate(month, "MMMM yyyy")
+			),
+			title=_("Month Close Busy"),
+		)
+
+	def release():
+		frappe.db.sql("select release_lock(%s)", name)
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
+
+
+def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:
+	"""A queued or running close of the month whose patients overlap this one's:
+	a whole-practice close overlaps every close of its month, a practitioner's
+	close the whole-practice one and another of the same practitioner."""
+	rows = frappe.db.sql(
+		"""select name, billing_practitioner from `tabCare Month Close`
+		where month = %(month)s and status in %(open)s
+		order by creation lock in share mode""",
+		{"month": month, "open": OPEN_STATUSES},
+		as_dict=True,
+	)
+	for row in rows:
+		if not practitioner or not row.billing_practitioner or row.billing_practitioner == practitioner:
+			return row
+	return None
+
+
+def refuse_overlap(month, practitioner: str | None) -> None:
+	running = overlapping_close(month, practitioner)
+	if running:
+		scope = (
+			_("for {0}").format(running.billing_practitioner)
+			if running.billing_practitioner
+			else _("for the whole practice")
+		)
+		frappe.throw(
+			_("{0} is already being closed {1} ({2}). Wait for it to finish, then close again.").format(
+				frappe.utils.formatdate(month, "MMMM yyyy"),
+				scope,
+				frappe.get_desk_link("Care Month Close", running.name),
+			),
+			title=_("Month Already Being Closed"),
+		)

@@ -1,0 +1,466 @@
+"""Exactly-once billing under real concurrency.
+
+Every test here starts separate OS processes, each with its own database
+connection, releases them together with a barrier, and lets each commit its
+own work — as two clerks, a retry and the automatic close do. The records they
+race over are committed first, and every test removes what it made (its month
+belongs to it alone).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from unittest import mock
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from care_management.tests.factories import make_care_plan, make_enrollment, make_patient, make_practitioner
+from care_management.tests.site_setup import before_tests
+
+PREFIX = "Concurrency"
+PATIENTS = 9
+CHUNK_SIZE = 4  # 9 patients: 3 chunks
+
+
+# ------------------------------------------------------------ child processes
+def _run_in_child(site, sites_path, task, args, barrier, results):
+	"""A process of its own: connect, wait for the others, do ``task``, commit."""
+	import frappe
+
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	try:
+		barrier.wait(timeout=120)
+		out = TASKS[task](*args)
+		frappe.db.commit()
+		results.put((task, "ok", out))
+	except Exception as error:
+		frappe.db.rollback()
+		results.put((task, "error", f"{type(error).__name__}: {frappe.utils.strip_html(str(error))}"))
+	finally:
+		frappe.destroy()
+
+
+def _close(month, practitioner=None):
+	from care_management.billing.month_close import close_month
+
+	return close_month(month, practitioner=practitioner, now=True)
+
+
+def _invoice(month):
+	from care_management.billing.invoicing import create_invoices
+
+	return create_invoices(month, submit=1)
+
+
+def _chunk(close_name, chunk):
+	from care_management.billing.month_close import close_chunk
+
+	return close_chunk(close_name, chunk)
+
+
+def _get_items_and_submit(patient, month):
+	"""A clerk on the Sales Invoice form: Get Items From → Care Management, then Submit."""
+	from care_management.billing.invoicing import get_care_management_items
+	from care_management.tests.test_billing_claims import hand_made_invoice
+
+	invoice = hand_made_invoice(patient, get_care_management_items(patient, month)).insert()
+	invoice.submit()
+	return invoice.name
+
+
+TASKS = {"close": _close, "invoice": _invoice, "chunk": _chunk, "get_items": _get_items_and_submit}
+
+
+def run_together(*calls: tuple[str, tuple]) -> list[tuple]:
+	"""Run each (task, args) in its own process, released at the same moment."""
+	ctx = multiprocessing.get_context("spawn")
+	barrier = ctx.Barrier(len(calls))
+	results = ctx.Queue()
+	sites_path = os.path.abspath(frappe.local.sites_path)
+	processes = [
+		ctx.Process(target=_run_in_child, args=(frappe.local.site, sites_path, task, args, barrier, results))
+		for task, args in calls
+	]
+	for process in processes:
+		process.start()
+	out = [results.get(timeout=600) for _ in processes]
+	for process in processes:
+		process.join(timeout=120)
+	return out
+
+
+# ------------------------------------------------------------------ the books
+def duplicate_record_keys(month) -> int:
+	return len(
+		frappe.db.sql(
+			"""select 1 from `tabCare Billing Record` where month = %s
+			group by patient, program, coalesce(billing_practitioner, '') having count(*) > 1""",
+			month,
+		)
+	)
+
+
+def lines_on_two_submitted_invoices(month) -> int:
+	return len(
+		frappe.db.sql(
+			"""select i.reference_dn from `tabSales Invoice Item` i
+			join `tabCare Billing Line` l on l.name = i.reference_dn
+			join `tabCare Billing Record` r on r.name = l.parent
+			where i.reference_dt = 'Care Billing Line' and i.docstatus = 1 and r.month = %s
+			group by i.reference_dn having count(distinct i.parent) > 1""",
+			month,
+		)
+	)
+
+
+def patient_codes_billed_twice(month) -> int:
+	return len(
+		frappe.db.sql(
+			"""select r.patient, l.code from `tabSales Invoice Item` i
+			join `tabCare Billing Line` l on l.name = i.reference_dn
+			join `tabCare Billing Record` r on r.name = l.parent
+			where i.reference_dt = 'Care Billing Line' and i.docstatus = 1 and r.month = %s
+			group by r.patient, l.code having count(*) > 1""",
+			month,
+		)
+	)
+
+
+def invoice_items_of_missing_lines(invoices: list[str]) -> int:
+	return frappe.db.sql(
+		"""select count(*) from `tabSales Invoice Item` i
+		left join `tabCare Billing Line` l on l.name = i.reference_dn
+		where i.parent in %s and i.reference_dt = 'Care Billing Line' and l.name is null""",
+		[invoices or [""]],
+	)[0][0]
+
+
+class BillingConcurrencyTestCase(FrappeTestCase):
+	MONTH = date(2026, 5, 1)
+
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		before_tests()
+		cls.practitioner = make_practitioner("Concurrency Doctor")
+		cls.second_practitioner = make_practitioner("Concurrency Second Doctor")
+		for code, rate in (("99490", 62.0), ("99439", 47.0)):
+			if not frappe.db.exists("Item Price", {"item_code": code, "price_list": "Standard Selling"}):
+				frappe.get_doc(
+					{
+						"doctype": "Item Price",
+						"item_code": code,
+						"price_list": "Standard Selling",
+						"price_list_rate": rate,
+					}
+				).insert(ignore_permissions=True)
+		frappe.db.commit()
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.purge()
+		self.chunk_size = frappe.db.get_single_value("Care Management Settings", "month_close_chunk_size")
+		frappe.db.set_single_value("Care Management Settings", "month_close_chunk_size", CHUNK_SIZE)
+		frappe.clear_document_cache("Care Management Settings", "Care Management Settings")
+		self.patients = [self.enrolled_patient(i) for i in range(PATIENTS)]
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		self.purge()
+		frappe.db.set_single_value(
+			"Care Management Settings", "month_close_chunk_size", self.chunk_size or 500
+		)
+		frappe.clear_document_cache("Care Management Settings", "Care Management Settings")
+		frappe.db.commit()
+
+	# ----------------------------------------------------------- test records
+	def enrolled_patient(self, index: int, practitioner: str | None = None) -> str:
+		start = date(2026, 1, 1)
+		name = f"{PREFIX} {self.MONTH:%b} {index}"
+		customer = frappe.get_doc(
+			{"doctype": "Customer", "customer_name": f"{name} Customer", "customer_type": "Individual"}
+		).insert(ignore_permissions=True)
+		patient = make_patient(name, customer=customer.name).name
+		# Every third patient bills through the second practitioner, so a
+		# practitioner's close and the practice close share some patients only.
+		practitioner = practitioner or (self.second_practitioner if index % 3 == 2 else self.practitioner)
+		enrollment = make_enrollment(patient, practitioner, start_date=start, consent_date=start).name
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=start,
+			conditions=[
+				{"condition_name": "Diabetes", "icd10_code": "E11.9"},
+				{"condition_name": "Hypertension", "icd10_code": "I10"},
+			],
+		)
+		frappe.db.set_value("Care Plan", plan.name, "status", "Active")
+		self.log(patient, enrollment, 45, day=4)
+		return patient
+
+	def log(self, patient: str, enrollment: str | None = None, minutes: int = 20, day: int = 10):
+		enrollment = enrollment or frappe.db.get_value("Care Program Enrollment", {"patient": patient})
+		# One performer's logs may not overlap: each starts an hour after the last.
+		self.logs_made = getattr(self, "logs_made", 0) + 1
+		begin = datetime.combine(self.MONTH, datetime.min.time()) + timedelta(
+			days=day - 1, hours=self.logs_made
+		)
+		log = frappe.get_doc(
+			{
+				"doctype": "Outreach Log",
+				"patient": patient,
+				"enrollment": enrollment,
+				"performed_by": "Administrator",
+				"activity_type": "Phone Call",
+				"start": begin,
+				"end": begin + timedelta(minutes=minutes),
+				"duration_minutes": minutes,
+				"outcome": "Reached",
+				"interactive": 1,
+			}
+		).insert()
+		log.submit()
+
+	def purge(self):
+		"""Everything of this test's month and of its patients, by SQL (submitted
+		invoices and logs cannot be deleted through the ORM)."""
+		frappe.db.rollback()
+		month = self.MONTH
+		patients = frappe.db.sql_list(
+			"select name from tabPatient where first_name like %s", f"{PREFIX} {month:%b} %"
+		)
+		invoices = frappe.db.sql_list(
+			"""select distinct i.parent from `tabSales Invoice Item` i
+			join `tabCare Billing Line` l on l.name = i.reference_dn
+			join `tabCare Billing Record` r on r.name = l.parent
+			where i.reference_dt = 'Care Billing Line' and r.month = %s""",
+			month,
+		)
+		if patients:
+			invoices += frappe.db.sql_list(
+				"select name from `tabSales Invoice` where patient in %s", [patients]
+			)
+		if invoices:
+			for table, column in (
+				("Sales Invoice Item", "parent"),
+				("Sales Taxes and Charges", "parent"),
+				("Payment Schedule", "parent"),
+				("GL Entry", "voucher_no"),
+				("Payment Ledger Entry", "voucher_no"),
+				("Sales Invoice", "name"),
+			):
+				frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [invoices])
+		frappe.db.sql(
+			"""delete l from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
+			where r.month = %s""",
+			month,
+		)
+		frappe.db.delete("Care Billing Record", {"month": month})
+		closes = frappe.db.sql_list("select name from `tabCare Month Close` where month = %s", month)
+		if closes:
+			if frappe.db.table_exists("Care Month Close Chunk"):
+				frappe.db.delete("Care Month Close Chunk", {"parent": ("in", closes)})
+			frappe.db.delete("Care Month Close", {"name": ("in", closes)})
+		if patients:
+			customers = frappe.db.sql_list("select customer from tabPatient where name in %s", [patients])
+			for doctype in ("Outreach Log", "Care Plan", "Care Program Enrollment"):
+				names = frappe.db.sql_list(f"select name from `tab{doctype}` where patient in %s", [patients])
+				if names:
+					for child in frappe.get_meta(doctype).get_table_fields():
+						frappe.db.delete(child.options, {"parent": ("in", names), "parenttype": doctype})
+					frappe.db.delete(doctype, {"name": ("in", names)})
+			frappe.db.delete("Patient", {"name": ("in", patients)})
+			frappe.db.delete("Customer", {"name": ("in", [c for c in customers if c])})
+		frappe.db.commit()
+
+	def assert_books_whole(self):
+		frappe.db.commit()  # a fresh snapshot: see what the other processes committed
+		self.assertEqual(duplicate_record_keys(self.MONTH), 0, "two billing records for one key")
+		self.assertEqual(
+			lines_on_two_submitted_invoices(self.MONTH), 0, "a billing line on two submitted invoices"
+		)
+		self.assertEqual(patient_codes_billed_twice(self.MONTH), 0, "a patient billed twice for one code")
+
+	def records(self) -> int:
+		return frappe.db.count("Care Billing Record", {"month": self.MONTH, "patient": ("in", self.patients)})
+
+
+class TestConcurrentCloses(BillingConcurrencyTestCase):
+	MONTH = date(2026, 5, 1)
+
+	def test_two_practice_closes_at_once_make_one_record_per_key(self):
+		results = run_together(("close", (self.MONTH,)), ("close", (self.MONTH,)))
+		self.assert_books_whole()
+		self.assertEqual(self.records(), PATIENTS)
+		ok = [r for r in results if r[1] == "ok"]
+		self.assertGreaterEqual(len(ok), 1, results)
+		for refused in (r for r in results if r[1] == "error"):
+			self.assertRegex(refused[2], "already being closed|being started right now", refused)
+
+	def test_a_practice_close_and_a_practitioner_close_at_once(self):
+		results = run_together(("close", (self.MONTH,)), ("close", (self.MONTH, self.practitioner)))
+		self.assert_books_whole()
+		self.assertEqual(self.records(), PATIENTS)
+		self.assertGreaterEqual(len([r for r in results if r[1] == "ok"]), 1, results)
+
+
+class TestConcurrentInvoices(BillingConcurrencyTestCase):
+	MONTH = date(2026, 6, 1)
+
+	def test_three_create_invoices_runs_bill_each_service_once(self):
+		from care_management.billing.month_close import close_month
+
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		results = run_together(*[("invoice", (self.MONTH,))] * 3)
+		self.assert_books_whole()
+		invoices = [name for task, status, out in results if status == "ok" for name in out["invoices"]]
+		self.assertEqual([r for r in results if r[1] != "ok"], [])
+		self.assertEqual(len(invoices), PATIENTS)
+		self.assertEqual(len(set(invoices)), PATIENTS)
+		# Every ready line ended on exactly one submitted invoice.
+		self.assertEqual(
+			frappe.db.sql(
+				"""select count(*) from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
+				where r.month = %s and (l.sales_invoice is null or l.invoiced = 0)""",
+				self.MONTH,
+			)[0][0],
+			0,
+		)
+		from care_management.billing.invoicing import create_invoices
+
+		again = create_invoices(self.MONTH, submit=1)
+		self.assertEqual(again["invoices"], [])
+		self.assertIn("Nothing left to invoice", again["message"])
+
+	def test_two_clerks_and_create_invoices_on_one_patient_at_once_bill_it_once(self):
+		from care_management.billing.month_close import close_month
+
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		patient = self.patients[0]
+		results = run_together(
+			("get_items", (patient, self.MONTH)),
+			("get_items", (patient, self.MONTH)),
+			("invoice", (self.MONTH,)),
+		)
+		self.assert_books_whole()
+		self.assertEqual(frappe.db.count("Sales Invoice", {"patient": patient, "docstatus": 1}), 1, results)
+		# A clerk who lost the race was told why (or found nothing left to fetch), never a crash.
+		for task, status, out in results:
+			if status == "error":
+				self.assertRegex(out, "already on Sales Invoice|no longer exists|items", (task, out))
+
+	def test_create_invoices_while_the_month_is_closed_again(self):
+		from care_management.billing.month_close import close_month
+
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		# New minutes, so the second close replaces records while invoices are made of them.
+		for patient in self.patients:
+			self.log(patient, minutes=20, day=20)
+		frappe.db.commit()
+		results = run_together(("close", (self.MONTH,)), ("invoice", (self.MONTH,)))
+		self.assertEqual([r for r in results if r[1] != "ok"], [], results)
+		self.assert_books_whole()
+		invoices = frappe.db.sql_list(
+			"select name from `tabSales Invoice` where patient in %s and docstatus = 1", [self.patients]
+		)
+		self.assertEqual(invoice_items_of_missing_lines(invoices), 0, "an invoice refers to a replaced line")
+		# Whatever was not invoiced in the race is invoiced now, once.
+		from care_management.billing.invoicing import create_invoices
+
+		create_invoices(self.MONTH, submit=1)
+		frappe.db.commit()
+		self.assert_books_whole()
+		self.assertEqual(
+			frappe.db.count("Sales Invoice", {"patient": ("in", self.patients), "docstatus": 1}), PATIENTS
+		)
+
+
+class TestChunksExactlyOnce(BillingConcurrencyTestCase):
+	MONTH = date(2026, 7, 1)
+
+	def queued_close(self) -> tuple[str, list[str]]:
+		"""A close queued as the desk queues it, its jobs kept back so the test runs them."""
+		from care_management.billing.month_close import close_month
+
+		with mock.patch("frappe.enqueue") as enqueue:
+			name = close_month(self.MONTH)
+			frappe.db.commit()
+		return name, [call.kwargs["chunk"] for call in enqueue.call_args_list]
+
+	def test_one_chunk_job_run_twice_at_once_counts_once(self):
+		name, chunks = self.queued_close()
+		self.assertEqual(len(chunks), 3)
+		results = run_together(("chunk", (name, chunks[0])), ("chunk", (name, chunks[0])))
+		self.assertEqual([r for r in results if r[1] != "ok"], [], results)
+		self.assertEqual(
+			sorted(r[2] is None for r in results), [False, True]
+		)  # one did it, one found it Done
+		for chunk in chunks[1:]:
+			run_together(("chunk", (name, chunk)))
+		frappe.db.commit()
+		close = frappe.get_doc("Care Month Close", name)
+		self.assertEqual((close.status, close.chunks_done, close.records_created), ("Completed", 3, PATIENTS))
+		self.assert_books_whole()
+		self.assertEqual(self.records(), PATIENTS)
+
+	def test_a_close_that_fails_midway_keeps_its_committed_chunks_and_a_rerun_completes_it(self):
+		from care_management.billing import month_close
+
+		name, chunks = self.queued_close()
+		month_close.close_chunk(name, chunks[0])
+		real = month_close.build_records
+		with mock.patch.object(month_close, "build_records", side_effect=RuntimeError("database went away")):
+			with self.assertRaises(RuntimeError):
+				month_close.close_chunk(name, chunks[1])
+		close = frappe.get_doc("Care Month Close", name)
+		self.assertEqual(close.status, "Failed")
+		self.assertIn("database went away", close.error)
+		self.assertEqual(self.records(), CHUNK_SIZE)  # the first chunk, whole; nothing of the second
+		self.assertEqual(month_close.build_records, real)
+		# The month is free again: a new close completes it, without duplicates.
+		again = month_close.close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Month Close", again, "status"), "Completed")
+		self.assertEqual(self.records(), PATIENTS)
+		self.assert_books_whole()
+
+	def test_two_rq_workers_with_a_retried_chunk_close_the_month_once(self):
+		from frappe.utils.background_jobs import get_queue
+
+		from care_management.billing.month_close import close_month
+
+		name = close_month(self.MONTH)
+		frappe.db.commit()
+		first = frappe.db.get_value("Care Month Close Chunk", {"parent": name, "idx": 1})
+		# An RQ retry: the same chunk queued again under another job id.
+		frappe.enqueue(
+			"care_management.billing.month_close.close_chunk", queue="long", close_name=name, chunk=first
+		)
+		frappe.db.commit()
+		self.assertGreaterEqual(get_queue("long").count, 4)
+		command = [
+			sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", frappe.local.site,
+			"worker", "--queue", "long", "--burst",
+		]  # fmt: skip
+		workers = [
+			subprocess.Popen(command, cwd=os.path.abspath(frappe.local.sites_path), stdout=subprocess.DEVNULL)
+			for _ in range(2)
+		]
+		for worker in workers:
+			worker.wait(timeout=600)
+		frappe.db.commit()
+		close = frappe.get_doc("Care Month Close", name)
+		self.assertEqual((close.status, close.chunks_done, close.records_created), ("Completed", 3, PATIENTS))
+		self.assertEqual(self.records(), PATIENTS)
+		self.assert_books_whole()
