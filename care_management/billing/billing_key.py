@@ -17,6 +17,7 @@ from frappe import _
 RECORD = "Care Billing Record"
 KEY_FIELDS = ["month", "patient", "program", "billing_practitioner"]
 CONSTRAINT = "unique_billing_key"
+COVERED_INDEX = "month_patient_program_index"
 
 
 def key_exists() -> bool:
@@ -72,6 +73,7 @@ def remove_uninvoiced_duplicates() -> list[frappe._dict]:
 def ensure_billing_key() -> bool:
 	"""Add the unique key when the data allows it; report why not otherwise."""
 	if key_exists():
+		drop_index_the_key_covers()
 		return True
 	left = remove_uninvoiced_duplicates()
 	if left:
@@ -90,4 +92,12 @@ def ensure_billing_key() -> bool:
 		)
 		return False
 	frappe.db.add_unique(RECORD, KEY_FIELDS, constraint_name=CONSTRAINT)
+	drop_index_the_key_covers()
 	return True
+
+
+def drop_index_the_key_covers() -> None:
+	"""The older (month, patient, program) index: the key's leading columns do its
+	work, and every close writes both, so it only costs."""
+	if frappe.db.sql("show index from `tabCare Billing Record` where Key_name = %s", COVERED_INDEX):
+		frappe.db.sql_ddl(f"alter table `tabCare Billing Record` drop index `{COVERED_INDEX}`")

@@ -45,6 +45,19 @@ def patients_to_close(month: date, practitioner: str | None = None) -> list[str]
 	)
 
 
+# Separators of the concatenated child rows (ASCII unit and record separators,
+# which no name or code contains); group_concat's separator must be a literal.
+FIELD, ROW = "char(31)", "'\x1e'"
+
+
+def rows(concatenated: str | None) -> list[list[str]]:
+	return [row.split("\x1f") for row in concatenated.split("\x1e")] if concatenated else []
+
+
+def moment(text: str) -> datetime | None:
+	return datetime.fromisoformat(text) if text else None
+
+
 class MonthFacts:
 	"""Facts for the patients of one chunk; ``for_patient`` builds the engine's input."""
 
@@ -125,53 +138,49 @@ class MonthFacts:
 		"""The care plan each patient had in force during the month and the
 		conditions it held then, judged on the plans' dated history
 		(domain/care_plan_history.py) rather than on their status today, so that
-		closing or revising a plan leaves the months it served billable. Three
-		queries for the chunk: the plans, the statuses they left, their conditions
-		current and past."""
+		closing or revising a plan leaves the months it served billable.
+
+		One query for the chunk, one row per plan: its current conditions, past
+		conditions and past statuses come concatenated (unit and record
+		separators), which costs the driver a fraction of a row per child."""
 		plans = frappe.db.sql(
-			"""
-			select name, patient, status, start_date from `tabCare Plan`
-			where patient in %(patients)s and start_date <= %(end)s
+			f"""
+			select p.name, p.patient, p.status, p.start_date,
+				(select group_concat(concat_ws({FIELD}, ifnull(c.icd10_code, ''), ifnull(c.condition_name, ''),
+						ifnull(c.added_on, ''), '') order by c.idx separator {ROW})
+					from `tabCare Plan Condition` c
+					where c.parent = p.name and c.parenttype = 'Care Plan' and c.parentfield = 'conditions'
+						and c.expected_12_months = 1) as conditions,
+				(select group_concat(concat_ws({FIELD}, ifnull(c.icd10_code, ''), ifnull(c.condition_name, ''),
+						ifnull(c.valid_from, ''), ifnull(c.valid_to, '')) order by c.idx separator {ROW})
+					from `tabCare Plan Past Condition` c
+					where c.parent = p.name and c.parenttype = 'Care Plan' and c.parentfield = 'past_conditions'
+						and c.expected_12_months = 1) as past_conditions,
+				(select group_concat(concat_ws({FIELD}, s.status, ifnull(s.valid_from, ''), ifnull(s.valid_to, ''))
+						separator {ROW})
+					from `tabCare Plan Past Status` s
+					where s.parent = p.name and s.parenttype = 'Care Plan' and s.parentfield = 'past_statuses')
+					as past_statuses
+			from `tabCare Plan` p
+			where p.patient in %(patients)s and p.start_date <= %(end)s
 			""",
 			params,
 			as_dict=True,
 		)
-		past_statuses = defaultdict(list)
-		for row in frappe.db.sql(
-			"""
-			select s.parent, s.status, s.valid_from, s.valid_to
-			from `tabCare Plan Past Status` s
-			join `tabCare Plan` p on p.name = s.parent
-			where s.parenttype = 'Care Plan' and s.parentfield = 'past_statuses'
-				and p.patient in %(patients)s and p.start_date <= %(end)s
-			""",
-			params,
-			as_dict=True,
-		):
-			past_statuses[row.parent].append(StatusSpan(row.status, row.valid_from, row.valid_to))
-		conditions = defaultdict(list)
-		for row in frappe.db.sql(
-			"""
-			select c.parent, c.icd10_code, c.condition_name, c.added_on as valid_from, null as valid_to,
-				0 as past, c.idx
-			from `tabCare Plan Condition` c
-			join `tabCare Plan` p on p.name = c.parent
-			where c.parenttype = 'Care Plan' and c.parentfield = 'conditions' and c.expected_12_months = 1
-				and p.patient in %(patients)s and p.start_date <= %(end)s
-			union all
-			select c.parent, c.icd10_code, c.condition_name, c.valid_from, c.valid_to, 1 as past, c.idx
-			from `tabCare Plan Past Condition` c
-			join `tabCare Plan` p on p.name = c.parent
-			where c.parenttype = 'Care Plan' and c.parentfield = 'past_conditions' and c.expected_12_months = 1
-				and p.patient in %(patients)s and p.start_date <= %(end)s
-			order by parent, past, idx
-			""",
-			params,
-			as_dict=True,
-		):
-			conditions[row.parent].append(
-				ConditionSpan(row.icd10_code, row.condition_name, row.valid_from, row.valid_to)
-			)
+		past_statuses = {
+			plan.name: [
+				StatusSpan(status, moment(since), moment(until))
+				for status, since, until in rows(plan.past_statuses)
+			]
+			for plan in plans
+		}
+		conditions = {
+			plan.name: [
+				ConditionSpan(code or None, name or None, moment(since), moment(until))
+				for code, name, since, until in [*rows(plan.conditions), *rows(plan.past_conditions)]
+			]
+			for plan in plans
+		}
 		histories = defaultdict(list)
 		for plan in plans:
 			histories[plan.patient].append(

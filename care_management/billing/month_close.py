@@ -119,10 +119,56 @@ def queue_chunks(close, run_now: bool = False) -> None:
 			)
 
 
+# A chunk job retries this often when InnoDB picks it as a deadlock's victim.
+DEADLOCK_RETRIES = 3
+
+
 def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None:
 	"""One background job: a chunk's records and its Done mark, committed as a
 	unit (``commit`` is off when the caller owns the transaction, as tests do).
 	Run again, it finds its chunk Done and returns None."""
+	if not commit:
+		return write_chunk(close_name, chunk)
+	# Chunks of one close run side by side in several workers. Read committed,
+	# their locking reads lock the rows they find and no gaps between them, so
+	# one chunk's inserts never wait on another's range; a deadlock InnoDB still
+	# finds (ERPNext's own rows) undoes the chunk whole, and it is done again.
+	frappe.db.sql("set session transaction isolation level read committed")
+	frappe.db.commit()
+	try:
+		for attempt in range(1, DEADLOCK_RETRIES + 1):
+			try:
+				counts = write_chunk(close_name, chunk)
+				frappe.db.commit()
+				break
+			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+				frappe.db.rollback()
+				if attempt == DEADLOCK_RETRIES:
+					mark_failed(close_name)
+					raise
+			except Exception:
+				frappe.db.rollback()
+				mark_failed(close_name)
+				raise
+	finally:
+		frappe.db.sql("set session transaction isolation level repeatable read")
+	if counts is not None:
+		done, total = frappe.db.get_value("Care Month Close", close_name, ["chunks_done", "chunks_total"])
+		frappe.publish_progress(done * 100 / max(total, 1), title=_("Closing month"))
+	return counts
+
+
+def mark_failed(close_name: str) -> None:
+	"""The close ends Failed with the reason; the chunks that committed stay."""
+	frappe.db.set_value(
+		"Care Month Close", close_name, {"status": "Failed", "error": frappe.get_traceback()[-1000:]}
+	)
+	frappe.db.commit()
+
+
+def write_chunk(close_name: str, chunk: str) -> dict | None:
+	"""The chunk's work in the current transaction: its row locked and read
+	again first, so a second run of it waits, then finds it Done."""
 	row = frappe.db.sql(
 		"""select status, patients from `tabCare Month Close Chunk`
 		where name = %(chunk)s and parent = %(close)s for update""",
@@ -130,30 +176,18 @@ def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None
 		as_dict=True,
 	)
 	if not row or row[0].status == "Done":
-		if commit:
-			frappe.db.commit()  # let the lock go
 		return None
 	patients = json.loads(row[0].patients)
 	close = frappe.db.get_value(
 		"Care Month Close", close_name, ["month", "billing_practitioner"], as_dict=True
 	)
 	month = getdate(close.month)
-	try:
-		counts = write_records(
-			build_records(patients, month, close.billing_practitioner),
-			patients,
-			month,
-			close.billing_practitioner,
-		)
-	except Exception:
-		if not commit:
-			raise
-		frappe.db.rollback()
-		frappe.db.set_value(
-			"Care Month Close", close_name, {"status": "Failed", "error": frappe.get_traceback()[-1000:]}
-		)
-		frappe.db.commit()
-		raise
+	counts = write_records(
+		build_records(patients, month, close.billing_practitioner),
+		patients,
+		month,
+		close.billing_practitioner,
+	)
 	frappe.db.sql(
 		"""update `tabCare Month Close Chunk` set status = 'Done', completed_at = %(now)s,
 			records_written = %(written)s
@@ -168,12 +202,6 @@ def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None
 			status = if(chunks_done >= chunks_total, 'Completed', status)
 		where name = %(name)s""",
 		{**counts, "name": close_name},
-	)
-	if commit:
-		frappe.db.commit()
-	done, total = frappe.db.get_value("Care Month Close", close_name, ["chunks_done", "chunks_total"])
-	frappe.publish_progress(
-		done * 100 / max(total, 1), title=_("Closing {0}").format(month.strftime("%B %Y"))
 	)
 	return counts
 

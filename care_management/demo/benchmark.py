@@ -32,8 +32,11 @@ TARGETS = {
 
 # The 10,000-patient inline close before the unique key, chunk rows and row
 # locks of exactly-once billing (README Performance, 2026-11-24, the same kind
-# of 2-core machine); the locking may cost at most 20 % of it.
+# of 2-core machine): 4.70 s, 2.8× its SQL floor. The locking may cost at most
+# 20 % of it. Seconds differ from one machine (and day) to the next; the ratio
+# to the floor measured in the same run does not, so the verdict uses it.
 CLOSE_BEFORE_LOCKING_SECONDS = 4.70
+CLOSE_BEFORE_LOCKING_RATIO = 2.8
 INVOICE_SAMPLE = 100
 
 
@@ -211,6 +214,10 @@ def measure_invoices(month, size: str, sample: int = INVOICE_SAMPLE) -> Figure:
 	from care_management.billing.invoicing import create_invoices, invoice_items, ready_records
 
 	settings = frappe.get_cached_doc("Care Management Settings")
+	if not settings.company:
+		return Figure(
+			"create invoices", size, 0.0, note="skipped: the site has no company (run ERPNext's setup wizard)"
+		)
 	records = ready_records(month)
 	patients = list(
 		dict.fromkeys(r.patient for r in records if frappe.db.get_value("Patient", r.patient, "customer"))
@@ -312,7 +319,14 @@ def measure_insert(manager: str, patient: str, count: int = 200) -> list[Figure]
 	same fields (and, for reference, ToDo)."""
 	bare = ensure_bare_doctype()
 	frappe.set_user(manager)
-	base = datetime.combine(get_first_day(getdate(today())), datetime.min.time()) + timedelta(hours=1)
+	# The most recent Sunday at least two days back, from 01:00: the generated
+	# practice works weekdays from 08:00 (a long day may run past midnight, never
+	# into Sunday), so these logs overlap none of the performer's, and none is
+	# in the future (which a log may not be).
+	day = getdate(today()) - timedelta(days=2)
+	while day.weekday() != 6:
+		day -= timedelta(days=1)
+	base = datetime.combine(day, datetime.min.time()) + timedelta(hours=1)
 
 	def values(i: int) -> dict:
 		start = base + timedelta(minutes=7 * i)
@@ -486,12 +500,13 @@ def verdicts(figures: list[Figure]) -> list[str]:
 		checks.append(
 			f"month close {TARGETS['month close']}: {close.seconds:.1f} s, {close.ratio:.1f}× floor: {'met' if ok else 'MISSED'}"
 		)
-	if close and patients_of(close) == 10000:
-		budget = 1.2 * CLOSE_BEFORE_LOCKING_SECONDS
+	if close and close.ratio and patients_of(close) == 10000:
+		budget = 1.2 * CLOSE_BEFORE_LOCKING_RATIO
 		checks.append(
-			f"month close {TARGETS['month close with exactly-once locking']}: {close.seconds:.2f} s now, "
-			f"{CLOSE_BEFORE_LOCKING_SECONDS:.2f} s before (budget {budget:.2f} s): "
-			f"{'met' if close.seconds <= budget else 'MISSED'}"
+			f"month close {TARGETS['month close with exactly-once locking']}: now {close.seconds:.2f} s, "
+			f"{close.ratio:.2f}× floor; before {CLOSE_BEFORE_LOCKING_SECONDS:.2f} s, "
+			f"{CLOSE_BEFORE_LOCKING_RATIO:.1f}× floor (budget {budget:.2f}× floor): "
+			f"{'met' if close.ratio <= budget else 'MISSED'}"
 		)
 	if report_:
 		checks.append(

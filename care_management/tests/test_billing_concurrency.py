@@ -18,6 +18,7 @@ from unittest import mock
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils import add_months, get_first_day, getdate, today
 
 from care_management.tests.factories import make_care_plan, make_enrollment, make_patient, make_practitioner
 from care_management.tests.site_setup import before_tests
@@ -75,7 +76,26 @@ def _get_items_and_submit(patient, month):
 	return invoice.name
 
 
-TASKS = {"close": _close, "invoice": _invoice, "chunk": _chunk, "get_items": _get_items_and_submit}
+def _scheduled_close():
+	"""The daily job on the close day; its chunk jobs run in this process (no RQ
+	worker here), committed with it."""
+	from care_management.billing import month_close
+
+	def run_chunk(method, **kwargs):
+		return month_close.close_chunk(kwargs["close_name"], kwargs["chunk"], commit=False)
+
+	with mock.patch("frappe.enqueue", side_effect=run_chunk):
+		month_close.close_last_month_on_schedule()
+	return frappe.get_all("Error Log", filters={"method": ("like", "Automatic close of %")}, pluck="name")
+
+
+TASKS = {
+	"close": _close,
+	"invoice": _invoice,
+	"chunk": _chunk,
+	"get_items": _get_items_and_submit,
+	"scheduled": _scheduled_close,
+}
 
 
 def run_together(*calls: tuple[str, tuple]) -> list[tuple]:
@@ -310,6 +330,31 @@ class TestConcurrentCloses(BillingConcurrencyTestCase):
 		self.assert_books_whole()
 		self.assertEqual(self.records(), PATIENTS)
 		self.assertGreaterEqual(len([r for r in results if r[1] == "ok"]), 1, results)
+
+
+class TestScheduledClose(BillingConcurrencyTestCase):
+	"""The automatic close day meeting a clerk's close of the same month."""
+
+	MONTH = get_first_day(add_months(today(), -1))
+
+	def setUp(self):
+		super().setUp()
+		self.close_day = frappe.db.get_single_value("Care Management Settings", "month_close_day")
+		frappe.db.set_single_value("Care Management Settings", "month_close_day", getdate(today()).day)
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.set_single_value("Care Management Settings", "month_close_day", self.close_day or 0)
+		super().tearDown()
+
+	def test_the_automatic_close_and_a_clerks_close_at_once_close_the_month_once(self):
+		results = run_together(("close", (self.MONTH,)), ("scheduled", ()))
+		self.assertEqual([r for r in results if r[1] != "ok"], [], results)
+		self.assert_books_whole()
+		self.assertEqual(self.records(), PATIENTS)
+		self.assertGreaterEqual(
+			frappe.db.count("Care Month Close", {"month": self.MONTH, "status": "Completed"}), 1
+		)
 
 
 class TestConcurrentInvoices(BillingConcurrencyTestCase):

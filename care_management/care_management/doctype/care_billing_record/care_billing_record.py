@@ -10,8 +10,10 @@ class CareBillingRecord(Document):
 
 
 def on_doctype_update():
-	frappe.db.add_index("Care Billing Record", ["month", "patient", "program"])
-	frappe.db.add_index("Care Billing Record", ["month", "status"])
 	from care_management.billing.billing_key import ensure_billing_key
 
-	ensure_billing_key()
+	frappe.db.add_index("Care Billing Record", ["month", "status"])
+	# The unique key (month, patient, program, billing practitioner) serves the
+	# lookups by month, patient and program; until it can be added, an index does.
+	if not ensure_billing_key():
+		frappe.db.add_index("Care Billing Record", ["month", "patient", "program"])
