@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import subprocess
 import sys
 from datetime import date, datetime, timedelta
@@ -18,7 +19,7 @@ from unittest import mock
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_months, get_first_day, getdate, today
+from frappe.utils import getdate, today
 
 from care_management.tests.factories import make_care_plan, make_enrollment, make_patient, make_practitioner
 from care_management.tests.site_setup import before_tests
@@ -110,9 +111,17 @@ def run_together(*calls: tuple[str, tuple]) -> list[tuple]:
 	]
 	for process in processes:
 		process.start()
-	out = [results.get(timeout=600) for _ in processes]
+	out = []
+	while len(out) < len(processes):
+		try:
+			out.append(results.get(timeout=5))
+		except queue.Empty:
+			# A child that died before reporting (an import error, a crash) is not waited for.
+			if not any(process.is_alive() for process in processes) and results.empty():
+				break
 	for process in processes:
 		process.join(timeout=120)
+	out += [("a process", "error", "ended without reporting")] * (len(processes) - len(out))
 	return out
 
 
@@ -335,7 +344,9 @@ class TestConcurrentCloses(BillingConcurrencyTestCase):
 class TestScheduledClose(BillingConcurrencyTestCase):
 	"""The automatic close day meeting a clerk's close of the same month."""
 
-	MONTH = get_first_day(add_months(today(), -1))
+	# Plain Python, not frappe.utils.today(): spawned children import this module
+	# before they connect to the site.
+	MONTH = (date.today().replace(day=1) - timedelta(days=1)).replace(day=1)
 
 	def setUp(self):
 		super().setUp()
