@@ -12,8 +12,12 @@ committed row even in a transaction whose snapshot is older than the lock.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import frappe
 from frappe import _
+from frappe.utils import get_datetime, now_datetime
+from frappe.utils.background_jobs import is_job_enqueued
 
 # Seconds a second clerk waits for the first one's close to be inserted.
 LOCK_WAIT_SECONDS = 20
@@ -47,7 +51,7 @@ def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:
 	a whole-practice close overlaps every close of its month, a practitioner's
 	close the whole-practice one and another of the same practitioner."""
 	rows = frappe.db.sql(
-		"""select name, billing_practitioner from `tabCare Month Close`
+		"""select name, billing_practitioner, modified from `tabCare Month Close`
 		where month = %(month)s and status in %(open)s
 		order by creation lock in share mode""",
 		{"month": month, "open": OPEN_STATUSES},
@@ -55,8 +59,43 @@ def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:
 	)
 	for row in rows:
 		if not practitioner or not row.billing_practitioner or row.billing_practitioner == practitioner:
+			if is_abandoned(row):
+				release_abandoned(row.name)
+				continue
 			return row
 	return None
+
+
+# A close whose background jobs are gone (a worker killed and its job never
+# queued again, Redis flushed) would hold its month for good. After this long
+# with no chunk queued or running, it is given up: Failed, with the reason.
+ABANDONED_AFTER = timedelta(minutes=10)
+
+
+def is_abandoned(close) -> bool:
+	if now_datetime() - get_datetime(close.modified) < ABANDONED_AFTER:
+		return False  # just queued: its jobs may not have reached the queue yet
+	undone = frappe.db.sql_list(
+		"select idx from `tabCare Month Close Chunk` where parent = %s and status != 'Done'", close.name
+	)
+	try:
+		return not any(is_job_enqueued(f"care-month-close-{close.name}-{idx}") for idx in undone)
+	except Exception:
+		return False  # the queue cannot be asked: better refuse than guess
+
+
+def release_abandoned(name: str) -> None:
+	frappe.db.set_value(
+		"Care Month Close",
+		name,
+		{
+			"status": "Failed",
+			"error": _(
+				"No chunk of this close was queued or running any more (a background worker stopped?). "
+				"The chunks marked Done are kept; closing the month again completes it."
+			),
+		},
+	)
 
 
 def refuse_overlap(month, practitioner: str | None) -> None:

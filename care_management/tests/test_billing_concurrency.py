@@ -470,6 +470,26 @@ class TestChunksExactlyOnce(BillingConcurrencyTestCase):
 		self.assert_books_whole()
 		self.assertEqual(self.records(), PATIENTS)
 
+	def test_a_close_whose_jobs_are_gone_frees_its_month_and_one_just_queued_does_not(self):
+		from care_management.billing.month_close import close_month
+
+		name, chunks = self.queued_close()  # its jobs never reach a queue
+		with self.assertRaises(frappe.ValidationError) as refused:
+			close_month(self.MONTH, now=True)
+		self.assertIn(name, str(refused.exception))
+		frappe.db.rollback()
+		frappe.db.sql(
+			"update `tabCare Month Close` set modified = modified - interval 1 hour where name = %s", name
+		)
+		frappe.db.commit()
+		again = close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Month Close", name, "status"), "Failed")
+		self.assertIn("closing the month again", frappe.db.get_value("Care Month Close", name, "error"))
+		self.assertEqual(frappe.db.get_value("Care Month Close", again, "status"), "Completed")
+		self.assertEqual(self.records(), PATIENTS)
+		self.assert_books_whole()
+
 	def test_a_close_that_fails_midway_keeps_its_committed_chunks_and_a_rerun_completes_it(self):
 		from care_management.billing import month_close
 
