@@ -3,7 +3,8 @@ care plan's history (part 6), in the pure core."""
 
 import json
 from datetime import date, datetime
-from pathlib import Path
+
+from test_billing_engine import BH, CHW, CS, MD, SEED
 
 from care_management.domain.billing.engine import EnrollmentFacts, PeriodFacts, evaluate
 from care_management.domain.billing.rules import ordered_rules, rules_in_force
@@ -17,20 +18,7 @@ from care_management.domain.care_plan_history import (
 	replay_versions,
 )
 
-SEED = (
-	Path(__file__).resolve().parent.parent
-	/ "care_management"
-	/ "setup"
-	/ "seed_data"
-	/ "billing_codes_2026.json"
-)
 RULES = rules_in_force(ordered_rules(json.loads(SEED.read_text())), date(2026, 10, 15))
-CS, MD, BH, CHW = (
-	"Clinical Staff",
-	"Physician/QHP",
-	"Behavioral Health Care Manager",
-	"Community Health Worker / Navigator",
-)
 OCTOBER = date(2026, 10, 1)
 OCT_START, NOV_START, DEC_START = datetime(2026, 10, 1), datetime(2026, 11, 1), datetime(2026, 12, 1)
 INITIATING_VISIT_MISSING = (

@@ -191,6 +191,15 @@ def invoice_patient(
 		return None
 	order = {r.name: i for i, r in enumerate(records)}
 	free.sort(key=lambda line: (order[line.parent], line.name))
+	invoice = draft_invoice(patient, customer, invoice_items(records, free), settings)
+	invoice.insert()
+	if submit:
+		invoice.submit()
+	return invoice.name
+
+
+def draft_invoice(patient: str, customer: str, items: list[dict], settings):
+	"""A new (unsaved) Sales Invoice of the practice for one patient."""
 	invoice = frappe.get_doc(
 		{
 			"doctype": "Sales Invoice",
@@ -199,14 +208,11 @@ def invoice_patient(
 			"patient": patient,
 			"posting_date": today(),
 			"selling_price_list": settings.selling_price_list,
-			"items": invoice_items(records, free),
+			"items": items,
 		}
 	)
 	invoice.set_missing_values()
-	invoice.insert()
-	if submit:
-		invoice.submit()
-	return invoice.name
+	return invoice
 
 
 @frappe.whitelist()

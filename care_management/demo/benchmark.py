@@ -211,7 +211,7 @@ def measure_invoices(month, size: str, sample: int = INVOICE_SAMPLE) -> Figure:
 	Invoice per patient) for ``sample`` patients, against inserting the same
 	draft invoices with no reference to billing lines, so no lock and no claim:
 	the floor is ERPNext's own cost of an invoice. Both rolled back."""
-	from care_management.billing.invoicing import create_invoices, invoice_items, ready_records
+	from care_management.billing.invoicing import create_invoices, draft_invoice, invoice_items, ready_records
 
 	settings = frappe.get_cached_doc("Care Management Settings")
 	if not settings.company:
@@ -235,18 +235,8 @@ def measure_invoices(month, size: str, sample: int = INVOICE_SAMPLE) -> Figure:
 			items = invoice_items([r for r in records if r.patient == patient])
 			for item in items:
 				item.pop("reference_dt"), item.pop("reference_dn")
-			invoice = frappe.get_doc(
-				{
-					"doctype": "Sales Invoice",
-					"company": settings.company,
-					"customer": frappe.db.get_value("Patient", patient, "customer"),
-					"patient": patient,
-					"selling_price_list": settings.selling_price_list,
-					"items": items,
-				}
-			)
-			invoice.set_missing_values()
-			invoice.insert()
+			customer = frappe.db.get_value("Patient", patient, "customer")
+			draft_invoice(patient, customer, items, settings).insert()
 
 	return Figure(f"create invoices, {len(patients)} patients (drafts)", size, timed(app), timed(floor))
 

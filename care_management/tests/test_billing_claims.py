@@ -7,25 +7,16 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from care_management.billing.billing_key import CONSTRAINT, ensure_billing_key, key_exists
-from care_management.billing.invoicing import create_invoices, get_care_management_items
+from care_management.billing.invoicing import create_invoices, draft_invoice, get_care_management_items
 from care_management.billing.month_close import close_month
 from care_management.tests.test_billing_month import LAST_MONTH, BillingMonthCase, log_minutes
 
 
 def hand_made_invoice(patient: str, items: list[dict]):
+	"""A clerk's own Sales Invoice with these (Get Items From → Care Management) rows."""
 	settings = frappe.get_cached_doc("Care Management Settings")
-	invoice = frappe.get_doc(
-		{
-			"doctype": "Sales Invoice",
-			"company": settings.company,
-			"customer": frappe.db.get_value("Patient", patient, "customer"),
-			"patient": patient,
-			"selling_price_list": settings.selling_price_list,
-			"items": [dict(item) for item in items],
-		}
-	)
-	invoice.set_missing_values()
-	return invoice
+	customer = frappe.db.get_value("Patient", patient, "customer")
+	return draft_invoice(patient, customer, [dict(item) for item in items], settings)
 
 
 class TestBillingLineClaims(BillingMonthCase):

@@ -473,7 +473,7 @@ class TestChunksExactlyOnce(BillingConcurrencyTestCase):
 	def test_a_close_whose_jobs_are_gone_frees_its_month_and_one_just_queued_does_not(self):
 		from care_management.billing.month_close import close_month
 
-		name, chunks = self.queued_close()  # its jobs never reach a queue
+		name, _chunks = self.queued_close()  # its jobs never reach a queue
 		with self.assertRaises(frappe.ValidationError) as refused:
 			close_month(self.MONTH, now=True)
 		self.assertIn(name, str(refused.exception))
