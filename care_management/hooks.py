@@ -87,6 +87,8 @@ override_doctype_dashboards = {
 }
 
 doc_events = {
+	# A care plan or referral workflow state without a meaning is refused.
+	"Workflow": {"validate": "care_management.workflow_meaning.validate_workflow"},
 	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
 	# A billing line is on one invoice at a time: claimed under a row lock on
 	# every save (draft or submit), freed on cancel and delete.

@@ -216,6 +216,62 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			)
 			assert needs == ["Housing", "Transportation"], needs
 
+		def admin_adds_a_workflow_state():
+			# As Administrator, in the Workflow form: a state with its meaning, saved;
+			# then the same without a meaning, refused; the workflow is left as shipped.
+			flow.login(fixture["admin"])
+			page.goto(f"{base}/app/workflow/Care Plan Approval")
+			page.wait_for_function(
+				"() => window.cur_frm && cur_frm.doc.name === 'Care Plan Approval' && !cur_frm.is_dirty()",
+				timeout=30000,
+			)
+			state = json.dumps(fixture["agreement_state"])
+			page.evaluate(
+				f"""() => {{
+					cur_frm.add_child("states", {{state: {state}, doc_status: "0",
+						allow_edit: "Care Manager", update_field: "status",
+						update_value: "Pending Practitioner Review"}});
+					cur_frm.refresh_field("states");
+					cur_frm.save();
+				}}"""
+			)
+			page.wait_for_function(
+				f"() => !cur_frm.is_dirty() && cur_frm.doc.states.some(s => s.state === {state})",
+				timeout=30000,
+			)
+			page.locator("[data-fieldname='states']").scroll_into_view_if_needed()
+			page.wait_for_timeout(800)
+			page.screenshot(path=str(shots / "11a-workflow-state-added.png"))
+			# Without a meaning the save is refused, naming where to set it. (The
+			# form's save() promise does not settle on a refusal: not awaited.)
+			page.evaluate(
+				f"""() => {{
+					const row = cur_frm.doc.states.find(s => s.state === {state});
+					row.update_field = ""; row.update_value = "";
+					cur_frm.dirty();
+					cur_frm.save();
+				}}"""
+			)
+			dialog = page.locator(".modal.show .msgprint").first
+			expect(dialog).to_contain_text("Update Field", timeout=30000)
+			page.screenshot(path=str(shots / "11b-workflow-state-without-meaning-refused.png"))
+			page.locator(".modal.show").filter(has=page.locator(".msgprint")).locator(
+				".btn-modal-close"
+			).first.click()
+			expect(page.locator(".modal.show .msgprint")).to_have_count(0, timeout=15000)
+			page.evaluate(
+				f"""() => {{
+					cur_frm.doc.states = cur_frm.doc.states.filter(s => s.state !== {state});
+					cur_frm.dirty();
+					cur_frm.save();
+				}}"""
+			)
+			page.wait_for_function(
+				f"() => !cur_frm.is_dirty() && !cur_frm.doc.states.some(s => s.state === {state})",
+				timeout=30000,
+			)
+			flow.errors.clear()
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -227,6 +283,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("billing staff open the billing report", billing_report),
 			("a patient answers the screening from the emailed link", patient_self_screens),
 			("the care manager submits the draft; needs reach the plan", care_manager_submits_the_draft),
+			("an admin adds a workflow state in the desk", admin_adds_a_workflow_state),
 		]
 		for number, (name, action) in enumerate(steps, start=1):
 			flow.step(number, name, action)

@@ -162,7 +162,8 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 		plan = f"{p['id']}-PLAN"
 		plans.append({
 			"name": plan, "naming_series": "CP-.YYYY.-", "patient": p["id"], "patient_name": f"{p['first_name']} {p['last_name']}",
-			"status": "Active", "start_date": p["enrolled_on"], "next_review_date": add_days(p["enrolled_on"], 180),
+			"status": "Active", "workflow_state": "Active", "start_date": p["enrolled_on"],
+			"next_review_date": add_days(p["enrolled_on"], 180),
 			"care_manager": p["care_manager"], "supervising_practitioner": doctors[p["practitioner"]],
 			"practitioner_name": doctor_names.get(doctors[p["practitioner"]]),
 			"call_911_when": "Chest pain, trouble breathing, fainting, or signs of a stroke.",

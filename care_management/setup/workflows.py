@@ -28,11 +28,22 @@ def ensure_workflow(name: str, doctype: str, states: dict, transitions: list, ed
 			"doctype": "Workflow",
 			"workflow_name": name,
 			"document_type": doctype,
-			"workflow_state_field": "status",
+			# Any state an admin adds is accepted here; its meaning goes to `status`
+			# through the state's Update Field / Update Value (workflow_meaning.py).
+			"workflow_state_field": "workflow_state",
 			"is_active": 1,
 			"send_email_alert": 0,
 			"override_status": 1,
-			"states": [{"state": state, "doc_status": "0", "allow_edit": editors[state]} for state in states],
+			"states": [
+				{
+					"state": state,
+					"doc_status": "0",
+					"allow_edit": editors[state],
+					"update_field": "status",
+					"update_value": state,  # the shipped states are named after their meaning
+				}
+				for state in states
+			],
 			"transitions": [
 				{
 					"state": source,

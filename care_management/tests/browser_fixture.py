@@ -22,6 +22,7 @@ CARE_MANAGER = "browser.cm@example.org"
 BILLING = "browser.billing@example.org"
 DOCTOR = "browser.doctor@example.org"
 PATIENT_FIRST_NAME = "Browser"
+AGREEMENT_STATE = "Pending Patient Agreement"
 
 
 def prepare() -> dict:
@@ -59,7 +60,7 @@ def prepare() -> dict:
 			clinic_phone="555-0100",
 		)
 		plan.apply_templates(["Heart Failure", "Hypertension"])
-		frappe.db.set_value("Care Plan", plan.name, "status", "Active")
+		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
 	# Each run starts with no running timer and the patient due today.
 	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 0}, pluck="name"):
 		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
@@ -76,8 +77,18 @@ def prepare() -> dict:
 		{"doctype": "Screening Invitation", "patient": patient, "instrument": "AHC HRSN Core"}
 	).insert()
 	frappe.set_user("Administrator")
+	# The admin's step: a state added to the care plan workflow in the desk's form.
+	update_password("Administrator", PASSWORD)
+	frappe.db.delete("Workflow Document State", {"parent": "Care Plan Approval", "state": AGREEMENT_STATE})
+	frappe.clear_cache(doctype="Care Plan")
+	if not frappe.db.exists("Workflow State", AGREEMENT_STATE):
+		frappe.get_doc(
+			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
+		).insert(ignore_permissions=True)
 	frappe.db.commit()
 	return {
+		"admin": "Administrator",
+		"agreement_state": AGREEMENT_STATE,
 		"screening_link": invitation.flags.link,
 		"screening_invitation": invitation.name,
 		"password": PASSWORD,

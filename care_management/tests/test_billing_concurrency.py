@@ -231,7 +231,7 @@ class BillingConcurrencyTestCase(FrappeTestCase):
 				{"condition_name": "Hypertension", "icd10_code": "I10"},
 			],
 		)
-		frappe.db.set_value("Care Plan", plan.name, "status", "Active")
+		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
 		self.log(patient, enrollment, 45, day=4)
 		return patient
 

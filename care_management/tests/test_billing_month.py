@@ -100,7 +100,7 @@ class BillingMonthCase(FrappeTestCase):
 				for i, code in enumerate(["E11.9", "I10"][:conditions])
 			],
 		)
-		frappe.db.set_value("Care Plan", plan.name, "status", "Active")
+		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
 		return patient, enrollment
 
 	def record(self, patient: str):

@@ -12,12 +12,14 @@ from frappe.utils import formatdate, get_datetime, getdate, now_datetime
 from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
 from care_management.domain.care_plan_templates import template_additions, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.workflow_meaning import follow_workflow_state
 
 TEMPLATE_TABLES = ("conditions", "goals", "interventions", "education_topics")
 
 
 class CarePlan(Document):
 	def validate(self):
+		follow_workflow_state(self)  # status is the meaning of the workflow state
 		if not self.care_manager:
 			self.care_manager = frappe.db.get_value("Patient", self.patient, "care_manager")
 		self.validate_one_current_plan()

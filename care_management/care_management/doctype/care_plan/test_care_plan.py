@@ -134,7 +134,7 @@ class TestCarePlan(FrappeTestCase):
 		with self.assertRaises(frappe.ValidationError) as refused:
 			make_care_plan(self.patient, self.practitioner)
 		self.assertIn(first.name, str(refused.exception))
-		frappe.db.set_value("Care Plan", first.name, "status", "Closed")
+		frappe.db.set_value("Care Plan", first.name, {"status": "Closed", "workflow_state": "Closed"})
 		make_care_plan(self.patient, self.practitioner)
 
 	def test_review_date_must_follow_start(self):

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
+from care_management.workflow_meaning import follow_workflow_state
 
 # Referral status (and outcome) -> the status of the need on the care plan.
 OUTCOME_TO_NEED = {"Need Met": "Met", "Need Partly Met": "Partly Met", "Need Not Met": "Not Met"}
@@ -21,6 +22,7 @@ def resource_label(referral) -> str:
 
 class ResourceReferral(Document):
 	def validate(self):
+		follow_workflow_state(self)  # status is the meaning of the workflow state
 		if not self.care_plan:
 			self.care_plan = frappe.db.get_value(
 				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}
