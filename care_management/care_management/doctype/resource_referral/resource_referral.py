@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
+
 from care_management.workflow_meaning import follow_workflow_state
 
 # Referral status (and outcome) -> the status of the need on the care plan.
