@@ -10,6 +10,7 @@ from frappe import _
 from frappe.permissions import get_valid_perms
 
 from care_management.domain.access import CASELOAD_ROLE, AccessScope, access_scope
+from care_management.setup.patient_access import CASELOAD_LIMITED
 
 # Statuses of an enrollment that put its patient in the enrolling care manager's caseload.
 CASELOAD_ENROLLMENT_STATUSES = ("Pending Consent", "Active", "Paused")
@@ -141,8 +142,6 @@ def patient_has_permission(doc, ptype: str | None = None, user: str | None = Non
 
 def healthcare_record_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
 	"""Patient Appointment, Vital Signs, Patient Encounter, Inpatient Record."""
-	from care_management.setup.patient_access import CASELOAD_LIMITED
-
 	user = user or frappe.session.user
 	if (
 		user == "Administrator"
@@ -154,8 +153,6 @@ def healthcare_record_query_conditions(user: str | None = None, doctype: str | N
 
 
 def healthcare_record_has_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	from care_management.setup.patient_access import CASELOAD_LIMITED
-
 	user = user or frappe.session.user
 	if (
 		user == "Administrator"

@@ -22,6 +22,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_first_day, get_last_day, getdate, today
 
+from care_management.billing.month_close import DEADLOCK_RETRIES
+
 RECORD = "Care Billing Record"
 LINE = "Care Billing Line"
 
@@ -121,7 +123,7 @@ def create_invoices(
 		if not customers.get(patient_name):
 			result["without_customer"].append(patient_name)
 			continue
-		for attempt in range(3):
+		for attempt in range(1, DEADLOCK_RETRIES + 1):
 			if not commit:
 				frappe.db.savepoint("care_invoice")
 			try:
@@ -129,7 +131,7 @@ def create_invoices(
 			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
 				# Two runs met on ERPNext's own rows; this patient's work was undone, so do it again.
 				rollback(commit)
-				if attempt == 2:
+				if attempt == DEADLOCK_RETRIES:
 					result["failed"].append(
 						{"patient": patient_name, "error": _("the database was busy; run again")}
 					)
