@@ -7,12 +7,10 @@ import frappe
 def before_tests():
 	from erpnext.setup.utils import before_tests as complete_erpnext_setup
 
+	from care_management.setup.after_erpnext_setup import complete_billing_setup
+
 	complete_erpnext_setup()  # runs the setup wizard once, when the site has no company
-	settings = frappe.get_single("Care Management Settings")
-	settings.company = (
-		settings.company or frappe.db.get_default("company") or frappe.get_all("Company", pluck="name")[0]
-	)
-	settings.selling_price_list = settings.selling_price_list or "Standard Selling"
-	settings.flags.ignore_permissions = True
-	settings.save()
+	# What a practice's site gets when its wizard succeeds (or on migrate): Items, company, price list.
+	complete_billing_setup()
+	frappe.clear_document_cache("Care Management Settings", "Care Management Settings")
 	frappe.db.commit()
