@@ -14,6 +14,22 @@ NPI_FIELDS = ("npi", "national_provider_identifier", "practitioner_npi")
 PATIENT_OPTIONAL_FIELDS = ("race", "ethnicity")
 
 
+def as_plain_text(value):
+	"""The text a user typed, from what the desk stored. On save Frappe sanitizes
+	any value with < or > as HTML (tags kept or escaped, & as &amp;); FHIR strings
+	are plain text, so such a value is read back as text. Anything else is as
+	typed. Applies through dicts and lists."""
+	if isinstance(value, dict):
+		return {key: as_plain_text(item) for key, item in value.items()}
+	if isinstance(value, list):
+		return [as_plain_text(item) for item in value]
+	if isinstance(value, str) and any(mark in value for mark in ("<", ">", "&lt;", "&gt;")):
+		from bs4 import BeautifulSoup
+
+		return BeautifulSoup(value, "html.parser").get_text()
+	return value
+
+
 def iso(value) -> str | None:
 	return str(getdate(value)) if value else None
 

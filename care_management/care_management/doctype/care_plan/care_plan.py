@@ -229,11 +229,12 @@ def get_fhir_bundle(name: str) -> dict:
 	"""The plan as one self-contained FHIR R4 Bundle (US Core 6.1 CarePlan, Goal,
 	Condition, Patient, Practitioner)."""
 	from care_management.domain.fhir_care_plan import care_plan_bundle
+	from care_management.fhir_records import as_plain_text
 
 	plan = frappe.get_doc("Care Plan", name)
 	plan.check_permission("read")
 	try:
-		return care_plan_bundle(fhir_input(plan), frappe.utils.get_url(), _)
+		return care_plan_bundle(as_plain_text(fhir_input(plan)), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
 			_("{0} cannot be exported as FHIR: {1}").format(plan.name, str(error)), title=_("FHIR Export")

@@ -101,6 +101,7 @@ def get_fhir_bundle(name: str) -> dict:
 	practice and the community organization."""
 	from care_management.domain.fhir_referral import referral_bundle
 	from care_management.fhir_records import (
+		as_plain_text,
 		community_organization,
 		iso,
 		patient_data,
@@ -124,7 +125,7 @@ def get_fhir_bundle(name: str) -> dict:
 		"notes": referral.notes,
 	}
 	try:
-		return referral_bundle(data, frappe.utils.get_url(), _)
+		return referral_bundle(as_plain_text(data), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
 			_("{0} cannot be exported as FHIR: {1}").format(referral.name, str(error)), title=_("FHIR Export")
