@@ -128,10 +128,11 @@ class BundleEntries:
 			{"reference": self.full_url(resource["resourceType"], resource["id"]), "display": display}
 		)
 
-	def add(self, resource: dict) -> dict:
-		resource.setdefault("meta", {"profile": [PROFILES[resource["resourceType"]]]})
-		self.entries.setdefault(self.full_url(resource["resourceType"], resource["id"]), resource)
-		return resource
+	def add(self, resource: dict) -> None:
+		"""Adds the resource, declaring the profile it follows (first, where a reader looks)."""
+		kind, resource_id = resource["resourceType"], resource["id"]
+		declared = {"resourceType": kind, "id": resource_id, "meta": {"profile": [PROFILES[kind]]}}
+		self.entries.setdefault(self.full_url(kind, resource_id), {**declared, **resource})
 
 	def bundle(self, bundle_id: str) -> dict:
 		unresolved = sorted(set(references_in(list(self.entries.values()))) - set(self.entries))
