@@ -72,7 +72,32 @@ def patient_data(name: str) -> dict:
 		"mobile": row.mobile,
 		"email": row.email,
 		"language": row.language,
+		"address": patient_address(name),
 		**{field: row.get(field) for field in optional},
+	}
+
+
+def patient_address(patient: str) -> dict | None:
+	"""The patient's primary Address (Frappe's Address linked to the Patient), else the first one."""
+	rows = frappe.get_all(
+		"Address",
+		filters=[
+			["Dynamic Link", "link_doctype", "=", "Patient"],
+			["Dynamic Link", "link_name", "=", patient],
+		],
+		fields=["address_line1", "address_line2", "city", "state", "pincode", "country"],
+		order_by="`tabAddress`.is_primary_address desc, `tabAddress`.creation asc",
+		limit=1,
+	)
+	if not rows:
+		return None
+	row = rows[0]
+	return {
+		"line": [row.address_line1, row.address_line2],
+		"city": row.city,
+		"state": row.state,
+		"postal_code": row.pincode,
+		"country": row.country,
 	}
 
 

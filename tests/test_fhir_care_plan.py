@@ -183,6 +183,15 @@ def test_gender_maps_to_administrative_gender(gender, code):
 	assert resources(bundle, "Patient")[0]["gender"] == code
 
 
+def test_the_patient_address_is_sent_when_there_is_one():
+	address = {"line": ["12 Elm St", None], "city": "Springfield", "state": "IL", "postal_code": "62704"}
+	bundle = bundle_of({**MINIMAL, "patient": {**MINIMAL["patient"], "address": address}})
+	assert resources(bundle, "Patient")[0]["address"] == [
+		{"use": "home", "line": ["12 Elm St"], "city": "Springfield", "state": "IL", "postalCode": "62704"}
+	]
+	assert "address" not in resources(bundle_of(MINIMAL), "Patient")[0]
+
+
 def test_race_and_ethnicity_are_sent_as_us_core_extensions_only_when_recorded():
 	bundle = bundle_of({**MINIMAL, "patient": {**MINIMAL["patient"], "race": "Asian", "ethnicity": ""}})
 	(extension,) = resources(bundle, "Patient")[0]["extension"]

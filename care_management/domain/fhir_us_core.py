@@ -174,6 +174,26 @@ def _telecom(phone=None, mobile=None, email=None, url=None, phone_use="home") ->
 	]
 
 
+def _addresses(address: dict | None, use: str) -> list[dict] | None:
+	"""``address``: line (a list), city, state, postal_code, country."""
+	address = address or {}
+	lines = [line for line in address.get("line") or [] if line]
+	if not lines and not any(address.get(k) for k in ("city", "state", "postal_code")):
+		return None
+	return [
+		drop_empty(
+			{
+				"use": use,
+				"line": lines,
+				"city": address.get("city"),
+				"state": address.get("state"),
+				"postalCode": address.get("postal_code"),
+				"country": address.get("country"),
+			}
+		)
+	]
+
+
 def _human_name(first: str | None, middle: str | None, last: str | None, full: str | None) -> dict:
 	given = [part for part in (first, middle) if part] or ([full] if full and not last else [])
 	name = drop_empty({"text": full, "family": last, "given": given})
@@ -185,8 +205,8 @@ def _human_name(first: str | None, middle: str | None, last: str | None, full: s
 
 def patient_resource(patient: dict, base_url: str) -> dict:
 	"""``patient``: id, name, first_name, middle_name, last_name, gender, birth_date,
-	phone, mobile, email, language, race, ethnicity (race and ethnicity as text,
-	only when the site records them)."""
+	phone, mobile, email, language, address (see _addresses), race, ethnicity
+	(race and ethnicity as text, only when the site records them)."""
 	gender = (patient.get("gender") or "").strip().casefold()
 	language = patient.get("language")
 	communication = None
@@ -221,6 +241,7 @@ def patient_resource(patient: dict, base_url: str) -> dict:
 			"telecom": _telecom(patient.get("phone"), patient.get("mobile"), patient.get("email")),
 			"gender": ADMINISTRATIVE_GENDER.get(gender, "other"),
 			"birthDate": patient.get("birth_date"),
+			"address": _addresses(patient.get("address"), "home"),
 			"communication": communication,
 		}
 	)
@@ -270,7 +291,6 @@ def organization_resource(organization: dict, base_url: str) -> dict:
 			identifiers.append({"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{UUID(hsds_id)}"})
 		except ValueError:
 			pass  # not a UUID: HSDS ids are, so this one identifies nothing outside the feed
-	address = organization.get("address") or {}
 	return drop_empty(
 		{
 			"resourceType": "Organization",
@@ -285,19 +305,7 @@ def organization_resource(organization: dict, base_url: str) -> dict:
 				organization.get("website"),
 				phone_use="work",
 			),
-			"address": [
-				drop_empty(
-					{
-						"line": [line for line in address.get("line") or [] if line],
-						"city": address.get("city"),
-						"state": address.get("state"),
-						"postalCode": address.get("postal_code"),
-						"country": address.get("country"),
-					}
-				)
-			]
-			if any(address.get("line") or []) or any(address.get(k) for k in ("city", "state", "postal_code"))
-			else None,
+			"address": _addresses(organization.get("address"), "work"),
 		}
 	)
 

@@ -67,6 +67,21 @@ class TestFhirExports(FrappeTestCase):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 
+	def add_address(self):
+		frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": "Rosa Diaz",
+				"address_type": "Billing",
+				"address_line1": "12 Elm St",
+				"city": "Springfield",
+				"state": "IL",
+				"pincode": "62704",
+				"country": frappe.db.get_value("Country", {}, "name"),
+				"links": [{"link_doctype": "Patient", "link_name": self.patient}],
+			}
+		).insert(ignore_permissions=True)
+
 	def plan(self, **fields):
 		plan = make_care_plan(
 			self.patient,
@@ -84,6 +99,7 @@ class TestFhirExports(FrappeTestCase):
 	def test_care_plan_bundle_meets_us_core_and_parses_as_r4b(self):
 		from fhir.resources.R4B.bundle import Bundle
 
+		self.add_address()
 		plan = self.plan()
 		bundle = get_fhir_bundle(plan.name)
 		Bundle.model_validate(bundle)
@@ -103,6 +119,7 @@ class TestFhirExports(FrappeTestCase):
 		self.assertEqual(patient["gender"], "female")
 		self.assertEqual(patient["identifier"][0]["value"], self.patient)
 		self.assertEqual(practitioner["name"][0]["family"], "Okafor")
+		self.assertEqual(patient["address"][0]["city"], "Springfield")
 		self.assertIn("Gardening &amp; cooking", care_plan["text"]["div"])
 		self.assertIn("Chest pain &lt;or&gt; fainting", care_plan["text"]["div"])  # typed text, escaped once
 		self.assertIn(
