@@ -1,41 +1,163 @@
+import copy
+
 import pytest
+import us_core_checks as checks
 
 from care_management.domain.fhir_referral import STATUS, referral_bundle
+from care_management.domain.fhir_us_core import SDOH_CATEGORY
 
+BASE = "https://clinic.example.org"
 REFERRAL = {
-	"id": "ref1", "status": "Sent", "need": "Food", "patient": {"id": "PID-1", "name": "Jane Doe"},
-	"resource": {"id": "r1", "name": "Eastside Pantry", "organization": "Eastside Churches"},
-	"referred_by": "cm@example.org", "authored": "2026-11-02",
-}  # fmt: skip
+	"id": "ref1",
+	"status": "Sent",
+	"need": "Food",
+	"patient": {
+		"id": "PID-1",
+		"name": "Jane Doe",
+		"first_name": "Jane",
+		"last_name": "Doe",
+		"gender": "Female",
+	},
+	"need_condition": {"id": "CP-1-need-abc", "status": "Referred", "identified_on": "2026-11-01"},
+	"resource": {
+		"name": "Eastside Pantry",
+		"organization": {
+			"key": "Eastside Churches",
+			"name": "Eastside Churches",
+			"hsds_id": "9c4a1f3e-2b5d-4c3e-8f7a-1b2c3d4e5f60",
+			"phone": "555-0199",
+			"address": {"line": ["1 Main St"], "city": "Springfield", "state": "IL", "postal_code": "62701"},
+		},
+	},
+	"practice": {
+		"key": "company/Clinic",
+		"name": "Clinic",
+		"identifier_system": "app/company",
+		"identifier": "Clinic",
+	},
+	"referred_by": "Ann Care",
+	"authored": "2026-11-02",
+}
+NEEDS = sorted(
+	{"Food", "Housing", "Transportation", "Utilities", "Interpersonal Safety", "Financial Strain", "Employment",
+	 "Education", "Social Isolation", "Mental Health", "Substance Use", "Disability", "Caregiver Support", "Legal"}
+)  # fmt: skip
+
+
+def bundle_of(**changes):
+	return referral_bundle({**copy.deepcopy(REFERRAL), **changes}, BASE)
 
 
 def parts(bundle):
-	by_type = {e["resource"]["resourceType"]: e["resource"] for e in bundle["entry"]}
-	return by_type["ServiceRequest"], by_type["Task"]
+	return {
+		e["resource"]["resourceType"]: e["resource"]
+		for e in bundle["entry"]
+		if e["resource"]["resourceType"] != "Organization"
+	}
+
+
+def organizations(bundle):
+	return {
+		e["resource"]["name"]: e for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"
+	}
+
+
+CASES = {
+	**{f"status {status}": {"status": status, "outcome": "Need Met" if status == "Completed" else None} for status in STATUS},
+	**{f"need {need}": {"need": need} for need in NEEDS},
+	"no care plan need": {"need_condition": None},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("changes", CASES.values(), ids=CASES.keys())
+@pytest.mark.parametrize(
+	"rule",
+	checks.rules_for("ServiceRequest", "Task", "Condition", "Patient", "Organization"),
+	ids=lambda r: r.name,
+)
+def test_bundle_meets_the_sdoh_clinical_care_rule(changes, rule):
+	assert checks.problems(bundle_of(**changes), only=rule) == []
+
+
+@pytest.mark.parametrize("changes", CASES.values(), ids=CASES.keys())
+def test_bundle_validates_against_fhir_r4b(changes):
+	bundle_model = pytest.importorskip("fhir.resources.R4B.bundle")
+	bundle_model.Bundle.model_validate(bundle_of(**changes, notes="Called twice"))
 
 
 @pytest.mark.parametrize("status, codes", sorted(STATUS.items()))
 def test_each_status_maps_to_request_and_task_codes(status, codes):
-	request, task = parts(referral_bundle({**REFERRAL, "status": status}))
-	assert (request["status"], task["status"]) == codes
-	assert request["intent"] == task["intent"] == "order"
-	assert task["focus"]["reference"] == f"ServiceRequest/{request['id']}"
+	found = parts(bundle_of(status=status))
+	assert (found["ServiceRequest"]["status"], found["Task"]["status"]) == codes
+	assert found["ServiceRequest"]["intent"] == found["Task"]["intent"] == "order"
 
 
-def test_need_is_coded_with_the_sdoh_category_and_outcome_is_on_the_task():
-	request, task = parts(referral_bundle({**REFERRAL, "status": "Completed", "outcome": "Need Met"}))
-	assert request["category"][0]["coding"][0]["code"] == "food-insecurity"
-	assert task["output"][0]["valueString"] == "Need Met"
+def test_the_bundle_holds_the_request_the_task_and_all_they_point_at():
+	bundle = bundle_of()
+	urls = {e["resource"]["resourceType"] + ("/" + e["resource"]["name"] if "name" in e["resource"] and e["resource"]["resourceType"] == "Organization" else ""): e["fullUrl"] for e in bundle["entry"]}  # fmt: skip
+	found = parts(bundle)
+	request, task = found["ServiceRequest"], found["Task"]
+	assert task["focus"]["reference"] == urls["ServiceRequest"]
+	assert task["for"]["reference"] == request["subject"]["reference"] == urls["Patient"]
+	assert (
+		task["owner"]["reference"]
+		== request["performer"][0]["reference"]
+		== urls["Organization/Eastside Churches"]
+	)
+	assert task["requester"]["reference"] == request["requester"]["reference"] == urls["Organization/Clinic"]
+	assert request["reasonReference"][0]["reference"] == urls["Condition"]
+	assert found["Condition"]["id"] == "CP-1-need-abc"  # the same Condition as in the care plan's export
+
+
+def test_the_need_is_coded_with_the_sdoh_categories_and_outcome_is_on_the_task():
+	found = parts(bundle_of(status="Completed", outcome="Need Met"))
+	codes = [c["code"] for cat in found["ServiceRequest"]["category"] for c in cat["coding"]]
+	assert codes == ["sdoh", "food-insecurity"]
+	assert found["Task"]["output"][0]["valueString"] == "Need Met"
+	assert found["ServiceRequest"]["code"] == {"text": "Eastside Pantry"}
+
+
+def test_every_mapped_need_category_is_in_the_sdohcc_value_set():
+	assert {code for code, _display in SDOH_CATEGORY.values()} <= checks.SDOHCC_CATEGORY
+
+
+@pytest.mark.parametrize("status", ["Declined", "Unable to Contact", "Cancelled"])
+def test_a_task_that_did_not_go_ahead_says_why(status):
+	assert parts(bundle_of(status=status))["Task"]["statusReason"] == {"text": status}
+
+
+def test_the_organization_keeps_its_hsds_id_phone_and_address():
+	org = organizations(bundle_of())["Eastside Churches"]["resource"]
+	assert {"system": "urn:ietf:rfc:3986", "value": "urn:uuid:9c4a1f3e-2b5d-4c3e-8f7a-1b2c3d4e5f60"} in org[
+		"identifier"
+	]
+	assert org["telecom"] == [{"system": "phone", "value": "555-0199", "use": "work"}]
+	assert org["address"][0]["city"] == "Springfield" and org["active"] is True
+
+
+def test_an_hsds_id_that_is_no_uuid_is_not_sent_as_one():
+	resource = copy.deepcopy(REFERRAL["resource"])
+	resource["organization"]["hsds_id"] = "org-17"
+	org = organizations(bundle_of(resource=resource))["Eastside Churches"]["resource"]
+	assert "identifier" not in org
 
 
 def test_unknown_status_is_refused():
-	with pytest.raises(ValueError):
-		referral_bundle({**REFERRAL, "status": "Lost"})
+	with pytest.raises(ValueError, match="referral status"):
+		bundle_of(status="Lost")
 
 
-@pytest.mark.parametrize("status", ["Draft", "Sent", "Completed"])
-def test_bundle_validates_against_fhir_r4(status):
-	bundle_model = pytest.importorskip("fhir.resources.R4B.bundle")
-	bundle_model.Bundle.model_validate(
-		referral_bundle({**REFERRAL, "status": status, "outcome": "Need Met", "notes": "Called twice"})
-	)
+BREAKAGES = {
+	"Task.focus": lambda b: parts(b)["Task"]["focus"].update(reference="ServiceRequest/x"),
+	"Task.status": lambda b: parts(b)["Task"].update(status="received"),
+	"ServiceRequest.category:SDOHCC": lambda b: parts(b)["ServiceRequest"]["category"].pop(1),
+	"ServiceRequest.subject / requester / performer / reasonReference": lambda b: parts(b)["ServiceRequest"].pop("reasonReference"),
+	"Reference.reference resolves": lambda b: b["entry"].pop(),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("element, breakage", BREAKAGES.items(), ids=BREAKAGES.keys())
+def test_each_check_catches_the_rule_it_names(element, breakage):
+	bundle = bundle_of()
+	breakage(bundle)
+	assert any(p.startswith(element) for p in checks.problems(bundle)), checks.problems(bundle)

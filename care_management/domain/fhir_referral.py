@@ -1,11 +1,23 @@
-"""A closed-loop referral as FHIR R4: ServiceRequest + Task, the shape of the
-HL7 SDOH Clinical Care IG (Gravity Project)."""
+"""A closed-loop referral as one self-contained FHIR R4 Bundle in the shape of
+the HL7 SDOH Clinical Care IG (Gravity Project): a ServiceRequest for the
+service, the Task that asks the community organization to fulfil it, and the
+Patient, the need (Condition), the practice and the organization they point at.
+"""
 
 from __future__ import annotations
 
-from care_management.domain.fhir_care_plan import _drop_empty, _entry, fhir_id
+from care_management.domain.fhir_us_core import (
+	BundleEntries,
+	coded,
+	drop_empty,
+	fhir_id,
+	need_condition_resource,
+	organization_resource,
+	patient_resource,
+	sdoh_categories,
+)
 
-SDOH_CATEGORY = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 # Referral status -> (ServiceRequest.status, Task.status)
 STATUS = {
 	"Draft": ("draft", "draft"),
@@ -16,86 +28,88 @@ STATUS = {
 	"Unable to Contact": ("revoked", "failed"),
 	"Cancelled": ("revoked", "cancelled"),
 }
-# The IG's SDOH category codes for the app's needs (others are sent as text).
-CATEGORY_CODES = {
-	"Food": "food-insecurity",
-	"Housing": "housing-instability",
-	"Transportation": "transportation-insecurity",
-	"Utilities": "utility-insecurity",
-	"Interpersonal Safety": "intimate-partner-violence",
-	"Financial Strain": "financial-insecurity",
-	"Employment": "employment-status",
-	"Education": "educational-attainment",
-	"Social Isolation": "social-connection",
-	"Disability": "disabilities",
-	"Legal": "legal-status",
-}
+# SDOHCC Task: these statuses must say why (statusReason.text).
+TASK_STATUSES_WITH_REASON = ("rejected", "cancelled", "on-hold", "failed")
 
 
-def referral_bundle(referral: dict) -> dict:
-	"""``referral``: id, status, need, patient {id, name}, resource {id, name, organization},
-	referred_by, authored (date), outcome, notes."""
+def _untranslated(message: str) -> str:
+	return message
+
+
+def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
+	"""``referral``: id, status, need (the app's need category), patient (see
+	patient_resource), need_condition {id, status, identified_on, notes} (the
+	care plan's need, else one made for the referral), resource {name,
+	organization (see organization_resource)}, practice (the referring
+	practice's organization), referred_by (a name), authored (date), outcome,
+	notes."""
 	if referral["status"] not in STATUS:
 		raise ValueError(
 			f"referral status: {referral['status']!r} has no FHIR equivalent; expected one of {sorted(STATUS)}"
 		)
 	request_status, task_status = STATUS[referral["status"]]
 	base = fhir_id(referral["id"])
-	subject = _drop_empty(
+	entries = BundleEntries(base_url)
+
+	patient = patient_resource(referral["patient"], base_url)
+	subject = entries.reference(patient, referral["patient"].get("name"))
+	need_condition = need_condition_resource(
 		{
-			"reference": f"Patient/{fhir_id(referral['patient']['id'])}",
-			"display": referral["patient"].get("name"),
-		}
+			"id": fhir_id(base, "need"),
+			**(referral.get("need_condition") or {}),
+			"category": referral["need"],
+			"label": _(referral["need"]),
+		},
+		subject,
 	)
-	code = CATEGORY_CODES.get(referral["need"])
-	category = (
-		{"coding": [{"system": SDOH_CATEGORY, "code": code, "display": referral["need"]}]}
-		if code
-		else {"text": referral["need"]}
-	)
-	organization = referral["resource"].get("organization") or referral["resource"]["name"]
-	service_request = _drop_empty(
+	organization = organization_resource(referral["resource"]["organization"], base_url)
+	owner = entries.reference(organization, organization["name"])
+	practice = organization_resource(referral["practice"], base_url)
+	requester = entries.reference(practice, practice["name"])
+
+	notes = [
+		{"text": _("Referred by {0}").format(referral["referred_by"])}
+		if referral.get("referred_by")
+		else None,
+		{"text": referral["notes"]} if referral.get("notes") else None,
+	]
+	service_request = drop_empty(
 		{
 			"resourceType": "ServiceRequest",
 			"id": f"{base}-request",
 			"status": request_status,
 			"intent": "order",
-			"category": [category],
+			"category": sdoh_categories(referral["need"]),
+			# The directory keeps no procedure codes for its services: the service is named.
 			"code": {"text": referral["resource"]["name"]},
 			"subject": subject,
 			"authoredOn": referral.get("authored"),
-			"requester": {"display": referral.get("referred_by")} if referral.get("referred_by") else None,
-			"performer": [{"display": organization}],
-			"note": [{"text": referral["notes"]}] if referral.get("notes") else None,
+			"requester": requester,
+			"performer": [owner],
+			"reasonReference": [entries.reference(need_condition, _(referral["need"]))],
+			"note": [note for note in notes if note],
 		}
 	)
-	task = _drop_empty(
+	task = drop_empty(
 		{
 			"resourceType": "Task",
 			"id": f"{base}-task",
 			"status": task_status,
+			"statusReason": {"text": _(referral["status"])}
+			if task_status in TASK_STATUSES_WITH_REASON
+			else None,
 			"intent": "order",
-			"code": {
-				"coding": [
-					{
-						"system": "http://hl7.org/fhir/CodeSystem/task-code",
-						"code": "fulfill",
-						"display": "Fulfill the focal request",
-					}
-				]
-			},
-			"focus": {"reference": f"ServiceRequest/{base}-request"},
+			"code": coded(TASK_CODE, "fulfill", "Fulfill the focal request"),
+			"focus": entries.reference(service_request),
 			"for": subject,
 			"authoredOn": referral.get("authored"),
-			"owner": {"display": organization},
-			"output": [{"type": {"text": "outcome"}, "valueString": referral["outcome"]}]
+			"requester": requester,
+			"owner": owner,
+			"output": [{"type": {"text": _("Outcome")}, "valueString": _(referral["outcome"])}]
 			if referral.get("outcome")
 			else None,
 		}
 	)
-	return {
-		"resourceType": "Bundle",
-		"id": f"{base}-bundle",
-		"type": "collection",
-		"entry": [_entry(service_request), _entry(task)],
-	}
+	for resource in (service_request, task, patient, need_condition, organization, practice):
+		entries.add(resource)
+	return entries.bundle(f"{base}-bundle")

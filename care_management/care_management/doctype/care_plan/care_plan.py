@@ -226,28 +226,68 @@ def template_as_dict(name: str) -> dict:
 
 @frappe.whitelist()
 def get_fhir_bundle(name: str) -> dict:
-	"""The plan as a FHIR R4 Bundle of CarePlan, Goal and Condition."""
+	"""The plan as one self-contained FHIR R4 Bundle (US Core 6.1 CarePlan, Goal,
+	Condition, Patient, Practitioner)."""
 	from care_management.domain.fhir_care_plan import care_plan_bundle
+	from care_management.fhir_records import as_plain_text
 
 	plan = frappe.get_doc("Care Plan", name)
 	plan.check_permission("read")
-	return care_plan_bundle(fhir_input(plan))
+	try:
+		return care_plan_bundle(as_plain_text(fhir_input(plan)), frappe.utils.get_url(), _)
+	except ValueError as error:
+		frappe.throw(
+			_("{0} cannot be exported as FHIR: {1}").format(plan.name, str(error)), title=_("FHIR Export")
+		)
 
 
 def fhir_input(plan: CarePlan) -> dict:
-	"""Plain data for the core's FHIR mapping."""
-
-	def iso(value):
-		return str(getdate(value)) if value else None
+	"""Plain data for the core's FHIR mapping. Rows are keyed by their row name,
+	which stays when rows are reordered, so a re-export keeps its resource ids."""
+	from care_management.fhir_records import iso, patient_data, practitioner_data
 
 	goal_keys = {}
-	goals = []
 	for row in plan.goals:
-		key = str(row.idx)
-		goal_keys.setdefault(text_key(row.goal), key)
-		goals.append(
+		goal_keys.setdefault(text_key(row.goal), row.name)
+	care_manager = plan.care_manager
+	return {
+		"id": plan.name,
+		"status": plan.status,
+		"description": plan.what_matters_most,
+		"patient": patient_data(plan.patient),
+		"start_date": iso(plan.start_date),
+		"next_review_date": iso(plan.next_review_date),
+		"created": iso(plan.creation),
+		"care_manager": {"id": care_manager, "name": frappe.utils.get_fullname(care_manager)}
+		if care_manager
+		else None,
+		"supervising_practitioner": practitioner_data(plan.supervising_practitioner)
+		if plan.supervising_practitioner
+		else None,
+		"conditions": [
 			{
-				"key": key,
+				"key": row.name,
+				"name": row.condition_name,
+				"icd10_code": row.icd10_code,
+				"onset_date": iso(row.onset_date),
+				"recorded_on": iso(row.added_on),
+				"notes": row.notes,
+			}
+			for row in plan.conditions
+		],
+		"needs": [
+			{
+				"key": row.name,
+				"category": row.need_category,
+				"status": row.status,
+				"identified_on": iso(row.identified_on),
+				"notes": row.notes,
+			}
+			for row in plan.needs
+		],
+		"goals": [
+			{
+				"key": row.name,
 				"goal": row.goal,
 				"status": row.status,
 				"measure": row.measure,
@@ -255,36 +295,11 @@ def fhir_input(plan: CarePlan) -> dict:
 				"due_date": iso(row.due_date),
 				"patient_words": row.patient_words,
 			}
-		)
-	care_manager = plan.care_manager
-	return {
-		"id": plan.name,
-		"status": plan.status,
-		"description": plan.what_matters_most,
-		"patient": {"id": plan.patient, "name": plan.patient_name},
-		"start_date": iso(plan.start_date),
-		"next_review_date": iso(plan.next_review_date),
-		"created": iso(plan.creation),
-		"care_manager": {"id": care_manager, "name": frappe.utils.get_fullname(care_manager)}
-		if care_manager
-		else None,
-		"supervising_practitioner": {"id": plan.supervising_practitioner, "name": plan.practitioner_name}
-		if plan.supervising_practitioner
-		else None,
-		"conditions": [
-			{
-				"key": str(row.idx),
-				"name": row.condition_name,
-				"icd10_code": row.icd10_code,
-				"expected_12_months": bool(row.expected_12_months),
-				"onset_date": iso(row.onset_date),
-			}
-			for row in plan.conditions
+			for row in plan.goals
 		],
-		"goals": goals,
 		"interventions": [
 			{
-				"key": str(row.idx),
+				"key": row.name,
 				"intervention": row.intervention,
 				"status": row.status,
 				"responsible": row.responsible,
@@ -293,6 +308,12 @@ def fhir_input(plan: CarePlan) -> dict:
 			}
 			for row in plan.interventions
 		],
+		"action_plan": {
+			"call_clinic_when": plan.call_clinic_when,
+			"clinic_phone": plan.clinic_phone,
+			"after_hours_phone": plan.after_hours_phone,
+			"call_911_when": plan.call_911_when,
+		},
 		"care_team": [
 			{
 				"name": row.member_name,

@@ -96,28 +96,66 @@ class ResourceReferral(Document):
 
 @frappe.whitelist()
 def get_fhir_bundle(name: str) -> dict:
-	"""The referral as FHIR R4 ServiceRequest + Task."""
+	"""The referral as one self-contained FHIR R4 Bundle in the SDOH Clinical Care
+	IG's shape: ServiceRequest + Task, with the Patient, the need (Condition), the
+	practice and the community organization."""
 	from care_management.domain.fhir_referral import referral_bundle
+	from care_management.fhir_records import (
+		as_plain_text,
+		community_organization,
+		iso,
+		patient_data,
+		practice_organization,
+	)
 
 	referral = frappe.get_doc("Resource Referral", name)
 	referral.check_permission("read")
-	resource = frappe.db.get_value(
-		"Community Resource", referral.resource, ["resource_name", "organization_name"], as_dict=True
+	service, organization = community_organization(referral.resource)
+	data = {
+		"id": referral.name,
+		"status": referral.status,
+		"need": referral.need_category,
+		"patient": patient_data(referral.patient),
+		"need_condition": care_plan_need_condition(referral),
+		"resource": {"name": service, "organization": organization},
+		"practice": practice_organization(),
+		"referred_by": frappe.utils.get_fullname(referral.referred_by) if referral.referred_by else None,
+		"authored": iso(referral.creation),
+		"outcome": referral.outcome,
+		"notes": referral.notes,
+	}
+	try:
+		return referral_bundle(as_plain_text(data), frappe.utils.get_url(), _)
+	except ValueError as error:
+		frappe.throw(
+			_("{0} cannot be exported as FHIR: {1}").format(referral.name, str(error)), title=_("FHIR Export")
+		)
+
+
+def care_plan_need_condition(referral) -> dict | None:
+	"""The care plan's need this referral works on (the open one first), so the
+	referral's Condition is the same resource the care plan's export carries."""
+	from care_management.domain.fhir_care_plan import need_condition_id
+	from care_management.fhir_records import iso
+
+	if not referral.care_plan:
+		return None
+	rows = frappe.get_all(
+		"Care Plan Need",
+		filters={
+			"parenttype": "Care Plan",
+			"parent": referral.care_plan,
+			"need_category": referral.need_category,
+		},
+		fields=["name", "status", "identified_on", "notes"],
+		order_by="idx asc",
 	)
-	return referral_bundle(
-		{
-			"id": referral.name,
-			"status": referral.status,
-			"need": referral.need_category,
-			"patient": {"id": referral.patient, "name": referral.patient_name},
-			"resource": {
-				"id": referral.resource,
-				"name": resource.resource_name,
-				"organization": resource.organization_name,
-			},
-			"referred_by": referral.referred_by,
-			"authored": str(getdate(referral.creation)),
-			"outcome": referral.outcome,
-			"notes": referral.notes,
-		}
-	)
+	if not rows:
+		return None
+	row = next((r for r in rows if r.status in OPEN_NEED_STATUSES), rows[-1])
+	return {
+		"id": need_condition_id(referral.care_plan, row.name),
+		"status": row.status,
+		"identified_on": iso(row.identified_on),
+		"notes": row.notes,
+	}

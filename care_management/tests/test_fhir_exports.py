@@ -1,0 +1,242 @@
+"""Both FHIR exports on a real site: Export → FHIR Bundle of a care plan and
+Export → FHIR of a referral give self-contained bundles that parse as FHIR R4B
+and meet the US Core 6.1 / SDOH Clinical Care rules written down in
+tests/us_core_checks.py; a user who may not read the record gets nothing."""
+
+import importlib.util
+import sys
+from pathlib import Path
+from unittest.mock import patch
+
+import frappe
+from frappe.model.workflow import apply_workflow
+from frappe.tests.utils import FrappeTestCase
+
+import care_management
+from care_management import fhir_records
+from care_management.care_management.doctype.care_plan.care_plan import get_fhir_bundle
+from care_management.care_management.doctype.resource_referral.resource_referral import (
+	get_fhir_bundle as get_referral_bundle,
+)
+from care_management.care_management.doctype.resource_referral.test_resource_referral import make_resource
+from care_management.tests.factories import make_care_plan, make_patient, make_practitioner, make_user
+
+CARE_MANAGER = "fhir.cm@example.org"
+OTHER_CARE_MANAGER = "fhir.other.cm@example.org"
+
+
+def load_checks():
+	"""The rules live with the pure-core tests (tests/us_core_checks.py), which
+	are not a package the bench imports; both tiers run the same rules."""
+	path = Path(care_management.__file__).resolve().parent.parent / "tests" / "us_core_checks.py"
+	spec = importlib.util.spec_from_file_location("us_core_checks", path)
+	module = importlib.util.module_from_spec(spec)
+	sys.modules.setdefault(spec.name, module)
+	spec.loader.exec_module(module)
+	return module
+
+
+checks = load_checks()
+
+
+def resources(bundle, kind):
+	return [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+def full_urls(bundle, kind):
+	return [e["fullUrl"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind]
+
+
+class TestFhirExports(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_user(CARE_MANAGER, ["Care Manager"])
+		make_user(OTHER_CARE_MANAGER, ["Care Manager"])
+		cls.practitioner = make_practitioner("Fhirexport")
+		frappe.db.set_value("Healthcare Practitioner", cls.practitioner, "last_name", "Okafor")
+		frappe.db.commit()
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.patient = make_patient(
+			"Rosa", last_name="Diaz", dob="1948-02-29", mobile="555-0142", care_manager=CARE_MANAGER
+		).name
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def add_address(self):
+		frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": "Rosa Diaz",
+				"address_type": "Billing",
+				"address_line1": "12 Elm St",
+				"city": "Springfield",
+				"state": "IL",
+				"pincode": "62704",
+				"country": frappe.db.get_value("Country", {}, "name"),
+				"links": [{"link_doctype": "Patient", "link_name": self.patient}],
+			}
+		).insert(ignore_permissions=True)
+
+	def plan(self, **fields):
+		plan = make_care_plan(
+			self.patient,
+			self.practitioner,
+			needs=[{"need_category": "Transportation", "status": "Open"}],
+			call_clinic_when="Sugar over 300",
+			clinic_phone="555-0100",
+			call_911_when="Chest pain <or> fainting",
+			what_matters_most="Gardening & cooking for my family",
+			**fields,
+		)
+		plan.apply_templates(["Type 2 Diabetes"])
+		return frappe.get_doc("Care Plan", plan.name)
+
+	def test_care_plan_bundle_meets_us_core_and_parses_as_r4b(self):
+		from fhir.resources.R4B.bundle import Bundle
+
+		self.add_address()
+		plan = self.plan()
+		bundle = get_fhir_bundle(plan.name)
+		Bundle.model_validate(bundle)
+		self.assertEqual(checks.problems(bundle), [])
+		(care_plan,) = resources(bundle, "CarePlan")
+		(patient,) = resources(bundle, "Patient")
+		(practitioner,) = resources(bundle, "Practitioner")
+		self.assertEqual(care_plan["subject"]["reference"], full_urls(bundle, "Patient")[0])
+		self.assertEqual(care_plan["author"]["reference"], full_urls(bundle, "Practitioner")[0])
+		self.assertEqual(len(resources(bundle, "Goal")), len(plan.goals))
+		self.assertEqual(len(care_plan["activity"]), len(plan.interventions) + 2)  # + clinic and 911
+		self.assertEqual(
+			[c["code"].get("coding", [{}])[0].get("code") for c in resources(bundle, "Condition")],
+			["E11.9", None],  # the diabetes template's condition, then the transportation need
+		)
+		self.assertEqual((patient["name"][0]["family"], patient["birthDate"]), ("Diaz", "1948-02-29"))
+		self.assertEqual(patient["gender"], "female")
+		self.assertEqual(patient["identifier"][0]["value"], self.patient)
+		self.assertEqual(practitioner["name"][0]["family"], "Okafor")
+		self.assertEqual(patient["address"][0]["city"], "Springfield")
+		self.assertIn("Gardening &amp; cooking", care_plan["text"]["div"])
+		self.assertIn("Chest pain &lt;or&gt; fainting", care_plan["text"]["div"])  # typed text, escaped once
+		self.assertIn(
+			"Call 911 right away if: Chest pain <or> fainting",
+			[a["detail"]["description"] for a in care_plan["activity"]],
+		)
+
+	def test_a_plan_without_goals_or_conditions_still_carries_its_patient_and_practitioner(self):
+		plan = make_care_plan(self.patient, self.practitioner)
+		bundle = get_fhir_bundle(plan.name)
+		self.assertEqual(checks.problems(bundle), [])
+		self.assertEqual(
+			[e["resource"]["resourceType"] for e in bundle["entry"]], ["CarePlan", "Patient", "Practitioner"]
+		)
+
+	def test_a_re_export_after_reordering_rows_keeps_the_resource_ids(self):
+		plan = self.plan()
+		before = {e["fullUrl"] for e in get_fhir_bundle(plan.name)["entry"]}
+		plan.goals.reverse()
+		for position, row in enumerate(plan.goals, 1):
+			row.idx = position
+		plan.save()
+		self.assertEqual({e["fullUrl"] for e in get_fhir_bundle(plan.name)["entry"]}, before)
+
+	def test_the_practitioner_npi_is_read_from_the_sites_npi_field(self):
+		# Healthcare has no NPI field; a site (or the billing identifiers) adds one.
+		# The export reads whichever NPI field exists: here office_phone stands in
+		# for it, so the test needs no schema change.
+		frappe.db.set_value("Healthcare Practitioner", self.practitioner, "office_phone", "1234567893")
+		plan = make_care_plan(self.patient, self.practitioner)
+		with patch.object(fhir_records, "NPI_FIELDS", ("no_such_field", "office_phone")):
+			(practitioner,) = resources(get_fhir_bundle(plan.name), "Practitioner")
+		self.assertIn(
+			{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}, practitioner["identifier"]
+		)
+		(without,) = resources(get_fhir_bundle(plan.name), "Practitioner")
+		self.assertNotIn("http://hl7.org/fhir/sid/us-npi", [i["system"] for i in without["identifier"]])
+
+	def test_an_export_of_a_plan_the_user_may_not_read_is_refused(self):
+		plan = make_care_plan(self.patient, self.practitioner)
+		frappe.set_user(CARE_MANAGER)
+		self.assertTrue(get_fhir_bundle(plan.name)["entry"])
+		frappe.set_user(OTHER_CARE_MANAGER)
+		with self.assertRaises(frappe.PermissionError):
+			get_fhir_bundle(plan.name)
+
+	def referral(self, need="Food"):
+		resource = make_resource("FHIR pantry", need=need)
+		frappe.db.set_value(
+			"Community Resource",
+			resource.name,
+			{
+				"hsds_organization_id": "5a0c7e8e-3c41-4b0e-9d6f-2f1d3c4b5a69",
+				"phone": "555-0177",
+				"city": "Springfield",
+				"postal_code": "62701",
+			},
+		)
+		referral = frappe.get_doc(
+			{
+				"doctype": "Resource Referral",
+				"patient": self.patient,
+				"need_category": need,
+				"resource": resource.name,
+			}
+		).insert()
+		return apply_workflow(referral, "Send")
+
+	def test_referral_bundle_meets_the_sdoh_clinical_care_shape_and_parses_as_r4b(self):
+		from fhir.resources.R4B.bundle import Bundle
+
+		plan = self.plan()
+		referral = self.referral()
+		bundle = get_referral_bundle(referral.name)
+		Bundle.model_validate(bundle)
+		self.assertEqual(checks.problems(bundle), [])
+		(request,) = resources(bundle, "ServiceRequest")
+		(task,) = resources(bundle, "Task")
+		organizations = {o["name"]: url for o, url in zip(resources(bundle, "Organization"), full_urls(bundle, "Organization"), strict=True)}  # fmt: skip
+		self.assertEqual((request["status"], task["status"]), ("active", "requested"))
+		self.assertEqual(task["focus"]["reference"], full_urls(bundle, "ServiceRequest")[0])
+		self.assertEqual(task["owner"]["reference"], organizations["FHIR pantry Org"])
+		self.assertEqual(request["code"], {"text": "FHIR pantry"})
+		self.assertEqual([c["coding"][0]["code"] for c in request["category"]], ["sdoh", "food-insecurity"])
+		company = frappe.db.get_value(
+			"Company", frappe.defaults.get_user_default("Company") or {}, "company_name"
+		)
+		self.assertEqual(task["requester"]["reference"], organizations[company])
+
+		# The need the referral answers is the very Condition the care plan's export
+		# carries (the Food need the referral added to the plan), and the patient too.
+		plan_bundle = get_fhir_bundle(plan.name)
+		need_urls = {
+			url
+			for condition, url in zip(resources(plan_bundle, "Condition"), full_urls(plan_bundle, "Condition"), strict=True)
+			if condition["code"].get("text") == "Food"
+		}  # fmt: skip
+		self.assertEqual({request["reasonReference"][0]["reference"]}, need_urls)
+		self.assertEqual(full_urls(plan_bundle, "Patient"), full_urls(bundle, "Patient"))
+
+	def test_a_declined_referral_says_why_on_its_task(self):
+		self.plan()
+		referral = apply_workflow(frappe.get_doc("Resource Referral", self.referral().name), "Mark Declined")
+		bundle = get_referral_bundle(referral.name)
+		self.assertEqual(checks.problems(bundle), [])
+		(task,) = resources(bundle, "Task")
+		self.assertEqual((task["status"], task["statusReason"]["text"]), ("rejected", "Declined"))
+
+	def test_a_referral_without_a_care_plan_need_still_carries_its_condition(self):
+		referral = self.referral(need="Legal")  # no care plan for this patient
+		bundle = get_referral_bundle(referral.name)
+		self.assertEqual(checks.problems(bundle), [])
+		(condition,) = resources(bundle, "Condition")
+		self.assertEqual(condition["category"][2]["coding"][0]["code"], "sdoh-category-unspecified")
+
+	def test_an_export_of_a_referral_the_user_may_not_read_is_refused(self):
+		referral = self.referral()
+		frappe.set_user(OTHER_CARE_MANAGER)
+		with self.assertRaises(frappe.PermissionError):
+			get_referral_bundle(referral.name)
