@@ -64,7 +64,8 @@ select
 	coalesce(month_minutes.total, 0) as minutes_this_month,
 	coalesce(flags.open_red_flags, 0) as open_red_flags,
 	coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
-	appt.next_appointment, missed.last_missed_appointment
+	appt.next_appointment, missed.last_missed_appointment,
+	coalesce(updates.patient_updates, 0) as patient_updates
 from `tabPatient` p
 left join `tabCare Management Risk Tier` tier
 	on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
@@ -114,6 +115,10 @@ left join (
 	where patient in %(patients)s and status = 'No Show' and appointment_date >= %(missed_since)s
 	group by patient
 ) missed on missed.patient = p.name
+left join (
+	select patient, count(*) as patient_updates from `tabPatient Care Plan Update`
+	where patient in %(patients)s and status = 'New' group by patient
+) updates on updates.patient = p.name
 where p.name in %(patients)s
 """
 
@@ -182,6 +187,8 @@ def parse_minutes(packed: str | None) -> dict[str, int]:
 def apply_view(rows: list[dict], view: str | None) -> list[dict]:
 	if view == "Due Today":
 		return [r for r in rows if r.days_overdue == 0 and r.next_due <= getdate(today())]
+	if view == "Patient Updates":
+		return [r for r in rows if r.patient_updates]
 	if view == "Overdue":
 		return [r for r in rows if r.days_overdue > 0]
 	if view == "Near Threshold":
@@ -221,6 +228,8 @@ def columns() -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "open_red_flags", "label": _("Open Red Flags"), "fieldtype": "Int", "width": 110},
+		# What patients sent from the portal and no one has reviewed yet.
+		{"fieldname": "patient_updates", "label": _("Patient Updates"), "fieldtype": "Int", "width": 120},
 		{"fieldname": "open_referrals", "label": _("Open Referrals"), "fieldtype": "Int", "width": 110},
 		{
 			"fieldname": "overdue_referral_follow_up",
@@ -254,6 +263,12 @@ def summary(rows) -> list[dict]:
 				for r in rows
 				if r.nearest_threshold is not None and r.nearest_threshold <= NEAR_THRESHOLD_MINUTES
 			),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Patient Updates to Review"),
+			"value": sum(r.patient_updates or 0 for r in rows),
 			"indicator": "Orange",
 			"datatype": "Int",
 		},
