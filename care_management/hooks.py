@@ -29,7 +29,12 @@ fixtures = [
 			[
 				"name",
 				"in",
-				["Care Manager", "Care Management Supervisor", "Care Management Billing", "Care Plan Caregiver"],
+				[
+					"Care Manager",
+					"Care Management Supervisor",
+					"Care Management Billing",
+					"Care Plan Caregiver",
+				],
 			]
 		],
 	},

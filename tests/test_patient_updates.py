@@ -54,4 +54,6 @@ def test_length_is_measured_after_markup_is_removed():
 def test_a_message_must_say_something_within_the_limit():
 	assert check_message("  <br> ").problem == EMPTY_MESSAGE
 	assert check_message("y" * (MESSAGE_MAX_CHARS + 1)).problem == TOO_LONG
-	assert check_message("¿Puedo tomar la pastilla con comida?").text == "¿Puedo tomar la pastilla con comida?"
+	assert (
+		check_message("¿Puedo tomar la pastilla con comida?").text == "¿Puedo tomar la pastilla con comida?"
+	)

@@ -50,9 +50,9 @@ def refuse_checked(checked: Checked) -> None:
 		NO_PROGRESS: _("Progress: choose On track, Struggling or Done."),
 		UNKNOWN_PROGRESS: _("Progress: choose On track, Struggling or Done."),
 		EMPTY_MESSAGE: _("Message: write a few words for your care team."),
-		TOO_LONG: _("Keep it to {0} characters or fewer, please. Your care team can call you for more.").format(
-			checked.limit
-		),
+		TOO_LONG: _(
+			"Keep it to {0} characters or fewer, please. Your care team can call you for more."
+		).format(checked.limit),
 	}
 	refuse(messages[checked.problem])
 
@@ -119,7 +119,10 @@ def record_update(viewer: PlanViewer, user: str, **fields) -> dict:
 def post_goal_update(goal: str, progress: str, note: str | None = None) -> dict:
 	user = signed_in()
 	row = frappe.db.get_value(
-		"Care Plan Goal", {"name": goal or "", "parenttype": "Care Plan"}, ["parent", "goal", "status"], as_dict=True
+		"Care Plan Goal",
+		{"name": goal or "", "parenttype": "Care Plan"},
+		["parent", "goal", "status"],
+		as_dict=True,
 	)
 	if not row:
 		refuse(_("This goal is not on your care plan."), frappe.PermissionError, title=_("Not Your Goal"))
@@ -160,10 +163,16 @@ def start_screening(invitation: str) -> dict:
 	user = signed_in()
 	patient = patient_of(user)
 	row = frappe.db.get_value(
-		"Screening Invitation", invitation or "", ["patient", "status", "expires_on"], as_dict=True, for_update=True
+		"Screening Invitation",
+		invitation or "",
+		["patient", "status", "expires_on"],
+		as_dict=True,
+		for_update=True,
 	)
 	if not patient or not row or row.patient != patient:
-		refuse(_("This screening is not one of yours."), frappe.PermissionError, title=_("Not Your Screening"))
+		refuse(
+			_("This screening is not one of yours."), frappe.PermissionError, title=_("Not Your Screening")
+		)
 	if row.status != "Sent" or frappe.utils.getdate(row.expires_on) < frappe.utils.getdate():
 		refuse(_("This screening is no longer open. Please ask your care team for a new one."))
 	token = secrets.token_urlsafe(24)

@@ -61,9 +61,10 @@ def care_team(plan) -> list[dict]:
 	practitioner, then the team members the plan lists."""
 	team = []
 	if plan.care_manager:
-		user = frappe.db.get_value(
-			"User", plan.care_manager, ["full_name", "phone", "mobile_no"], as_dict=True
-		) or frappe._dict()
+		user = (
+			frappe.db.get_value("User", plan.care_manager, ["full_name", "phone", "mobile_no"], as_dict=True)
+			or frappe._dict()
+		)
 		team.append(
 			{
 				"name": user.full_name or plan.care_manager,
@@ -73,12 +74,15 @@ def care_team(plan) -> list[dict]:
 			}
 		)
 	if plan.supervising_practitioner:
-		doctor = frappe.db.get_value(
-			"Healthcare Practitioner",
-			plan.supervising_practitioner,
-			["practitioner_name", "office_phone", "department"],
-			as_dict=True,
-		) or frappe._dict()
+		doctor = (
+			frappe.db.get_value(
+				"Healthcare Practitioner",
+				plan.supervising_practitioner,
+				["practitioner_name", "office_phone", "department"],
+				as_dict=True,
+			)
+			or frappe._dict()
+		)
 		team.append(
 			{
 				"name": doctor.practitioner_name or plan.practitioner_name,

@@ -37,7 +37,11 @@ def get_context(context):
 	context.print_url = None if viewer.as_caregiver else print_url(viewer.care_plan)
 	context.note_max = NOTE_MAX_CHARS
 	context.message_max = MESSAGE_MAX_CHARS
-	context.progress_choices = [("On Track", _("On track")), ("Struggling", _("Struggling")), ("Done", _("Done"))]
+	context.progress_choices = [
+		("On Track", _("On track")),
+		("Struggling", _("Struggling")),
+		("Done", _("Done")),
+	]
 	context.progress_labels = dict(context.progress_choices)
 	context.texts = {
 		"sending": _("Sending…"),

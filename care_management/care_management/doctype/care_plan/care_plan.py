@@ -130,9 +130,9 @@ class CarePlan(Document):
 				)
 			if row.portal_user == patient_user or row.portal_user in ("Administrator", "Guest"):
 				frappe.throw(
-					_("Caregivers, row {0}: Portal User {1} cannot be a caregiver's user. Choose the caregiver's own user.").format(
-						row.idx, frappe.bold(row.portal_user)
-					),
+					_(
+						"Caregivers, row {0}: Portal User {1} cannot be a caregiver's user. Choose the caregiver's own user."
+					).format(row.idx, frappe.bold(row.portal_user)),
 					title=_("Invalid Portal User"),
 				)
 			if row.portal_user in seen:

@@ -69,9 +69,7 @@ class PatientCarePlanUpdate(Document):
 			)
 		note = plain_text(review_note)
 		if len(note) > REVIEW_NOTE_MAX_CHARS:
-			frappe.throw(
-				_("Review Note: keep it to {0} characters or fewer.").format(REVIEW_NOTE_MAX_CHARS)
-			)
+			frappe.throw(_("Review Note: keep it to {0} characters or fewer.").format(REVIEW_NOTE_MAX_CHARS))
 		self.status = status
 		self.reviewed_by = frappe.session.user
 		self.reviewed_on = now_datetime()
