@@ -68,7 +68,7 @@ def care_team(plan) -> list[dict]:
 		team.append(
 			{
 				"name": user.full_name or plan.care_manager,
-				"role": _("Care Manager"),
+				"role": _("Care Manager", context="My Care Plan"),
 				"phone": user.phone or user.mobile_no or plan.clinic_phone,
 				"email": None,
 			}

@@ -104,6 +104,15 @@ class TestPatientPortal(FrappeAPITestCase):
 		cls.goal_a = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_a}, "name")
 		cls.goal_b = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_b}, "name")
 		cls.goal_closed = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_closed}, "name")
+		# Bruno reads in Spanish: his user's language, and the one his care team recorded.
+		frappe.db.set_value("User", PATIENT_B, "language", "es")
+		frappe.db.set_value("Patient", cls.patients[PATIENT_B], "language", "es")
+		invitation = frappe.get_doc(
+			{"doctype": "Screening Invitation", "patient": cls.patients[PATIENT_B], "instrument": "PHQ-2"}
+		).insert(ignore_permissions=True)
+		cls.invitation_b, cls.link_b = invitation.name, invitation.flags.link
+		frappe.clear_messages()
+		frappe.translate.clear_cache()
 		cls.headers = {
 			user: token_headers(user)
 			for user in (PATIENT_A, PATIENT_B, NO_PATIENT, DRAFT_PATIENT, CLOSED_PATIENT, CAREGIVER)
@@ -120,6 +129,7 @@ class TestPatientPortal(FrappeAPITestCase):
 			"ToDo", {"reference_type": "Patient Care Plan Update", "reference_name": ("in", updates or [""])}
 		)
 		frappe.db.delete("Patient Care Plan Update", {"name": ("in", updates or [""])})
+		frappe.db.delete("Screening Invitation", {"patient": ("in", list(cls.patients.values()))})
 		for plan in (cls.plan_a, cls.plan_b, cls.plan_draft, cls.plan_closed):
 			frappe.delete_doc("Care Plan", plan, force=True, ignore_permissions=True)
 		for patient in cls.patients.values():
@@ -382,3 +392,54 @@ class TestPatientPortal(FrappeAPITestCase):
 		finally:
 			frappe.set_user("Administrator")
 			frappe.db.rollback()
+
+	# --- screenings and Spanish ----------------------------------------------
+
+	def test_the_page_follows_the_users_language(self):
+		html = self.page(PATIENT_B).get_data(as_text=True)
+		for spanish in (
+			"Mi plan de cuidado",
+			"Cuéntenos cómo le va",
+			"Lo logré",
+			"Llame al 911 de inmediato si",
+		):
+			self.assertIn(spanish, html)
+		self.assertNotIn("Tell us how it's going", html)
+		# The print view takes the request's language (a browser session's is the user's).
+		query = (
+			f"/printview?doctype=Care%20Plan&name={self.plan_b}&format=Care%20Plan%20for%20Patients&_lang=es"
+		)
+		printed = self.page(PATIENT_B, query).get_data(as_text=True)
+		self.assertIn("Mis metas", printed)
+		self.assertIn(GOAL_B, printed)
+
+	def test_open_screenings_open_the_self_completion_form(self):
+		html = self.page(PATIENT_B).get_data(as_text=True)
+		self.assertIn("Cuestionarios por completar", html)
+		self.assertIn(self.invitation_b, html)
+		self.assertNotIn(self.invitation_b, self.page(PATIENT_A).get_data(as_text=True))
+		response = self.post_method(PATIENT_A, "start_screening", {"invitation": self.invitation_b})
+		self.assertEqual(response.status_code, 403)
+		response = self.post_method(PATIENT_B, "start_screening", {"invitation": self.invitation_b})
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		link = response.json["message"]["link"]
+		self.assertIn("/patient-screening/new?self_completion_token=", link)
+		frappe.db.rollback()
+		from care_management.api.self_screening import get_self_completion_form
+
+		frappe.set_user("Guest")
+		form = get_self_completion_form(link.split("self_completion_token=", 1)[1])
+		first = form["questions"][0]
+		self.assertTrue(first["text"].startswith("Durante las últimas 2 semanas"))
+		self.assertEqual(first["labels"][0], "Ningún día")
+		self.assertEqual(
+			first["options"][0], "Not at all"
+		)  # what is posted and scored stays the instrument's
+
+	def test_the_screening_email_is_written_in_the_patients_language(self):
+		invitation = frappe.get_doc("Screening Invitation", self.invitation_b)
+		frappe.local.lang = "en"
+		message = invitation.email_in_patients_language("https://example.org/x")
+		self.assertEqual(message["subject"], "Preguntas de su equipo de cuidado")
+		self.assertIn("Responder las preguntas", message["message"])
+		self.assertEqual(frappe.local.lang, "en")  # the sender's desk stays in theirs

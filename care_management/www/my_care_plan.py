@@ -2,6 +2,7 @@
 
 import frappe
 from frappe import _
+from frappe.translate import get_user_lang
 
 from care_management.domain.patient_updates import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS
 from care_management.portal.access import viewable_plans
@@ -15,6 +16,10 @@ def get_context(context):
 	# Frappe answers a PermissionError with its 403 page, whose button signs in.
 	if frappe.session.user == "Guest":
 		frappe.throw(_("Please sign in to see your care plan."), frappe.PermissionError)
+	if not frappe.form_dict.get("_lang"):
+		# The signed-in user's own language, however they signed in (a token
+		# request is still Guest when Frappe picks the request's language).
+		frappe.local.lang = get_user_lang(frappe.session.user)
 	viewers = viewable_plans()
 	requested = frappe.form_dict.get("plan")
 	viewer = next((v for v in viewers if v.care_plan == requested), None) if requested else None
@@ -38,9 +43,9 @@ def get_context(context):
 	context.note_max = NOTE_MAX_CHARS
 	context.message_max = MESSAGE_MAX_CHARS
 	context.progress_choices = [
-		("On Track", _("On track")),
-		("Struggling", _("Struggling")),
-		("Done", _("Done")),
+		("On Track", _("On track", context="My Care Plan")),
+		("Struggling", _("Struggling", context="My Care Plan")),
+		("Done", _("Done", context="My Care Plan")),
 	]
 	context.progress_labels = dict(context.progress_choices)
 	context.texts = {

@@ -54,7 +54,9 @@ def translations_for(doc, lang: str | None) -> dict[str, tuple[str, list[str]]]:
 		return {}
 	wanted = [lang, lang.split("-")[0]]
 	for language in wanted:
-		rows = {r.question_key: (r.question, lines(r.options)) for r in doc.translations if r.language == language}
+		rows = {
+			r.question_key: (r.question, lines(r.options)) for r in doc.translations if r.language == language
+		}
 		if rows:
 			return rows
 	return {}
