@@ -44,6 +44,11 @@ def token_headers(user: str) -> dict:
 	return {"Authorization": f"token {doc.api_key}:{secret}"}
 
 
+def forget_rate_limits() -> None:
+	"""The requests here count against 127.0.0.1 like any other; later runs start afresh."""
+	frappe.cache.delete_keys("rl:care_management.api.patient_portal.")
+
+
 def plan_with_goals(patient: str, practitioner: str, goal: str, **fields):
 	return make_care_plan(
 		patient,
@@ -130,6 +135,7 @@ class TestPatientPortal(FrappeAPITestCase):
 		)
 		frappe.db.delete("Patient Care Plan Update", {"name": ("in", updates or [""])})
 		frappe.db.delete("Screening Invitation", {"patient": ("in", list(cls.patients.values()))})
+		forget_rate_limits()
 		for plan in (cls.plan_a, cls.plan_b, cls.plan_draft, cls.plan_closed):
 			frappe.delete_doc("Care Plan", plan, force=True, ignore_permissions=True)
 		for patient in cls.patients.values():
@@ -371,7 +377,7 @@ class TestPatientPortal(FrappeAPITestCase):
 		from care_management.api import patient_portal
 
 		# Frappe's limiter counts per address; a full window is refused.
-		frappe.cache.delete_keys("rl:care_management.api.patient_portal.post_message")
+		forget_rate_limits()
 		for _i in range(patient_portal.REQUESTS_PER_HOUR):
 			frappe.cache.incrby(
 				frappe.cache.make_key("rl:care_management.api.patient_portal.post_message:127.0.0.1"), 1
@@ -380,7 +386,7 @@ class TestPatientPortal(FrappeAPITestCase):
 			response = self.post_method(PATIENT_B, "post_message", {"message": "one too many"})
 			self.assertEqual(response.status_code, 429)
 		finally:
-			frappe.cache.delete_keys("rl:care_management.api.patient_portal.post_message")
+			forget_rate_limits()
 		# And a user's day has a cap whatever their address.
 		frappe.set_user(PATIENT_B)
 		frappe.local.lang = "en"

@@ -30,7 +30,11 @@ frappe.query_reports["Caseload Worklist"] = {
 		if (column.fieldname === "patient_updates" && data && data.patient_updates > 0) {
 			// Opens the patient's unreviewed portal updates.
 			const route = `/app/patient-care-plan-update?patient=${encodeURIComponent(data.patient)}&status=New`;
-			value = `<a class="indicator-pill orange patient-update" href="${route}">${__("{0} patient update(s)", [data.patient_updates])}</a>`;
+			value = `<a class="indicator-pill orange patient-update" href="${route}">${
+				data.patient_updates === 1
+					? __("1 patient update")
+					: __("{0} patient updates", [data.patient_updates])
+			}</a>`;
 		}
 		return value;
 	},

@@ -215,6 +215,8 @@ def columns() -> list[dict]:
 		{"fieldname": "last_reached", "label": _("Last Reached"), "fieldtype": "Datetime", "width": 150},
 		{"fieldname": "next_due", "label": _("Next Due"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 100},
+		# What patients sent from the portal and no one has reviewed yet.
+		{"fieldname": "patient_updates", "label": _("Patient Updates"), "fieldtype": "Int", "width": 150},
 		{
 			"fieldname": "minutes_by_program",
 			"label": _("Minutes This Month"),
@@ -228,8 +230,6 @@ def columns() -> list[dict]:
 			"width": 150,
 		},
 		{"fieldname": "open_red_flags", "label": _("Open Red Flags"), "fieldtype": "Int", "width": 110},
-		# What patients sent from the portal and no one has reviewed yet.
-		{"fieldname": "patient_updates", "label": _("Patient Updates"), "fieldtype": "Int", "width": 120},
 		{"fieldname": "open_referrals", "label": _("Open Referrals"), "fieldtype": "Int", "width": 110},
 		{
 			"fieldname": "overdue_referral_follow_up",
