@@ -101,6 +101,36 @@ class TestPatientPortal(FrappeAPITestCase):
 			],
 		).name
 		cls.plan_b = plan_with_goals(cls.patients[PATIENT_B], practitioner, GOAL_B).name
+		cls.community_resource = (
+			frappe.get_doc(
+				{
+					"doctype": "Community Resource",
+					"resource_name": "Portal Pantry",
+					"organization_name": "Eastside Food Bank",
+					"status": "active",
+					"phone": "555-0177",
+					"address_1": "12 Elm Street",
+					"city": "Springfield",
+					"schedule": "Mon-Fri 9-5",
+					"needs": [{"need_category": "Food"}],
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		cls.referral = (
+			frappe.get_doc(
+				{
+					"doctype": "Resource Referral",
+					"patient": cls.patients[PATIENT_A],
+					"need_category": "Food",
+					"resource": cls.community_resource,
+				}
+			)
+			.insert(ignore_permissions=True)
+			.name
+		)
+		frappe.db.set_value("Resource Referral", cls.referral, {"status": "Sent", "workflow_state": "Sent"})
 		cls.plan_draft = plan_with_goals(cls.patients[DRAFT_PATIENT], practitioner, "Draft goal").name
 		cls.plan_closed = plan_with_goals(cls.patients[CLOSED_PATIENT], practitioner, "Closed goal").name
 		for plan in (cls.plan_a, cls.plan_b):
@@ -136,6 +166,8 @@ class TestPatientPortal(FrappeAPITestCase):
 		frappe.db.delete("Patient Care Plan Update", {"name": ("in", updates or [""])})
 		frappe.db.delete("Screening Invitation", {"patient": ("in", list(cls.patients.values()))})
 		forget_rate_limits()
+		frappe.delete_doc("Resource Referral", cls.referral, force=True, ignore_permissions=True)
+		frappe.delete_doc("Community Resource", cls.community_resource, force=True, ignore_permissions=True)
 		for plan in (cls.plan_a, cls.plan_b, cls.plan_draft, cls.plan_closed):
 			frappe.delete_doc("Care Plan", plan, force=True, ignore_permissions=True)
 		for patient in cls.patients.values():
@@ -182,6 +214,8 @@ class TestPatientPortal(FrappeAPITestCase):
 			self.assertIn(text, html)
 		self.assertNotIn(GOAL_B, html)
 		self.assertIn("/printview?", html)
+		for text in ("Portal Pantry", "555-0177", "12 Elm Street", "Mon-Fri 9-5"):  # the open referral
+			self.assertIn(text, html)
 
 	def test_nobody_else_sees_a_plan(self):
 		for user in (None, NO_PATIENT, DRAFT_PATIENT, CLOSED_PATIENT):
@@ -242,6 +276,7 @@ class TestPatientPortal(FrappeAPITestCase):
 		html = response.get_data(as_text=True)
 		self.assertIn(GOAL_A, html)
 		self.assertNotIn(MEDICINE_A, html)  # the medicines list was not shared
+		self.assertNotIn("Portal Pantry", html)  # nor the referrals (off unless the patient asks)
 		self.assertNotIn("/printview?", html)  # the whole document is the patient's
 		self.assertIn("Care Plan Caregiver", frappe.get_roles(CAREGIVER))
 
@@ -305,6 +340,11 @@ class TestPatientPortal(FrappeAPITestCase):
 		)
 		with self.assertRaisesRegex(frappe.ValidationError, "already"):
 			frappe.get_doc("Patient Care Plan Update", update.name).dismiss()
+		# What the patient wrote stays as written, whatever a form or REST sends.
+		edited = frappe.get_doc("Patient Care Plan Update", update.name)
+		edited.note = "something else"
+		with self.assertRaisesRegex(frappe.ValidationError, "cannot be changed"):
+			edited.save()
 		frappe.set_user("Administrator")
 		frappe.db.commit()  # for the page, rendered on the request's own connection
 		# The page now shows the accepted progress, escaped.

@@ -16,15 +16,39 @@ from frappe.utils import getdate, now_datetime, today
 from care_management.domain.patient_updates import plain_text
 
 REVIEW_NOTE_MAX_CHARS = 1000
+# Kept as the portal recorded them (REST could otherwise write read-only fields).
+WRITTEN_BY_THE_SENDER = (
+	"patient",
+	"care_plan",
+	"update_type",
+	"care_plan_goal",
+	"goal",
+	"progress",
+	"note",
+	"submitted_by",
+	"submitted_as",
+	"caregiver_name",
+	"submitted_on",
+)
 
 
 class PatientCarePlanUpdate(Document):
 	def validate(self):
 		before = self.get_doc_before_save()
-		if before and before.status != "New" and self.status != before.status:
+		if not before:
+			return
+		changed = [f for f in WRITTEN_BY_THE_SENDER if self.get(f) != before.get(f)]
+		if changed:
 			frappe.throw(
-				_("Status: this update was already {0}; it cannot change again.").format(_(before.status)),
-				title=_("Already Reviewed"),
+				_("{0}: what the patient sent is kept as they sent it and cannot be changed.").format(
+					", ".join(_(self.meta.get_label(f)) for f in changed)
+				),
+				title=_("Not Editable"),
+			)
+		if self.status != before.status and not self.flags.reviewing:
+			frappe.throw(
+				_("Status: use Accept or Dismiss on the form to review this update."),
+				title=_("Not Editable"),
 			)
 
 	def after_insert(self):
@@ -48,7 +72,7 @@ class PatientCarePlanUpdate(Document):
 				"description": frappe.utils.escape_html(f"{self.patient_name or self.patient}: {what}"[:500]),
 				"date": today(),
 				"priority": "High" if self.progress == "Struggling" else "Medium",
-				"assigned_by": "Administrator",
+				"assigned_by": self.submitted_by,
 			}
 		).insert(ignore_permissions=True)
 
@@ -60,20 +84,28 @@ class PatientCarePlanUpdate(Document):
 			"Closed",
 		)
 
-	def review(self, status: str, review_note: str | None) -> None:
+	def claim_for_review(self, review_note: str | None) -> str:
+		"""Checked under the row's lock, so two care managers cannot both review it."""
 		self.check_permission("write")
-		if self.status != "New":
+		status, reviewed_by = frappe.db.get_value(
+			self.doctype, self.name, ["status", "reviewed_by"], for_update=True
+		)
+		if status != "New":
 			frappe.throw(
-				_("This update was already {0} by {1}.").format(_(self.status), self.reviewed_by),
+				_("This update was already {0} by {1}.").format(_(status), reviewed_by),
 				title=_("Already Reviewed"),
 			)
 		note = plain_text(review_note)
 		if len(note) > REVIEW_NOTE_MAX_CHARS:
 			frappe.throw(_("Review Note: keep it to {0} characters or fewer.").format(REVIEW_NOTE_MAX_CHARS))
+		return note
+
+	def finish_review(self, status: str, note: str) -> None:
 		self.status = status
 		self.reviewed_by = frappe.session.user
 		self.reviewed_on = now_datetime()
 		self.review_note = note
+		self.flags.reviewing = True
 		self.save()
 		self.close_todos()
 
@@ -81,13 +113,14 @@ class PatientCarePlanUpdate(Document):
 	def accept(self, review_note: str | None = None) -> None:
 		"""Goal progress goes onto the plan's goal, under the care manager's own
 		permission on the plan; a message is acknowledged."""
+		note = self.claim_for_review(review_note)
 		if self.update_type == "Goal Progress":
 			self.record_on_goal()
-		self.review("Accepted", review_note)
+		self.finish_review("Accepted", note)
 
 	@frappe.whitelist()
 	def dismiss(self, review_note: str | None = None) -> None:
-		self.review("Dismissed", review_note)
+		self.finish_review("Dismissed", self.claim_for_review(review_note))
 
 	def record_on_goal(self) -> None:
 		plan = frappe.get_doc("Care Plan", self.care_plan)
