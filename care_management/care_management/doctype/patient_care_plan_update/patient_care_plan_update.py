@@ -11,7 +11,7 @@ progress records it on the plan's goal; until then the plan is untouched.
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate, now_datetime, today
+from frappe.utils import get_datetime, getdate, now_datetime, today
 
 from care_management.domain.patient_updates import plain_text
 
@@ -32,12 +32,20 @@ WRITTEN_BY_THE_SENDER = (
 )
 
 
+def as_stored(doc, fieldname: str):
+	"""A value as the database holds it: a form sends datetimes back as text."""
+	value = doc.get(fieldname)
+	if value and doc.meta.get_field(fieldname).fieldtype == "Datetime":
+		return get_datetime(value)
+	return value or None
+
+
 class PatientCarePlanUpdate(Document):
 	def validate(self):
 		before = self.get_doc_before_save()
 		if not before:
 			return
-		changed = [f for f in WRITTEN_BY_THE_SENDER if self.get(f) != before.get(f)]
+		changed = [f for f in WRITTEN_BY_THE_SENDER if as_stored(self, f) != as_stored(before, f)]
 		if changed:
 			frappe.throw(
 				_("{0}: what the patient sent is kept as they sent it and cannot be changed.").format(
@@ -95,6 +103,7 @@ class PatientCarePlanUpdate(Document):
 				_("This update was already {0} by {1}.").format(_(status), reviewed_by),
 				title=_("Already Reviewed"),
 			)
+		self.reload()  # the stored update, not whatever the form sent with the call
 		note = plain_text(review_note)
 		if len(note) > REVIEW_NOTE_MAX_CHARS:
 			frappe.throw(_("Review Note: keep it to {0} characters or fewer.").format(REVIEW_NOTE_MAX_CHARS))
