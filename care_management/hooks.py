@@ -91,12 +91,11 @@ standard_portal_menu_items = [
 	},
 ]
 website_route_rules = [{"from_route": "/shared-care-plans", "to_route": "my-care-plan"}]
-# The print view and document pages ask these when role permissions say no
-# (care_management.portal.access); REST, frappe.client and lists never do.
+# The print view asks this when role permissions say no (care_management.portal.access);
+# REST, frappe.client and lists never do. Only the plan: a patient update's print
+# would show the care manager's review note, an invitation's its token hash.
 has_website_permission = {
 	"Care Plan": "care_management.portal.access.care_plan_website_permission",
-	"Patient Care Plan Update": "care_management.portal.access.patient_record_website_permission",
-	"Screening Invitation": "care_management.portal.access.patient_record_website_permission",
 }
 
 # Counting is reading: the REST count applies the same permissions as a list.

@@ -87,18 +87,11 @@ def viewer_for(care_plan: str | None, user: str | None = None) -> PlanViewer | N
 	return next((v for v in viewers if v.care_plan == care_plan), None)
 
 
-# --- has_website_permission hooks (hooks.py): Frappe asks these on the print
-# view and document pages when the desk's role permissions say no.
+# --- has_website_permission hook (hooks.py): Frappe asks it on the print view
+# when the desk's role permissions say no.
 
 
 def care_plan_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
 	user = user or frappe.session.user
 	patient = patient_of(user)
 	return bool(patient and doc.get("patient") == patient and doc.get("status") == ACTIVE)
-
-
-def patient_record_website_permission(doc, ptype=None, user=None, verbose=False) -> bool:
-	"""Patient Care Plan Update, Screening Invitation: the patient's own, to read."""
-	user = user or frappe.session.user
-	patient = patient_of(user)
-	return bool(patient and ptype in (None, "read", "print") and doc.get("patient") == patient)

@@ -271,6 +271,9 @@ class TestPatientPortal(FrappeAPITestCase):
 			response = self.page(user, query)
 			self.assertNotEqual(response.status_code, 200, user)
 			self.assertNotIn(GOAL_A, response.get_data(as_text=True), user)
+		# Only the plan: an invitation's print would show its token hash.
+		response = self.page(PATIENT_B, f"/printview?doctype=Screening%20Invitation&name={self.invitation_b}")
+		self.assertNotEqual(response.status_code, 200)
 
 	def test_a_consented_caregiver_sees_only_what_was_shared(self):
 		response = self.page(CAREGIVER, "/shared-care-plans")
