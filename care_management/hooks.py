@@ -26,7 +26,16 @@ fixtures = [
 	{
 		"dt": "Role",
 		"filters": [
-			["name", "in", ["Care Manager", "Care Management Supervisor", "Care Management Billing"]]
+			[
+				"name",
+				"in",
+				[
+					"Care Manager",
+					"Care Management Supervisor",
+					"Care Management Billing",
+					"Care Plan Caregiver",
+				],
+			]
 		],
 	},
 ]
@@ -43,6 +52,7 @@ permission_query_conditions = {
 	"Screening Invitation": "care_management.permissions.query_conditions",
 	"Device Reading": "care_management.permissions.query_conditions",
 	"Care Billing Record": "care_management.permissions.query_conditions",
+	"Patient Care Plan Update": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
 	# Healthcare's records a care manager works with (setup/patient_access.py).
 	"Patient Appointment": "care_management.permissions.healthcare_record_query_conditions",
@@ -60,11 +70,32 @@ has_permission = {
 	"Screening Invitation": "care_management.permissions.has_permission",
 	"Device Reading": "care_management.permissions.has_permission",
 	"Care Billing Record": "care_management.permissions.has_permission",
+	"Patient Care Plan Update": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
 	"Patient Appointment": "care_management.permissions.healthcare_record_has_permission",
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",
 	"Patient Encounter": "care_management.permissions.healthcare_record_has_permission",
 	"Inpatient Record": "care_management.permissions.healthcare_record_has_permission",
+}
+
+# The patient portal, beside Healthcare's own items (role Patient; Patient.user_id
+# links the website user). Caregivers the patient consented to share with get
+# the role Care Plan Caregiver and their own item to the same page.
+standard_portal_menu_items = [
+	{"title": "My Care Plan", "route": "/my-care-plan", "reference_doctype": "Care Plan", "role": "Patient"},
+	{
+		"title": "Care Plans Shared With Me",
+		"route": "/shared-care-plans",
+		"reference_doctype": "Care Plan",
+		"role": "Care Plan Caregiver",
+	},
+]
+website_route_rules = [{"from_route": "/shared-care-plans", "to_route": "my-care-plan"}]
+# The print view asks this when role permissions say no (care_management.portal.access);
+# REST, frappe.client and lists never do. Only the plan: a patient update's print
+# would show the care manager's review note, an invitation's its token hash.
+has_website_permission = {
+	"Care Plan": "care_management.portal.access.care_plan_website_permission",
 }
 
 # Counting is reading: the REST count applies the same permissions as a list.

@@ -73,6 +73,10 @@ class Flow:
 		page.click(".btn-login")
 		page.wait_for_url(re.compile(r".*/app.*"), timeout=30000)
 
+	def watch(self, page) -> None:
+		"""Another page (the phone) whose JavaScript errors fail the step too."""
+		page.on("pageerror", lambda error: self.errors.append(str(error)))
+
 	def wait_idle(self) -> None:
 		self.page.wait_for_function(
 			"() => !window.frappe || !frappe.request || !frappe.request.ajax_count", timeout=30000
@@ -87,6 +91,14 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 		page.set_default_timeout(30000)
 		flow = Flow(page, base, shots, fixture)
 		patient = fixture["patient"]
+		# The patient's own phone: a separate browser context (its own cookies) at 390x844.
+		phone_context = browser.new_context(
+			viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+		)
+		phone = phone_context.new_page()
+		phone.set_default_timeout(30000)
+		flow.watch(phone)
+		spanish_note = "Caminé 20 minutos casi todos los días, pero me canso en la subida"
 
 		def workspace():
 			flow.login(fixture["care_manager"])
@@ -272,6 +284,65 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			)
 			flow.errors.clear()
 
+		def patient_reads_the_plan_on_a_phone():
+			phone.goto(f"{base}/login")
+			phone.fill("#login_email", fixture["patient_user"])
+			phone.fill("#login_password", fixture["password"])
+			phone.click(".btn-login")
+			phone.wait_for_url(lambda url: "/login" not in url, timeout=30000)
+			phone.goto(f"{base}/my-care-plan")
+			expect(phone.get_by_role("heading", name="Mi plan de cuidado")).to_be_visible(timeout=30000)
+			expect(phone.get_by_text("Walking to the market with my grandson")).to_be_visible()
+			expect(phone.get_by_text("Llame al 911 de inmediato si")).to_be_visible()
+			expect(phone.locator(".mcp-goal").first).to_be_visible()
+			# Phone first: nothing wider than the screen.
+			width = phone.evaluate("() => document.documentElement.scrollWidth")
+			assert width <= 390, f"the page is {width}px wide on a 390px phone"
+			phone.wait_for_timeout(500)
+
+		def patient_posts_a_goal_update_in_spanish():
+			goal = phone.locator(".mcp-goal").first
+			goal.get_by_text("Cuéntenos cómo le va").click()
+			goal.get_by_text("Voy bien", exact=True).click()
+			goal.locator("textarea").fill(spanish_note)
+			goal.get_by_role("button", name="Enviar a mi equipo de cuidado").click()
+			expect(goal.locator(".mcp-status")).to_contain_text("Enviado", timeout=30000)
+			goal.scroll_into_view_if_needed()
+
+		def care_manager_accepts_the_update():
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			pill = page.locator(".dt-row").filter(has_text=patient).locator(".patient-update").first
+			expect(pill).to_be_visible(timeout=30000)
+			page.screenshot(path=str(shots / "14a-worklist-shows-the-patient-update.png"))
+			pill.click()
+			row = page.locator(".list-row-container .list-row").first
+			expect(row).to_be_visible(timeout=30000)
+			row.locator("a.ellipsis").first.click()
+			page.wait_for_function(
+				"() => window.cur_frm && cur_frm.doctype === 'Patient Care Plan Update' && !cur_frm.is_new()",
+				timeout=30000,
+			)
+			assert page.evaluate("() => cur_frm.doc.note") == spanish_note
+			page.get_by_role("button", name="Accept onto the Goal").click()
+			page.locator(".modal.show .btn-primary").filter(has_text="Accept onto the Goal").click()
+			page.wait_for_function("() => cur_frm.doc.status === 'Accepted'", timeout=30000)
+			progress = page.evaluate(
+				"""(plan) => frappe.db.get_doc("Care Plan", plan).then(
+					(d) => d.goals.map((g) => g.patient_progress).filter(Boolean))""",
+				fixture["care_plan"],
+			)
+			assert progress == ["On Track"], progress
+
+		def patient_sees_the_accepted_progress():
+			phone.goto(f"{base}/my-care-plan")
+			goal = phone.locator(".mcp-goal").first
+			expect(goal).to_contain_text("Último avance", timeout=30000)
+			expect(goal).to_contain_text("Voy bien")
+			expect(goal).to_contain_text(spanish_note)
+			phone.evaluate("() => window.scrollTo(0, 0)")
+			phone.wait_for_timeout(500)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -284,8 +355,13 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("a patient answers the screening from the emailed link", patient_self_screens),
 			("the care manager submits the draft; needs reach the plan", care_manager_submits_the_draft),
 			("an admin adds a workflow state in the desk", admin_adds_a_workflow_state),
+			("a patient reads their plan on a phone, in Spanish", patient_reads_the_plan_on_a_phone, phone),
+			("the patient posts a goal update in Spanish", patient_posts_a_goal_update_in_spanish, phone),
+			("the care manager sees it on the worklist and accepts it", care_manager_accepts_the_update),
+			("the patient sees the accepted progress", patient_sees_the_accepted_progress, phone),
 		]
-		for number, (name, action) in enumerate(steps, start=1):
+		for number, (name, action, *on) in enumerate(steps, start=1):
+			flow.page = on[0] if on else page  # whose screen the step's screenshot shows
 			flow.step(number, name, action)
 		browser.close()
 		return flow.results

@@ -3,33 +3,58 @@ instrument their care team chose. Reached without a login (the token is the
 credential), so it says nothing about the patient beyond a first name."""
 
 import frappe
+from frappe import _
 from frappe.rate_limiter import rate_limit
 
 from care_management.care_management.doctype.screening_instrument.screening_instrument import (
 	load_instrument,
+	translations_for,
 )
 from care_management.care_management.doctype.screening_invitation.screening_invitation import (
 	open_invitation,
+	token_hash,
 )
+
+
+def reading_language(token: str | None) -> str:
+	"""A signed-in user reads in their own language; a patient on a link, in the
+	language the care team recorded for them (Healthcare's Patient.language),
+	else the browser's. English is what Healthcare records for every patient
+	unless someone chose otherwise, so it does not override the browser."""
+	if frappe.session.user != "Guest" or not token:
+		return frappe.local.lang
+	patient = frappe.db.get_value("Screening Invitation", {"token_hash": token_hash(token)}, "patient")
+	recorded = patient and frappe.db.get_value("Patient", patient, "language")
+	return recorded if recorded and recorded != "en" else frappe.local.lang
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])
 @rate_limit(limit=30, seconds=60 * 10)
 def get_self_completion_form(token: str) -> dict:
 	invitation = open_invitation(token)
+	frappe.local.lang = reading_language(token)
 	instrument = load_instrument(invitation.instrument)
 	first_name = frappe.db.get_value("Patient", invitation.patient, "first_name")
-	return {
-		"instrument": invitation.instrument,
-		"patient_first_name": first_name,
-		"expires_on": str(invitation.expires_on),
-		"questions": [
+	translated = translations_for(
+		frappe.get_cached_doc("Screening Instrument", invitation.instrument), frappe.local.lang
+	)
+	questions = []
+	for question in instrument.questions:
+		options = [label for label, _score in question.options]
+		text, labels = translated.get(question.key, (question.text, options))
+		questions.append(
 			{
 				"key": question.key,
-				"text": question.text,
+				"text": text,
 				"multiple": question.multiple,
-				"options": [label for label, _score in question.options],
+				# What is posted and scored is the option itself; the label is what the patient reads.
+				"options": options,
+				"labels": labels if len(labels) == len(options) else options,
 			}
-			for question in instrument.questions
-		],
+		)
+	return {
+		"instrument": _(invitation.instrument),
+		"patient_first_name": first_name,
+		"expires_on": str(invitation.expires_on),
+		"questions": questions,
 	}

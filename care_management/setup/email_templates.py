@@ -17,16 +17,17 @@ OVERDUE_DIGEST = {
 }
 
 
+# Rendered in the patient's language (screening_invitation.deliver): every
+# sentence goes through _() and ships in translations/es.csv.
 SCREENING_LINK = {
 	"name": "Care Management Screening Link",
-	"subject": "Questions from your care team",
+	"subject": '{{ _("Questions from your care team") }}',
 	"use_html": 1,
-	"response_html": """<p>Hello {{ patient_name }},</p>
-<p>Your care team would like you to answer a few short questions about things that can affect your
-health, such as food, housing and transportation. It takes about five minutes.</p>
-<p><a href="{{ link }}">Answer the questions</a></p>
-<p>The link works until {{ frappe.utils.formatdate(expires_on) }}. Your answers go only to your care team.
-If you did not expect this message, you can ignore it.</p>""",
+	"response_html": """<p>{{ _("Hello {0},").format(patient_name) }}</p>
+<p>{{ _("Your care team would like you to answer a few short questions about things that can affect your health, such as food, housing and transportation. It takes about five minutes.") }}</p>
+<p><a href="{{ link }}">{{ _("Answer the questions") }}</a></p>
+<p>{{ _("The link works until {0}. Your answers go only to your care team.").format(frappe.utils.formatdate(expires_on)) }}
+{{ _("If you did not expect this message, you can ignore it.") }}</p>""",
 }
 
 TEMPLATES = (OVERDUE_DIGEST, SCREENING_LINK)

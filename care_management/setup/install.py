@@ -25,7 +25,7 @@ REQUIRED_APPS = ("erpnext", "healthcare")
 
 # Roles this app creates (fixtures/role.json). Healthcare's own roles, such as
 # Physician for the supervising practitioner, are reused, never twinned.
-APP_ROLES = ("Care Manager", "Care Management Supervisor", "Care Management Billing")
+APP_ROLES = ("Care Manager", "Care Management Supervisor", "Care Management Billing", "Care Plan Caregiver")
 
 
 def missing_required_apps(installed_apps: list[str]) -> list[str]:
@@ -118,7 +118,16 @@ def before_uninstall():
 	delete_care_plan_board()
 	delete_referral_workflow()
 	revoke_care_manager_healthcare_access()
+	delete_portal_menu_items()
 	delete_app_roles()
+
+
+def delete_portal_menu_items():
+	"""Our entries in the portal menu (hooks.standard_portal_menu_items); Healthcare's stay."""
+	from care_management.hooks import standard_portal_menu_items
+
+	routes = [item["route"] for item in standard_portal_menu_items]
+	frappe.db.delete("Portal Menu Item", {"parent": "Portal Settings", "route": ("in", routes)})
 
 
 def delete_app_roles():

@@ -143,3 +143,38 @@ def seed_screening_instruments() -> None:
 				"bands": instrument.get("bands") or [],
 			}
 		).insert(ignore_permissions=True)
+	seed_instrument_translations()
+
+
+def seed_instrument_translations() -> None:
+	"""Spanish questions and answers of the seeded instruments, with where they
+	come from (seed_data/screening_instrument_translations.json). An instrument
+	that already has a translation into that language is left as the admin has it."""
+	for translation in load("screening_instrument_translations.json"):
+		name, language = translation["instrument_name"], translation["language"]
+		if not frappe.db.exists("Screening Instrument", name):
+			continue
+		doc = frappe.get_doc("Screening Instrument", name)
+		if any(row.language == language for row in doc.translations):
+			continue
+		if not frappe.db.exists("Language", language):
+			continue
+		keys = {q.key for q in doc.questions}
+		for question in translation["questions"]:
+			if question["key"] in keys:
+				doc.append(
+					"translations",
+					{
+						"language": language,
+						"question_key": question["key"],
+						"question": question["question"],
+						"options": "\n".join(question["options"]),
+					},
+				)
+		doc.translation_source = "\n".join(filter(None, [doc.translation_source, translation["source"]]))
+		try:
+			doc.save(ignore_permissions=True)
+		except frappe.ValidationError:
+			# An admin changed the questions' answers (validation refuses before
+			# writing anything): the translation of their version is theirs to write.
+			frappe.clear_last_message()

@@ -15,12 +15,15 @@ from care_management.tests.factories import (
 	make_patient,
 	make_practitioner,
 	make_user,
+	make_website_user,
 )
 
 PASSWORD = "Browser-Test-2026!"
 CARE_MANAGER = "browser.cm@example.org"
 BILLING = "browser.billing@example.org"
 DOCTOR = "browser.doctor@example.org"
+# The patient's own website user (Healthcare's Patient.user_id), reading in Spanish.
+PATIENT_USER = "browser.patient@example.org"
 PATIENT_FIRST_NAME = "Browser"
 AGREEMENT_STATE = "Pending Patient Agreement"
 
@@ -66,6 +69,24 @@ def prepare() -> dict:
 		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
 	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 1}, pluck="name"):
 		frappe.db.set_value("Outreach Log", name, "docstatus", 2)
+	# The patient signs in to the portal in Spanish; each run starts with nothing sent.
+	make_website_user(PATIENT_USER, ["Patient"])
+	update_password(PATIENT_USER, PASSWORD)
+	frappe.db.set_value("User", PATIENT_USER, "language", "es")
+	frappe.db.set_value("Patient", patient, "user_id", PATIENT_USER)
+	sent = frappe.get_all("Patient Care Plan Update", {"patient": patient}, pluck="name")
+	if sent:
+		frappe.db.delete(
+			"ToDo", {"reference_type": "Patient Care Plan Update", "reference_name": ("in", sent)}
+		)
+		frappe.db.delete("Patient Care Plan Update", {"name": ("in", sent)})
+	frappe.cache.delete_keys("rl:care_management.api.patient_portal.")  # the limiter's count for 127.0.0.1
+	plan_name = frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")})
+	frappe.db.sql(
+		"""update `tabCare Plan Goal` set patient_progress = null, patient_progress_note = null,
+		patient_progress_on = null where parent = %s""",
+		plan_name,
+	)
 	# A fresh self-completion link each run, sent by the care manager; the plan's
 	# social needs start empty so the browser sees the screening add them.
 	frappe.db.delete(
@@ -95,5 +116,6 @@ def prepare() -> dict:
 		"care_manager": CARE_MANAGER,
 		"billing": BILLING,
 		"patient": patient,
+		"patient_user": PATIENT_USER,
 		"care_plan": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")}),
 	}

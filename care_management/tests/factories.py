@@ -83,3 +83,32 @@ def make_care_plan(patient: str, practitioner: str, **fields):
 	)
 	plan.insert(ignore_permissions=True)
 	return plan
+
+
+def make_website_user(email: str, roles: list[str] | None = None) -> str:
+	"""A portal user (no desk), as Healthcare makes one when it invites a patient."""
+	if not frappe.db.exists("User", email):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"user_type": "Website User",
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+	if roles:
+		frappe.get_doc("User", email).add_roles(*roles)
+	return email
+
+
+def link_patient_user(patient: str, user: str) -> None:
+	"""Healthcare's Patient <-> User link (Patient.user_id), as its invite sets it."""
+	frappe.db.set_value("Patient", patient, "user_id", user)
+
+
+def activate_care_plan(plan: str) -> None:
+	"""Active without walking the approval workflow (its own tests do that)."""
+	frappe.db.set_value("Care Plan", plan, {"status": "Active", "workflow_state": "Active"})

@@ -26,6 +26,7 @@ class CarePlan(Document):
 		self.validate_dates()
 		self.validate_conditions()
 		self.validate_caregivers()
+		self.validate_portal_caregivers()
 
 	def before_save(self):
 		self.record_history()
@@ -111,6 +112,49 @@ class CarePlan(Document):
 						frappe.bold(row.caregiver_name),
 					)
 				)
+
+	def validate_portal_caregivers(self):
+		"""A caregiver sees the plan on the portal only with the patient's consent,
+		and never through the patient's own website user."""
+		patient_user = frappe.db.get_value("Patient", self.patient, "user_id")
+		seen = set()
+		for row in self.caregivers:
+			if not row.portal_user:
+				continue
+			if not row.consent_to_share:
+				frappe.throw(
+					_(
+						"Caregivers, row {0}: {1} can have a Portal User only when the patient consents to share information. Tick Patient Consents to Share Information, or clear the Portal User."
+					).format(row.idx, frappe.bold(row.caregiver_name)),
+					title=_("Consent Needed"),
+				)
+			if row.portal_user == patient_user or row.portal_user in ("Administrator", "Guest"):
+				frappe.throw(
+					_(
+						"Caregivers, row {0}: Portal User {1} cannot be a caregiver's user. Choose the caregiver's own user."
+					).format(row.idx, frappe.bold(row.portal_user)),
+					title=_("Invalid Portal User"),
+				)
+			if row.portal_user in seen:
+				frappe.throw(
+					_("Caregivers, row {0}: Portal User {1} is already on another row.").format(
+						row.idx, frappe.bold(row.portal_user)
+					)
+				)
+			seen.add(row.portal_user)
+
+	def on_update(self):
+		self.give_caregivers_portal_role()
+
+	def give_caregivers_portal_role(self):
+		"""The portal menu shows Care Plans Shared With Me to this role only."""
+		from care_management.portal.access import CAREGIVER_ROLE
+
+		for user in {row.portal_user for row in self.caregivers if row.portal_user and row.consent_to_share}:
+			if CAREGIVER_ROLE not in frappe.get_roles(user):
+				doc = frappe.get_doc("User", user)
+				doc.flags.ignore_permissions = True
+				doc.add_roles(CAREGIVER_ROLE)
 
 	def record_history(self):
 		"""Date this save's changes for the month close, which bills a month on the

@@ -47,6 +47,21 @@ def instrument_dict(doc) -> dict:
 	}
 
 
+def translations_for(doc, lang: str | None) -> dict[str, tuple[str, list[str]]]:
+	"""question key -> (question, answer labels) in ``lang`` ("es-MX" falls back to "es");
+	empty when the instrument has no such translation."""
+	if not lang:
+		return {}
+	wanted = [lang, lang.split("-")[0]]
+	for language in wanted:
+		rows = {
+			r.question_key: (r.question, lines(r.options)) for r in doc.translations if r.language == language
+		}
+		if rows:
+			return rows
+	return {}
+
+
 def load_instrument(name: str) -> Instrument:
 	return instrument_from_dict(instrument_dict(frappe.get_cached_doc("Screening Instrument", name)))
 
@@ -67,6 +82,7 @@ class ScreeningInstrument(Document):
 				frappe.throw(
 					_("Questions, row {0}: give at least two Answer Options, one per line.").format(q.idx)
 				)
+		self.validate_translations()
 		answers = {parse_option(line)["answer"] for q in self.questions for line in lines(q.options)}
 		for r in self.rules:
 			if r.domain not in domains:
@@ -87,3 +103,28 @@ class ScreeningInstrument(Document):
 					)
 			elif r.threshold is None:
 				frappe.throw(_("Positive Rules, row {0}: set the Threshold.").format(r.idx))
+
+	def validate_translations(self):
+		options_of = {q.key: lines(q.options) for q in self.questions}
+		seen = set()
+		for row in self.translations:
+			if row.question_key not in options_of:
+				frappe.throw(
+					_("Questions in Other Languages, row {0}: no question has the key {1}.").format(
+						row.idx, frappe.bold(row.question_key)
+					)
+				)
+			if (row.language, row.question_key) in seen:
+				frappe.throw(
+					_("Questions in Other Languages, row {0}: {1} is translated into {2} twice.").format(
+						row.idx, frappe.bold(row.question_key), row.language
+					)
+				)
+			seen.add((row.language, row.question_key))
+			expected = len(options_of[row.question_key])
+			if len(lines(row.options)) != expected:
+				frappe.throw(
+					_(
+						"Questions in Other Languages, row {0}: give {1} answer options, one per line in the order of question {2}'s."
+					).format(row.idx, expected, frappe.bold(row.question_key))
+				)

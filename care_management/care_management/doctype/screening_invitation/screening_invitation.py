@@ -65,10 +65,7 @@ class ScreeningInvitation(Document):
 			f'<a href="{link}" target="_blank">{link}</a>',
 		]
 		if self.email and EmailAccount.find_outgoing():
-			template = frappe.get_doc("Email Template", EMAIL_TEMPLATE)
-			message = template.get_formatted_email(
-				{"patient_name": self.patient_name, "link": link, "expires_on": self.expires_on}
-			)
+			message = self.email_in_patients_language(link)
 			frappe.sendmail(
 				recipients=[self.email],
 				subject=message["subject"],
@@ -85,6 +82,19 @@ class ScreeningInvitation(Document):
 				)
 			)
 		frappe.msgprint("<br>".join(lines), title=_("Self-Completion Link"))
+
+	def email_in_patients_language(self, link: str) -> dict:
+		"""The template rendered in the language the care team recorded for the
+		patient, not the sender's."""
+		template = frappe.get_doc("Email Template", EMAIL_TEMPLATE)
+		sender_language = frappe.local.lang
+		frappe.local.lang = frappe.db.get_value("Patient", self.patient, "language") or sender_language
+		try:
+			return template.get_formatted_email(
+				{"patient_name": self.patient_name, "link": link, "expires_on": self.expires_on}
+			)
+		finally:
+			frappe.local.lang = sender_language
 
 	@frappe.whitelist()
 	def resend(self) -> None:

@@ -16,7 +16,7 @@ frappe.query_reports["Caseload Worklist"] = {
 			fieldname: "view",
 			label: __("Show"),
 			fieldtype: "Select",
-			options: ["", "Due Today", "Overdue", "Near Threshold"].join("\n"),
+			options: ["", "Due Today", "Overdue", "Near Threshold", "Patient Updates"].join("\n"),
 		},
 	],
 	formatter(value, row, column, data, default_formatter) {
@@ -26,6 +26,15 @@ frappe.query_reports["Caseload Worklist"] = {
 		}
 		if (column.fieldname === "open_red_flags" && data && data.open_red_flags > 0) {
 			value = `<span class="indicator-pill red">${value}</span>`;
+		}
+		if (column.fieldname === "patient_updates" && data && data.patient_updates > 0) {
+			// Opens the patient's unreviewed portal updates.
+			const route = `/app/patient-care-plan-update?patient=${encodeURIComponent(data.patient)}&status=New`;
+			value = `<a class="indicator-pill orange patient-update" href="${route}">${
+				data.patient_updates === 1
+					? __("1 patient update")
+					: __("{0} patient updates", [data.patient_updates])
+			}</a>`;
 		}
 		return value;
 	},

@@ -64,7 +64,8 @@ select
 	coalesce(month_minutes.total, 0) as minutes_this_month,
 	coalesce(flags.open_red_flags, 0) as open_red_flags,
 	coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
-	appt.next_appointment, missed.last_missed_appointment
+	appt.next_appointment, missed.last_missed_appointment,
+	coalesce(updates.patient_updates, 0) as patient_updates
 from `tabPatient` p
 left join `tabCare Management Risk Tier` tier
 	on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
@@ -114,6 +115,10 @@ left join (
 	where patient in %(patients)s and status = 'No Show' and appointment_date >= %(missed_since)s
 	group by patient
 ) missed on missed.patient = p.name
+left join (
+	select patient, count(*) as patient_updates from `tabPatient Care Plan Update`
+	where patient in %(patients)s and status = 'New' group by patient
+) updates on updates.patient = p.name
 where p.name in %(patients)s
 """
 
@@ -182,6 +187,8 @@ def parse_minutes(packed: str | None) -> dict[str, int]:
 def apply_view(rows: list[dict], view: str | None) -> list[dict]:
 	if view == "Due Today":
 		return [r for r in rows if r.days_overdue == 0 and r.next_due <= getdate(today())]
+	if view == "Patient Updates":
+		return [r for r in rows if r.patient_updates]
 	if view == "Overdue":
 		return [r for r in rows if r.days_overdue > 0]
 	if view == "Near Threshold":
@@ -208,6 +215,8 @@ def columns() -> list[dict]:
 		{"fieldname": "last_reached", "label": _("Last Reached"), "fieldtype": "Datetime", "width": 150},
 		{"fieldname": "next_due", "label": _("Next Due"), "fieldtype": "Date", "width": 100},
 		{"fieldname": "days_overdue", "label": _("Days Overdue"), "fieldtype": "Int", "width": 100},
+		# What patients sent from the portal and no one has reviewed yet.
+		{"fieldname": "patient_updates", "label": _("Patient Updates"), "fieldtype": "Int", "width": 150},
 		{
 			"fieldname": "minutes_by_program",
 			"label": _("Minutes This Month"),
@@ -254,6 +263,12 @@ def summary(rows) -> list[dict]:
 				for r in rows
 				if r.nearest_threshold is not None and r.nearest_threshold <= NEAR_THRESHOLD_MINUTES
 			),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Patient Updates to Review"),
+			"value": sum(r.patient_updates or 0 for r in rows),
 			"indicator": "Orange",
 			"datatype": "Int",
 		},

@@ -26,7 +26,7 @@ frappe.ready(() => {
 						<input class="form-check-input" type="${kind}" name="q-${index}"
 							id="q-${index}-${option_index}" value="${frappe.utils.escape_html(option)}">
 						<label class="form-check-label" for="q-${index}-${option_index}">
-							${frappe.utils.escape_html(option)}</label>
+							${frappe.utils.escape_html((q.labels || q.options)[option_index])}</label>
 					</div>`
 				)
 				.join("");

@@ -1,0 +1,1 @@
+"""The patient portal: My Care Plan for patients and the caregivers they consented to."""

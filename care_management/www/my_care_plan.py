@@ -1,0 +1,66 @@
+"""/my-care-plan: the patient's (or a consented caregiver's) view of an Active care plan."""
+
+import frappe
+from frappe import _
+from frappe.translate import get_user_lang
+
+from care_management.domain.patient_updates import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS
+from care_management.portal.access import viewable_plans
+from care_management.portal.my_care_plan import plan_for_portal
+
+no_cache = 1
+PRINT_FORMAT = "Care Plan for Patients"
+
+
+def get_context(context):
+	# Frappe answers a PermissionError with its 403 page, whose button signs in.
+	if frappe.session.user == "Guest":
+		frappe.throw(_("Please sign in to see your care plan."), frappe.PermissionError)
+	if not frappe.form_dict.get("_lang"):
+		# The signed-in user's own language, however they signed in (a token
+		# request is still Guest when Frappe picks the request's language).
+		frappe.local.lang = get_user_lang(frappe.session.user)
+	viewers = viewable_plans()
+	requested = frappe.form_dict.get("plan")
+	viewer = next((v for v in viewers if v.care_plan == requested), None) if requested else None
+	if requested and not viewer:
+		frappe.throw(_("This care plan is not shared with you."), frappe.PermissionError)
+	viewer = viewer or (viewers[0] if viewers else None)
+	if not viewer:
+		frappe.throw(
+			_(
+				"There is no active care plan for you here. If your care team is preparing one, it will appear once it is agreed."
+			),
+			frappe.PermissionError,
+		)
+	context.no_cache = 1
+	context.show_sidebar = True
+	context.title = _("My Care Plan")
+	context.viewer = viewer
+	context.others = [v for v in viewers if v.care_plan != viewer.care_plan]
+	context.plan = plan_for_portal(viewer)
+	context.print_url = None if viewer.as_caregiver else print_url(viewer.care_plan)
+	context.note_max = NOTE_MAX_CHARS
+	context.message_max = MESSAGE_MAX_CHARS
+	context.progress_choices = [
+		("On Track", _("On track", context="My Care Plan")),
+		("Struggling", _("Struggling", context="My Care Plan")),
+		("Done", _("Done", context="My Care Plan")),
+	]
+	context.progress_labels = dict(context.progress_choices)
+	context.texts = {
+		"sending": _("Sending…"),
+		"sent": _("Sent. Your care team will read it and get back to you."),
+		"choose": _("Choose On track, Struggling or Done."),
+		"failed": _("It could not be sent. Please try again, or call your care team."),
+		"opening": _("Opening…"),
+	}
+	return context
+
+
+def print_url(care_plan: str) -> str:
+	from urllib.parse import urlencode
+
+	return "/printview?" + urlencode(
+		{"doctype": "Care Plan", "name": care_plan, "format": PRINT_FORMAT, "no_letterhead": 0}
+	)
