@@ -90,15 +90,26 @@ doc_events = {
 	# A care plan or referral workflow state without a meaning is refused.
 	"Workflow": {"validate": "care_management.workflow_meaning.validate_workflow"},
 	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
+	# Claim identifiers are checked where they are typed (NPI check digit, taxonomy, EIN, payer ID).
+	"Healthcare Practitioner": {"validate": "care_management.billing.identifiers.validate_practitioner"},
+	"Company": {"validate": "care_management.billing.identifiers.validate_company"},
+	"Customer": {"validate": "care_management.billing.identifiers.validate_customer"},
 	# A billing line is on one invoice at a time: claimed under a row lock on
 	# every save (draft or submit), freed on cancel and delete.
 	"Sales Invoice": {
 		"before_insert": "care_management.billing.line_claims.lock_before_naming",
 		"validate": "care_management.billing.line_claims.claim_lines",
-		"on_submit": "care_management.billing.invoicing.on_sales_invoice_change",
-		"on_cancel": [
+		# A line is on up to three invoices (primary payer, secondary payer,
+		# patient); Healthcare's own one-invoice check is stood aside for it.
+		"before_submit": "care_management.billing.line_claims.before_submit",
+		"on_submit": [
+			"care_management.billing.line_claims.settle_invoiced_flags",
 			"care_management.billing.invoicing.on_sales_invoice_change",
+		],
+		"on_cancel": [
 			"care_management.billing.line_claims.release_lines",
+			"care_management.billing.line_claims.settle_invoiced_flags",
+			"care_management.billing.invoicing.on_sales_invoice_change",
 		],
 		"on_trash": "care_management.billing.line_claims.release_lines",
 	},
