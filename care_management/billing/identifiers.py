@@ -33,7 +33,10 @@ def translated(problem: str) -> str:
 def refuse(doc, fieldname: str, value: str, problem: str) -> None:
 	frappe.throw(
 		_("{0} {1} of {2} is not valid: {3} Correct it or leave it empty.").format(
-			_(doc.meta.get_label(fieldname)), frappe.bold(value), doc.name or _("this record"), translated(problem)
+			_(doc.meta.get_label(fieldname)),
+			frappe.bold(value),
+			doc.name or _("this record"),
+			translated(problem),
 		),
 		title=_("Invalid {0}").format(_(doc.meta.get_label(fieldname))),
 	)

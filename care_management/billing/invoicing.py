@@ -190,7 +190,12 @@ def create_invoices(
 			if commit:
 				frappe.db.commit()
 			break
-	if not result["invoices"] and not result["without_customer"] and not result["failed"] and not result["held"]:
+	if (
+		not result["invoices"]
+		and not result["without_customer"]
+		and not result["failed"]
+		and not result["held"]
+	):
 		result["message"] = _(
 			"Nothing left to invoice for {0}: every ready service is already on an invoice."
 		).format(frappe.utils.formatdate(get_first_day(getdate(month)), "MMMM yyyy"))
@@ -300,7 +305,9 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 				continue  # split when its first invoice was made; kept while any of them stands
 			found, per_unit = payers.split(patient, line)
 			if per_unit is None:
-				problems.append(_("{0} on {1}: {2}").format(line.code, line.date_of_service, _(found.problem)))
+				problems.append(
+					_("{0} on {1}: {2}").format(line.code, line.date_of_service, _(found.problem))
+				)
 				continue
 			units = line.units or 0
 			line.update(
@@ -326,7 +333,8 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 		return [], held
 	names = [r.name for r in billable]
 	frappe.db.sql(
-		"update `tabCare Billing Record` set invoice_hold_reason = null where name in %(names)s", {"names": names}
+		"update `tabCare Billing Record` set invoice_hold_reason = null where name in %(names)s",
+		{"names": names},
 	)
 	free = [line for r in billable for line in sorted(by_record[r.name], key=lambda line: line.name)]
 	for line in free:

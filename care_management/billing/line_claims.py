@@ -30,7 +30,11 @@ LINE = "Care Billing Line"
 RECORD = "Care Billing Record"
 PRIMARY_PAYER, SECONDARY_PAYER, PATIENT = "Primary Payer", "Secondary Payer", "Patient"
 # The line's column that holds the claim of each share.
-ROLE_COLUMNS = {PRIMARY_PAYER: "sales_invoice", SECONDARY_PAYER: "secondary_invoice", PATIENT: "patient_invoice"}
+ROLE_COLUMNS = {
+	PRIMARY_PAYER: "sales_invoice",
+	SECONDARY_PAYER: "secondary_invoice",
+	PATIENT: "patient_invoice",
+}
 CLAIM_COLUMNS = tuple(ROLE_COLUMNS.values())
 
 
@@ -170,7 +174,9 @@ def before_submit(invoice, method=None) -> None:
 	Healthcare's on_submit."""
 	names = sorted({item.reference_dn for item in referenced_lines(invoice)})
 	if names:
-		frappe.db.sql("update `tabCare Billing Line` set invoiced = 0 where name in %(lines)s", {"lines": names})
+		frappe.db.sql(
+			"update `tabCare Billing Line` set invoiced = 0 where name in %(lines)s", {"lines": names}
+		)
 
 
 def settle_invoiced_flags(invoice, method=None) -> None:

@@ -56,7 +56,9 @@ def coverage_on(coverages: list[Coverage], day: date) -> CoverageOnDate:
 	if ended and not [c for c in coverages if c.effective_from > day]:
 		last = max(ended, key=lambda c: c.effective_to)
 		return CoverageOnDate(
-			None, None, f"coverage {last.name} ended {last.effective_to.isoformat()}, before {day.isoformat()}"
+			None,
+			None,
+			f"coverage {last.name} ended {last.effective_to.isoformat()}, before {day.isoformat()}",
 		)
 	return CoverageOnDate(None, None, f"no coverage in force on {day.isoformat()}")
 

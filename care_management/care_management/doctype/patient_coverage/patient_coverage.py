@@ -56,7 +56,9 @@ class PatientCoverage(Document):
 	def check_member_id(self):
 		self.member_id = normalize_member_id(self.member_id)
 		if not self.member_id:
-			frappe.throw(_("Member ID is required: enter it as printed on the card."), title=_("Missing Member ID"))
+			frappe.throw(
+				_("Member ID is required: enter it as printed on the card."), title=_("Missing Member ID")
+			)
 		if frappe.db.get_value("Coverage Plan Type", self.plan_type, "member_id_is_mbi"):
 			from care_management.billing.identifiers import translated
 			from care_management.domain import provider_ids
