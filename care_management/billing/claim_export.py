@@ -140,12 +140,13 @@ def original_of(name: str, by_name, sent) -> str:
 
 
 class ClaimData:
-	"""Everything the claims of a set of invoices need, read set-wise."""
+	"""Everything the claims need, read set-wise: ``rows`` are billing lines, each
+	with the ``invoice`` (claim) it is on; ``coverages`` the coverages claimed under."""
 
-	def __init__(self, invoices: list[str]):
+	@classmethod
+	def of_invoices(cls, invoices: list[str]) -> ClaimData:
 		names = invoices or [""]
-		self.lines = defaultdict(list)
-		for row in frappe.db.sql(
+		rows = frappe.db.sql(
 			"""select i.parent as invoice, i.idx, l.name as line, l.code, l.units, l.rate, l.date_of_service,
 				r.name as record, r.icd10_codes, r.billing_practitioner, r.patient
 			from `tabSales Invoice Item` i
@@ -155,7 +156,15 @@ class ClaimData:
 			order by i.parent, i.idx""",
 			{"invoices": names},
 			as_dict=True,
-		):
+		)
+		coverages = frappe.db.sql_list(
+			"select distinct care_coverage from `tabSales Invoice` where name in %(invoices)s", {"invoices": names}
+		)
+		return cls(rows, coverages)
+
+	def __init__(self, rows: list[frappe._dict], coverages: list[str]):
+		self.lines = defaultdict(list)
+		for row in rows:
 			self.lines[row.invoice].append(row)
 		rows = [row for lines in self.lines.values() for row in lines]
 		patients = sorted({row.patient for row in rows}) or [""]
@@ -186,8 +195,8 @@ class ClaimData:
 				from `tabPatient Coverage` c
 				join `tabCustomer` cu on cu.name = c.payer
 				left join `tabCoverage Plan Type` t on t.name = c.plan_type
-				where c.name in (select si.care_coverage from `tabSales Invoice` si where si.name in %(invoices)s)""",
-				{"invoices": names},
+				where c.name in %(coverages)s""",
+				{"coverages": [c for c in coverages if c] or [""]},
 				as_dict=True,
 			)
 		}
@@ -376,7 +385,7 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 	month = get_first_day(getdate(export.month))
 	settings = frappe.get_cached_doc("Care Management Settings")
 	to_send = claims_to_send(candidate_invoices(export), exported_claims(month, locking=locking))
-	data = ClaimData([invoice.name for invoice, _f, _o in to_send])
+	data = ClaimData.of_invoices([invoice.name for invoice, _f, _o in to_send])
 	provider = billing_provider(export.company)
 	ready, held = [], []
 	for invoice, frequency, original in to_send:
