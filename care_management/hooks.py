@@ -43,6 +43,7 @@ permission_query_conditions = {
 	"Screening Invitation": "care_management.permissions.query_conditions",
 	"Device Reading": "care_management.permissions.query_conditions",
 	"Care Billing Record": "care_management.permissions.query_conditions",
+	"Patient Coverage": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
 	# Healthcare's records a care manager works with (setup/patient_access.py).
 	"Patient Appointment": "care_management.permissions.healthcare_record_query_conditions",
@@ -60,6 +61,7 @@ has_permission = {
 	"Screening Invitation": "care_management.permissions.has_permission",
 	"Device Reading": "care_management.permissions.has_permission",
 	"Care Billing Record": "care_management.permissions.has_permission",
+	"Patient Coverage": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
 	"Patient Appointment": "care_management.permissions.healthcare_record_has_permission",
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",

@@ -28,6 +28,7 @@ PATIENT_RECORDS = {
 	"Needs Screening": ("patient", None, "screened_by"),
 	"Resource Referral": ("patient", None, "referred_by"),
 	"Screening Invitation": ("patient", None, "sent_by"),
+	"Patient Coverage": ("patient", None, None),
 }
 
 

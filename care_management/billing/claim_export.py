@@ -158,7 +158,8 @@ class ClaimData:
 			as_dict=True,
 		)
 		coverages = frappe.db.sql_list(
-			"select distinct care_coverage from `tabSales Invoice` where name in %(invoices)s", {"invoices": names}
+			"select distinct care_coverage from `tabSales Invoice` where name in %(invoices)s",
+			{"invoices": names},
 		)
 		return cls(rows, coverages)
 
@@ -428,7 +429,7 @@ def interchange(export, claims: list, control_number: int, created_at: datetime 
 		receiver=x12.Receiver(settings.clearinghouse_name or receiver_id, receiver_id),
 		billing_provider=provider,
 		claims=tuple(claims),
-		usage="T" if settings.claims_test_mode else "P",
+		usage="P" if settings.claims_production else "T",
 	)
 
 

@@ -286,7 +286,7 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 	if not records:
 		return [], []
 	lines = frappe.db.sql(
-		"""select name, parent, code, units, item, rate, date_of_service, sales_invoice, secondary_invoice,
+		"""select name, parent, idx, code, units, item, rate, date_of_service, sales_invoice, secondary_invoice,
 			patient_invoice, coverage, payer, secondary_payer, payer_share, secondary_share, patient_share
 		from `tabCare Billing Line`
 		where parent in %(records)s and parenttype = 'Care Billing Record'
@@ -336,7 +336,8 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 		"update `tabCare Billing Record` set invoice_hold_reason = null where name in %(names)s",
 		{"names": names},
 	)
-	free = [line for r in billable for line in sorted(by_record[r.name], key=lambda line: line.name)]
+	# Invoice rows (and so claim lines) in the record's order: the base code before its add-on.
+	free = [line for r in billable for line in sorted(by_record[r.name], key=lambda line: line.idx)]
 	for line in free:
 		if line.get("split_now"):
 			frappe.db.set_value(
