@@ -97,7 +97,15 @@ def _scheduled_close():
 	return frappe.get_all("Error Log", filters={"method": ("like", "Automatic close of %")}, pluck="name")
 
 
+def _export_claims(month):
+	"""A clerk's Claim Export of the month: saved, then submitted."""
+	export = frappe.get_doc({"doctype": "Claim Export", "month": month}).insert()
+	export.submit()
+	return {"export": export.name, "number": export.interchange_control_number}
+
+
 TASKS = {
+	"export": _export_claims,
 	"close": _close,
 	"invoice": _invoice,
 	"chunk": _chunk,
@@ -530,6 +538,84 @@ class TestConcurrentInvoices(BillingConcurrencyTestCase):
 			submitted_invoices_by_share(self.patients),
 			{(p, share): 1 for p in self.patients for share in ("Primary Payer", "Patient")},
 		)
+
+
+class TestConcurrentClaimExports(BillingConcurrencyTestCase):
+	MONTH = date(2026, 8, 1)
+
+	def test_two_claim_exports_at_once_carry_each_claim_once_with_distinct_numbers(self):
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests.factories import EXAMPLE_NPI
+		from care_management.tests.test_claim_export import address
+
+		company = frappe.db.get_single_value("Care Management Settings", "company")
+		saved_company = frappe.db.get_value(
+			"Company", company, ["npi", "tax_id", "taxonomy_code", "billing_address"], as_dict=True
+		)
+		saved_settings = {
+			field: frappe.db.get_single_value("Care Management Settings", field)
+			for field in ("claims_contact_name", "claims_contact_phone")
+		}
+		made_addresses = []
+		try:
+			made_addresses.append(address("Concurrency Practice", "Company", company))
+			frappe.db.set_value(
+				"Company",
+				company,
+				{
+					"npi": "1245319599",
+					"tax_id": "123456789",
+					"taxonomy_code": "207Q00000X",
+					"billing_address": made_addresses[0],
+				},
+			)
+			frappe.db.set_single_value("Care Management Settings", "claims_contact_name", "Billing Office")
+			frappe.db.set_single_value("Care Management Settings", "claims_contact_phone", "5555551234")
+			for practitioner in (self.practitioner, self.second_practitioner):
+				frappe.db.set_value(
+					"Healthcare Practitioner", practitioner, {"npi": EXAMPLE_NPI, "last_name": "Doctor"}
+				)
+			for patient in self.patients:
+				frappe.db.set_value("Patient", patient, {"last_name": "Claimant", "dob": "1950-01-02"})
+				made_addresses.append(address(patient, "Patient", patient, pincode="62701"))
+			close_month(self.MONTH, now=True)
+			create_invoices(self.MONTH, submit=1)
+			frappe.db.commit()
+
+			results = run_together(("export", (self.MONTH,)), ("export", (self.MONTH,)))
+			frappe.db.commit()  # a fresh snapshot
+			done = [out for _task, status, out in results if status == "ok"]
+			self.assertGreaterEqual(len(done), 1, results)
+			for _task, status, out in results:
+				if status == "error":  # the later one found everything already in a file
+					self.assertIn("already in a file", out)
+			carried = frappe.db.sql(
+				"""select e.sales_invoice, count(*) from `tabClaim Export Invoice` e
+				join `tabClaim Export` x on x.name = e.parent
+				where x.docstatus = 1 and x.month = %s and e.status = 'Exported' group by e.sales_invoice""",
+				self.MONTH,
+			)
+			self.assertEqual(len(carried), PATIENTS)
+			self.assertEqual({count for _invoice, count in carried}, {1})
+			numbers = [out["number"] for out in done]
+			self.assertEqual(len(set(numbers)), len(numbers))
+		finally:
+			frappe.db.rollback()
+			exports = frappe.db.sql_list("select name from `tabClaim Export` where month = %s", self.MONTH)
+			if exports:
+				frappe.db.delete("Claim Export Invoice", {"parent": ("in", exports)})
+				frappe.db.delete(
+					"File", {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
+				)
+				frappe.db.delete("Claim Export", {"name": ("in", exports)})
+			frappe.db.set_value("Company", company, saved_company)
+			for field, value in saved_settings.items():
+				frappe.db.set_single_value("Care Management Settings", field, value)
+			if made_addresses:
+				frappe.db.delete("Dynamic Link", {"parent": ("in", made_addresses), "parenttype": "Address"})
+				frappe.db.delete("Address", {"name": ("in", made_addresses)})
+			frappe.db.commit()
 
 
 class TestChunksExactlyOnce(BillingConcurrencyTestCase):
