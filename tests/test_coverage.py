@@ -8,8 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from care_management.domain.billing.coverage import (
+	ENDED,
+	NO_COVERAGE,
+	NOT_IN_FORCE,
 	PRIMARY,
 	SECONDARY,
+	SECONDARY_ONLY,
 	Coverage,
 	coverage_on,
 	normalize_member_id,
@@ -33,13 +37,16 @@ def test_the_primary_and_secondary_in_force_on_the_day_are_picked():
 
 
 def test_missing_expired_and_secondary_only_coverage_are_named():
-	assert coverage_on([], date(2026, 5, 1)).problem == "no coverage on file"
-	ended = coverage_on([cov("c1", end=date(2026, 4, 30))], date(2026, 5, 1))
-	assert ended.primary is None and "ended 2026-04-30" in ended.problem
-	later = coverage_on([cov("c1", start=date(2026, 6, 1))], date(2026, 5, 1))
-	assert later.problem == "no coverage in force on 2026-05-01"
-	only_secondary = coverage_on([cov("c2", SECONDARY)], date(2026, 5, 1))
-	assert only_secondary.primary is None and "only a secondary" in only_secondary.problem
+	day = date(2026, 5, 1)
+	assert coverage_on([], day).problem == NO_COVERAGE
+	ended = coverage_on([cov("c1", end=date(2026, 4, 30))], day)
+	assert (ended.primary, ended.problem, ended.ended.name) == (None, ENDED, "c1")
+	assert ended.describe(day) == "coverage c1 ended 2026-04-30, before 2026-05-01"
+	later = coverage_on([cov("c1", start=date(2026, 6, 1))], day)
+	assert later.problem == NOT_IN_FORCE
+	assert later.describe(day) == "no coverage in force on 2026-05-01"
+	only_secondary = coverage_on([cov("c2", SECONDARY)], day)
+	assert only_secondary.primary is None and only_secondary.problem == SECONDARY_ONLY
 
 
 def test_overlaps_are_found_only_within_one_order():

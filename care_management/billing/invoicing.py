@@ -28,11 +28,12 @@ from collections import defaultdict
 
 import frappe
 from frappe import _
-from frappe.utils import flt, get_first_day, get_last_day, getdate, today
+from frappe.utils import flt, formatdate, get_first_day, get_last_day, getdate, today
 
 from care_management.billing.line_claims import PATIENT, PRIMARY_PAYER, SECONDARY_PAYER
 from care_management.billing.month_close import DEADLOCK_RETRIES
 from care_management.care_management.doctype.patient_coverage.patient_coverage import as_coverage
+from care_management.domain.billing import coverage as coverage_rules
 from care_management.domain.billing.coverage import CoverageOnDate, ShareSplit, coverage_on, split_allowed
 
 RECORD = "Care Billing Record"
@@ -272,6 +273,19 @@ class PayerBook:
 		return found, per_unit
 
 
+def coverage_problem(found: CoverageOnDate, day) -> str:
+	"""Why a line has no payer, in the clerk's language."""
+	if found.problem == coverage_rules.ENDED:
+		return _("coverage {0} ended {1}, before {2}").format(
+			found.ended.name, formatdate(found.ended.effective_to), formatdate(day)
+		)
+	if found.problem == coverage_rules.SECONDARY_ONLY:
+		return _("only a secondary coverage is in force on {0}").format(formatdate(day))
+	if found.problem == coverage_rules.NOT_IN_FORCE:
+		return _("no coverage in force on {0}").format(formatdate(day))
+	return _("no coverage on file")
+
+
 def invoice_group(patient: str, record_names: list[str], payers: PayerBook, settings, submit: bool):
 	"""Lock one patient-practitioner group's records and lines (line_claims'
 	order), split what is still free, hold what has no coverage, and invoice
@@ -306,7 +320,11 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 			found, per_unit = payers.split(patient, line)
 			if per_unit is None:
 				problems.append(
-					_("{0} on {1}: {2}").format(line.code, line.date_of_service, _(found.problem))
+					_("{0} on {1}: {2}").format(
+						line.code,
+						formatdate(line.date_of_service),
+						coverage_problem(found, line.date_of_service),
+					)
 				)
 				continue
 			units = line.units or 0

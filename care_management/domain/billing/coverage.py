@@ -30,11 +30,26 @@ class Coverage:
 		return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
+NO_COVERAGE = "no coverage on file"
+SECONDARY_ONLY = "only a secondary coverage is in force"
+ENDED = "coverage ended before the date of service"
+NOT_IN_FORCE = "no coverage in force"
+
+
 @dataclass(frozen=True)
 class CoverageOnDate:
 	primary: Coverage | None
 	secondary: Coverage | None
-	problem: str | None = None  # why nothing can be billed, in words for the billing record
+	problem: str | None = None  # why nothing can be billed: one of the constants above
+	ended: Coverage | None = None  # for ENDED: the coverage that ended last
+
+	def describe(self, day: date) -> str | None:
+		"""The problem in English with its facts (the site words it with _() from the constant)."""
+		if self.problem == ENDED:
+			return f"coverage {self.ended.name} ended {self.ended.effective_to.isoformat()}, before {day.isoformat()}"
+		if self.problem in (SECONDARY_ONLY, NOT_IN_FORCE):
+			return f"{self.problem} on {day.isoformat()}"
+		return self.problem
 
 
 def coverage_on(coverages: list[Coverage], day: date) -> CoverageOnDate:
@@ -49,18 +64,13 @@ def coverage_on(coverages: list[Coverage], day: date) -> CoverageOnDate:
 	if primary:
 		return CoverageOnDate(primary, secondary)
 	if secondary:
-		return CoverageOnDate(None, secondary, f"only a secondary coverage is in force on {day.isoformat()}")
+		return CoverageOnDate(None, secondary, SECONDARY_ONLY)
 	if not coverages:
-		return CoverageOnDate(None, None, "no coverage on file")
+		return CoverageOnDate(None, None, NO_COVERAGE)
 	ended = [c for c in coverages if c.effective_to is not None and c.effective_to < day]
 	if ended and not [c for c in coverages if c.effective_from > day]:
-		last = max(ended, key=lambda c: c.effective_to)
-		return CoverageOnDate(
-			None,
-			None,
-			f"coverage {last.name} ended {last.effective_to.isoformat()}, before {day.isoformat()}",
-		)
-	return CoverageOnDate(None, None, f"no coverage in force on {day.isoformat()}")
+		return CoverageOnDate(None, None, ENDED, max(ended, key=lambda c: c.effective_to))
+	return CoverageOnDate(None, None, NOT_IN_FORCE)
 
 
 def latest(coverages: list[Coverage]) -> Coverage | None:
