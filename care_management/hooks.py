@@ -53,6 +53,7 @@ permission_query_conditions = {
 	"Device Reading": "care_management.permissions.query_conditions",
 	"Care Billing Record": "care_management.permissions.query_conditions",
 	"Patient Care Plan Update": "care_management.permissions.query_conditions",
+	"Patient Coverage": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
 	# Healthcare's records a care manager works with (setup/patient_access.py).
 	"Patient Appointment": "care_management.permissions.healthcare_record_query_conditions",
@@ -71,6 +72,7 @@ has_permission = {
 	"Device Reading": "care_management.permissions.has_permission",
 	"Care Billing Record": "care_management.permissions.has_permission",
 	"Patient Care Plan Update": "care_management.permissions.has_permission",
+	"Patient Coverage": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
 	"Patient Appointment": "care_management.permissions.healthcare_record_has_permission",
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",
@@ -121,15 +123,27 @@ doc_events = {
 	# A care plan or referral workflow state without a meaning is refused.
 	"Workflow": {"validate": "care_management.workflow_meaning.validate_workflow"},
 	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
+	# Claim identifiers are checked where they are typed (NPI check digit, taxonomy, EIN, payer ID).
+	"Healthcare Practitioner": {"validate": "care_management.billing.identifiers.validate_practitioner"},
+	"Company": {"validate": "care_management.billing.identifiers.validate_company"},
+	"Customer": {"validate": "care_management.billing.identifiers.validate_customer"},
 	# A billing line is on one invoice at a time: claimed under a row lock on
 	# every save (draft or submit), freed on cancel and delete.
 	"Sales Invoice": {
 		"before_insert": "care_management.billing.line_claims.lock_before_naming",
 		"validate": "care_management.billing.line_claims.claim_lines",
-		"on_submit": "care_management.billing.invoicing.on_sales_invoice_change",
-		"on_cancel": [
+		# A line is on up to three invoices (primary payer, secondary payer,
+		# patient); Healthcare's own one-invoice check is stood aside for it.
+		"before_submit": "care_management.billing.line_claims.before_submit",
+		"on_submit": [
+			"care_management.billing.line_claims.settle_invoiced_flags",
 			"care_management.billing.invoicing.on_sales_invoice_change",
+		],
+		"on_cancel": [
+			"care_management.billing.claim_export.let_exported_invoice_cancel",
 			"care_management.billing.line_claims.release_lines",
+			"care_management.billing.line_claims.settle_invoiced_flags",
+			"care_management.billing.invoicing.on_sales_invoice_change",
 		],
 		"on_trash": "care_management.billing.line_claims.release_lines",
 	},

@@ -29,6 +29,7 @@ PATIENT_RECORDS = {
 	"Resource Referral": ("patient", None, "referred_by"),
 	"Screening Invitation": ("patient", None, "sent_by"),
 	"Patient Care Plan Update": ("patient", None, None),
+	"Patient Coverage": ("patient", None, None),
 }
 
 

@@ -1,17 +1,25 @@
 """Sales Invoices for closed months, through Healthcare's own invoicing link.
 
-Each invoice item carries reference_dt / reference_dn to one line (one code)
-of a Care Billing Record; Healthcare sets that line's `invoiced` flag on
-submit and clears it on cancel, and the record follows its lines
-(on_sales_invoice_change). That a line is on one invoice at most, whatever
-runs at the same time, is line_claims.py's job: every invoice claims its lines
-under a row lock while it is saved.
+Create Invoices bills each patient-month and billing practitioner to whoever
+pays it: the primary payer's share to the payer's Customer, a secondary payer's
+share of the coinsurance to that payer, the rest to the patient's own Customer
+(none for a Qualified Medicare Beneficiary, none for a code without cost
+sharing). Who pays is the coverage in force on each line's date of service
+(Patient Coverage); how much is the plan type's share (Coverage Plan Type); the
+split is the pure core's (domain/billing/coverage.py). A record without coverage
+is not invoiced and says why (Not Invoiced Because).
 
-Create Invoices takes each patient in turn: it locks the patient's ready
-records and their lines (the order line_claims uses), reads again which lines
-are still free, and invoices only those; each patient's invoice commits on its
-own, so a second run started at the same moment waits for the first one's
-patient, then finds nothing left for it and says so.
+Each invoice item carries reference_dt / reference_dn to one line (one code) of
+a Care Billing Record, on every invoice of that line; line_claims.py sees that
+each share of a line is on one invoice at most, whatever runs at the same
+time, and sets the line's ``invoiced`` flag once all its shares are submitted;
+the record follows its lines (on_sales_invoice_change).
+
+Create Invoices takes each patient and practitioner in turn: it locks their
+ready records and lines (the order line_claims uses), reads again which shares
+are still free, and invoices only those; each group's invoices commit together,
+so a second run started at the same moment waits for the first one's group,
+then finds nothing left for it and says so.
 """
 
 from __future__ import annotations
@@ -20,9 +28,13 @@ from collections import defaultdict
 
 import frappe
 from frappe import _
-from frappe.utils import get_first_day, get_last_day, getdate, today
+from frappe.utils import flt, formatdate, get_first_day, get_last_day, getdate, today
 
+from care_management.billing.line_claims import PATIENT, PRIMARY_PAYER, SECONDARY_PAYER
 from care_management.billing.month_close import DEADLOCK_RETRIES
+from care_management.care_management.doctype.patient_coverage.patient_coverage import as_coverage
+from care_management.domain.billing import coverage as coverage_rules
+from care_management.domain.billing.coverage import CoverageOnDate, ShareSplit, coverage_on, split_allowed
 
 RECORD = "Care Billing Record"
 LINE = "Care Billing Line"
@@ -90,52 +102,79 @@ def invoice_items(records: list[dict], lines: list[dict] | None = None) -> list[
 	return items
 
 
+def records_to_invoice(month, patient: str | None = None) -> list[dict]:
+	"""Ready records of the month with a share of a line on no invoice yet: the
+	primary share of every line, the secondary payer's and the patient's where
+	an earlier run split the line so."""
+	conditions = "r.month = %(month)s and r.status = 'Ready' and r.invoiced = 0"
+	if patient:
+		conditions += " and r.patient = %(patient)s"
+	return frappe.db.sql(
+		f"""select r.name, r.patient, r.billing_practitioner
+		from `tabCare Billing Record` r
+		where {conditions} and exists(
+			select 1 from `tabCare Billing Line` l
+			where l.parent = r.name and l.parenttype = 'Care Billing Record' and (l.sales_invoice is null
+				or (l.secondary_share > 0 and l.secondary_invoice is null)
+				or (l.patient_share > 0 and l.patient_invoice is null)))
+		order by r.patient, r.billing_practitioner, r.name""",
+		{"month": get_first_day(getdate(month)), "patient": patient},
+		as_dict=True,
+	)
+
+
+class NoPatientCustomer(Exception):
+	"""The patient owes a share and has no Customer to bill it to."""
+
+
 @frappe.whitelist()
 def create_invoices(
 	month, submit: int | None = None, patient: str | None = None, commit: bool = True
 ) -> dict:
-	"""One Sales Invoice per patient (and so per customer) for the month's ready
-	records; of one patient only when ``patient`` is given. Each patient's
-	invoice is committed on its own (``commit`` off: savepoints in the caller's
-	transaction instead, as the tests use); a patient whose invoice fails is
-	reported and the others go on."""
+	"""The month's ready records billed to their payers and patients: per patient
+	and billing practitioner, one invoice per payer share and one for the
+	patient's; of one patient only when ``patient`` is given. Each group's
+	invoices are committed together (``commit`` off: savepoints in the caller's
+	transaction instead, as the tests use); a group that fails is reported and
+	the others go on. Records without coverage are held with their reason."""
 	frappe.has_permission("Sales Invoice", "create", throw=True)
 	settings = frappe.get_cached_doc("Care Management Settings")
 	if not settings.company:
 		frappe.throw(_("Set the Default Company in Care Management Settings before creating invoices."))
 	submit = settings.submit_invoices if submit is None else int(submit)
 	commit = frappe.utils.sbool(commit)
-	by_patient = defaultdict(list)
-	for record in ready_records(month, patient=patient):
-		by_patient[record.patient].append(record.name)
-	customers = dict(
-		frappe.get_all(
-			"Patient",
-			filters={"name": ("in", list(by_patient) or [""])},
-			fields=["name", "customer"],
-			as_list=True,
-		)
-	)
-	result = {"invoices": [], "without_customer": [], "already_invoiced": [], "failed": []}
+	groups = defaultdict(list)
+	for record in records_to_invoice(month, patient=patient):
+		groups[(record.patient, record.billing_practitioner or "")].append(record.name)
+	payers = PayerBook([p for p, _practitioner in groups])
+	result = {
+		"invoices": [],
+		"without_customer": [],
+		"already_invoiced": [],
+		"failed": [],
+		"held": [],
+	}
 	if commit:
-		frappe.db.commit()  # each patient starts a transaction of its own, so its reads see others' commits
-	for patient_name, names in sorted(by_patient.items()):
-		if not customers.get(patient_name):
-			result["without_customer"].append(patient_name)
-			continue
+		frappe.db.commit()  # each group starts a transaction of its own, so its reads see others' commits
+	for (patient_name, _practitioner), names in sorted(groups.items()):
 		for attempt in range(1, DEADLOCK_RETRIES + 1):
 			if not commit:
 				frappe.db.savepoint("care_invoice")
 			try:
-				invoice = invoice_patient(patient_name, customers[patient_name], names, settings, submit)
+				invoices, held = invoice_group(patient_name, names, payers, settings, submit)
 			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-				# Two runs met on ERPNext's own rows; this patient's work was undone, so do it again.
+				# Two runs met on ERPNext's own rows; this group's work was undone, so do it again.
 				rollback(commit)
 				if attempt == DEADLOCK_RETRIES:
 					result["failed"].append(
 						{"patient": patient_name, "error": _("the database was busy; run again")}
 					)
 				continue
+			except NoPatientCustomer:
+				rollback(commit)
+				if patient_name not in result["without_customer"]:
+					result["without_customer"].append(patient_name)
+				break
 			except Exception as error:
 				rollback(commit)
 				if not isinstance(error, frappe.ValidationError):
@@ -145,14 +184,19 @@ def create_invoices(
 				)
 				frappe.clear_messages()
 				break
-			if invoice:
-				result["invoices"].append(invoice)
-			else:
+			result["invoices"].extend(invoices)
+			result["held"].extend(held)
+			if not invoices and not held:
 				result["already_invoiced"].append(patient_name)
 			if commit:
 				frappe.db.commit()
 			break
-	if not result["invoices"] and not result["without_customer"] and not result["failed"]:
+	if (
+		not result["invoices"]
+		and not result["without_customer"]
+		and not result["failed"]
+		and not result["held"]
+	):
 		result["message"] = _(
 			"Nothing left to invoice for {0}: every ready service is already on an invoice."
 		).format(frappe.utils.formatdate(get_first_day(getdate(month)), "MMMM yyyy"))
@@ -166,11 +210,86 @@ def rollback(commit: bool) -> None:
 		frappe.db.rollback(save_point="care_invoice")
 
 
-def invoice_patient(
-	patient: str, customer: str, record_names: list[str], settings, submit: bool
-) -> str | None:
-	"""Lock the patient's records and lines (line_claims' order), read which
-	lines are still free, and invoice those; None when another run took them."""
+class PayerBook:
+	"""What the split needs, read once for all the patients of a run: their
+	coverages, the plan types' shares, QMB and Customer, the codes without cost
+	sharing."""
+
+	def __init__(self, patients: list[str]):
+		patients = sorted(set(patients)) or [""]
+		self.coverages = defaultdict(list)
+		for row in frappe.db.sql(
+			"""select name, patient, payer, plan_type, coverage_order, effective_from, effective_to,
+				qualified_medicare_beneficiary
+			from `tabPatient Coverage` where patient in %(patients)s""",
+			{"patients": patients},
+			as_dict=True,
+		):
+			self.coverages[row.patient].append(as_coverage(row))
+		self.plan_types = {
+			row.name: row
+			for row in frappe.get_all(
+				"Coverage Plan Type", fields=["name", "payer_share_percent", "secondary_share_percent"]
+			)
+		}
+		self.patients = {
+			row.name: row
+			for row in frappe.get_all(
+				"Patient",
+				filters={"name": ("in", patients)},
+				fields=["name", "customer", "qualified_medicare_beneficiary"],
+			)
+		}
+		self.no_cost_sharing = defaultdict(list)
+		for row in frappe.get_all(
+			"Billing Code",
+			filters={"no_cost_sharing": 1},
+			fields=["code", "effective_from", "effective_to"],
+		):
+			self.no_cost_sharing[row.code].append(row)
+
+	def waives_cost_sharing(self, code: str, day) -> bool:
+		return any(
+			getdate(row.effective_from) <= day and (not row.effective_to or day <= getdate(row.effective_to))
+			for row in self.no_cost_sharing.get(code, [])
+		)
+
+	def split(self, patient: str, line) -> tuple[CoverageOnDate, ShareSplit | None]:
+		day = getdate(line.date_of_service)
+		found = coverage_on(self.coverages.get(patient, []), day)
+		if not found.primary:
+			return found, None
+		primary_plan = self.plan_types.get(found.primary.plan_type)
+		secondary_plan = self.plan_types.get(found.secondary.plan_type) if found.secondary else None
+		per_unit = split_allowed(
+			line.rate or 0,
+			primary_plan.payer_share_percent if primary_plan else 0,
+			secondary_share_percent=secondary_plan.secondary_share_percent if secondary_plan else None,
+			qmb=found.primary.qmb
+			or bool(found.secondary and found.secondary.qmb)
+			or bool(self.patients.get(patient, {}).get("qualified_medicare_beneficiary")),
+			no_cost_sharing=self.waives_cost_sharing(line.code, day),
+		)
+		return found, per_unit
+
+
+def coverage_problem(found: CoverageOnDate, day) -> str:
+	"""Why a line has no payer, in the clerk's language."""
+	if found.problem == coverage_rules.ENDED:
+		return _("coverage {0} ended {1}, before {2}").format(
+			found.ended.name, formatdate(found.ended.effective_to), formatdate(day)
+		)
+	if found.problem == coverage_rules.SECONDARY_ONLY:
+		return _("only a secondary coverage is in force on {0}").format(formatdate(day))
+	if found.problem == coverage_rules.NOT_IN_FORCE:
+		return _("no coverage in force on {0}").format(formatdate(day))
+	return _("no coverage on file")
+
+
+def invoice_group(patient: str, record_names: list[str], payers: PayerBook, settings, submit: bool):
+	"""Lock one patient-practitioner group's records and lines (line_claims'
+	order), split what is still free, hold what has no coverage, and invoice
+	each share to whoever owes it. Returns (invoice names, held records)."""
 	records = frappe.db.sql(
 		"""select name, patient, patient_name, program, billing_practitioner, month
 		from `tabCare Billing Record`
@@ -179,42 +298,128 @@ def invoice_patient(
 		as_dict=True,
 	)
 	if not records:
-		return None
+		return [], []
 	lines = frappe.db.sql(
-		"""select name, parent, code, units, item, rate, date_of_service, sales_invoice
+		"""select name, parent, idx, code, units, item, rate, date_of_service, sales_invoice, secondary_invoice,
+			patient_invoice, coverage, payer, secondary_payer, payer_share, secondary_share, patient_share
 		from `tabCare Billing Line`
 		where parent in %(records)s and parenttype = 'Care Billing Record'
 		order by name for update""",
 		{"records": [r.name for r in records]},
 		as_dict=True,
 	)
-	free = [line for line in lines if not line.sales_invoice]
-	if not free:
-		return None
-	order = {r.name: i for i, r in enumerate(records)}
-	free.sort(key=lambda line: (order[line.parent], line.name))
-	invoice = draft_invoice(patient, customer, invoice_items(records, free), settings)
-	invoice.insert()
-	if submit:
-		invoice.submit()
-	return invoice.name
-
-
-def draft_invoice(patient: str, customer: str, items: list[dict], settings):
-	"""A new (unsaved) Sales Invoice of the practice for one patient."""
-	invoice = frappe.get_doc(
-		{
-			"doctype": "Sales Invoice",
-			"company": settings.company,
-			"customer": customer,
-			"patient": patient,
-			"posting_date": today(),
-			"selling_price_list": settings.selling_price_list,
-			"items": items,
-		}
+	by_record = defaultdict(list)
+	for line in lines:
+		by_record[line.parent].append(line)
+	held, billable = [], []
+	for record in records:
+		problems = []
+		for line in by_record[record.name]:
+			if line.sales_invoice or line.secondary_invoice or line.patient_invoice:
+				continue  # split when its first invoice was made; kept while any of them stands
+			found, per_unit = payers.split(patient, line)
+			if per_unit is None:
+				problems.append(
+					_("{0} on {1}: {2}").format(
+						line.code,
+						formatdate(line.date_of_service),
+						coverage_problem(found, line.date_of_service),
+					)
+				)
+				continue
+			units = line.units or 0
+			line.update(
+				coverage=found.primary.name,
+				payer=found.primary.payer,
+				secondary_coverage=found.secondary.name if found.secondary and per_unit.secondary else None,
+				secondary_payer=found.secondary.payer if found.secondary and per_unit.secondary else None,
+				payer_share=float(per_unit.primary * units),
+				secondary_share=float(per_unit.secondary * units),
+				patient_share=float(per_unit.patient * units),
+				written_off=float(per_unit.written_off * units),
+				split_now=True,
+			)
+		if problems:
+			reason = _("No coverage to bill: {0}. Add or correct the patient's Patient Coverage.").format(
+				"; ".join(problems)
+			)
+			frappe.db.set_value(RECORD, record.name, "invoice_hold_reason", reason, update_modified=False)
+			held.append({"patient": patient, "record": record.name, "reason": reason})
+		else:
+			billable.append(record)
+	if not billable:
+		return [], held
+	names = [r.name for r in billable]
+	frappe.db.sql(
+		"update `tabCare Billing Record` set invoice_hold_reason = null where name in %(names)s",
+		{"names": names},
 	)
-	invoice.set_missing_values()
-	return invoice
+	# Invoice rows (and so claim lines) in the record's order: the base code before its add-on.
+	free = [line for r in billable for line in sorted(by_record[r.name], key=lambda line: line.idx)]
+	for line in free:
+		if line.get("split_now"):
+			frappe.db.set_value(
+				LINE,
+				line.name,
+				{
+					"coverage": line.coverage,
+					"payer": line.payer,
+					"secondary_payer": line.secondary_payer,
+					"payer_share": line.payer_share,
+					"secondary_share": line.secondary_share,
+					"patient_share": line.patient_share,
+					"written_off": line.written_off,
+				},
+				update_modified=False,
+			)
+	drafts = share_invoices(patient, billable, free, payers, settings)
+	invoices = []
+	for invoice in drafts:
+		invoice.insert()
+		if submit:
+			invoice.submit()
+		invoices.append(invoice.name)
+	return invoices, held
+
+
+def share_invoices(patient: str, records: list[dict], lines: list[dict], payers: PayerBook, settings) -> list:
+	"""Unsaved invoices for the free shares of ``lines``: primary payer(s) first,
+	then secondary payer(s), then the patient."""
+	# (role, customer, coverage) -> [(line, amount)]
+	shares = defaultdict(list)
+	for line in lines:
+		if not line.sales_invoice:
+			shares[(PRIMARY_PAYER, line.payer, line.coverage)].append((line, line.payer_share or 0))
+		if (line.secondary_share or 0) > 0 and not line.secondary_invoice:
+			coverage = line.get("secondary_coverage") or secondary_coverage_of(payers, patient, line)
+			shares[(SECONDARY_PAYER, line.secondary_payer, coverage)].append((line, line.secondary_share))
+		if (line.patient_share or 0) > 0 and not line.patient_invoice:
+			shares[(PATIENT, None, None)].append((line, line.patient_share))
+	order = {PRIMARY_PAYER: 0, SECONDARY_PAYER: 1, PATIENT: 2}
+	drafts = []
+	for role, payer, coverage in sorted(shares, key=lambda key: (order[key[0]], key[1] or "", key[2] or "")):
+		if role == PATIENT:
+			customer = (payers.patients.get(patient) or {}).get("customer")
+			if not customer:
+				raise NoPatientCustomer(patient)
+		else:
+			customer = payer
+		items = invoice_items(records, [line for line, _amount in shares[(role, payer, coverage)]])
+		for item, (line, amount) in zip(items, shares[(role, payer, coverage)], strict=True):
+			units = line.units or 1
+			item["rate"] = flt(amount) / units
+			item["price_list_rate"] = item["rate"]
+			item["description"] = _("{0} ({1} share)").format(item["description"], _(role))
+		invoice = draft_invoice(patient, customer, items, settings)
+		invoice.care_billing_role = role
+		invoice.care_coverage = coverage
+		drafts.append(invoice)
+	return drafts
+
+
+def secondary_coverage_of(payers: PayerBook, patient: str, line) -> str | None:
+	found = coverage_on(payers.coverages.get(patient, []), getdate(line.date_of_service))
+	return found.secondary.name if found.secondary and found.secondary.payer == line.secondary_payer else None
 
 
 @frappe.whitelist()
@@ -238,7 +443,26 @@ def on_sales_invoice_change(invoice, method=None):
 				select 1 from `tabCare Billing Line` l where l.parent = r.name and l.parenttype = 'Care Billing Record'
 				and l.invoiced = 0),
 			r.status = if(r.invoiced, 'Invoiced', 'Ready'),
-			r.sales_invoice = if(r.invoiced, %(invoice)s, null)
+			r.sales_invoice = if(r.invoiced, (
+				select min(l.sales_invoice) from `tabCare Billing Line` l
+				where l.parent = r.name and l.parenttype = 'Care Billing Record'), null)
 		where r.name in %(records)s""",
-		{"invoice": invoice.name, "records": records},
+		{"records": records},
 	)
+
+
+def draft_invoice(patient: str, customer: str, items: list[dict], settings):
+	"""A new (unsaved) Sales Invoice of the practice for one patient's services."""
+	invoice = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"company": settings.company,
+			"customer": customer,
+			"patient": patient,
+			"posting_date": today(),
+			"selling_price_list": settings.selling_price_list,
+			"items": items,
+		}
+	)
+	invoice.set_missing_values()
+	return invoice

@@ -1,4 +1,10 @@
-"""A Care Billing Line is on one invoice at a time, whatever runs at once.
+"""A Care Billing Line is on one invoice per share at a time, whatever runs at once.
+
+A line is billed in up to three shares, each on its own Sales Invoice: to the
+primary payer (``sales_invoice``), to a secondary payer (``secondary_invoice``)
+and to the patient (``patient_invoice``); the invoice's Care Management Share
+(``care_billing_role``) says which, and a hand-made invoice without one bills the
+primary share. Everything below holds per share.
 
 Healthcare's own guard reads the line's ``invoiced`` flag on submit and then
 writes it: two invoices submitted together both pass. So every Sales Invoice
@@ -22,6 +28,18 @@ from frappe import _
 
 LINE = "Care Billing Line"
 RECORD = "Care Billing Record"
+PRIMARY_PAYER, SECONDARY_PAYER, PATIENT = "Primary Payer", "Secondary Payer", "Patient"
+# The line's column that holds the claim of each share.
+ROLE_COLUMNS = {
+	PRIMARY_PAYER: "sales_invoice",
+	SECONDARY_PAYER: "secondary_invoice",
+	PATIENT: "patient_invoice",
+}
+CLAIM_COLUMNS = tuple(ROLE_COLUMNS.values())
+
+
+def invoice_role(invoice) -> str:
+	return invoice.get("care_billing_role") or PRIMARY_PAYER
 
 
 def referenced_lines(invoice) -> list:
@@ -41,7 +59,8 @@ def lock_records_and_lines(line_names: list[str]) -> dict[str, frappe._dict]:
 			{"records": records},
 		)
 	rows = frappe.db.sql(
-		"""select l.name, l.code, l.sales_invoice, l.parent, r.patient, r.month
+		"""select l.name, l.code, l.sales_invoice, l.secondary_invoice, l.patient_invoice,
+			l.parent, r.patient, r.month
 		from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
 		where l.name in %(lines)s and l.parenttype = 'Care Billing Record'
 		order by l.name for update""",
@@ -62,6 +81,14 @@ def claim_lines(invoice, method=None) -> None:
 	"""Sales Invoice validate (runs on every save and on submit)."""
 	items = referenced_lines(invoice)
 	names = [item.reference_dn for item in items]
+	role = invoice_role(invoice)
+	if role not in ROLE_COLUMNS:
+		frappe.throw(
+			_("Care Management Share {0} is not one of {1}.").format(
+				frappe.bold(role), ", ".join(_(r) for r in ROLE_COLUMNS)
+			)
+		)
+	column = ROLE_COLUMNS[role]
 	if items:
 		seen = {}
 		for item in items:
@@ -74,7 +101,7 @@ def claim_lines(invoice, method=None) -> None:
 				)
 			seen[item.reference_dn] = item.idx
 		lines = lock_records_and_lines(sorted(set(names)))
-		holders = {line.sales_invoice for line in lines.values() if line.sales_invoice}
+		holders = {line[column] for line in lines.values() if line[column]}
 		holders.discard(invoice.name)
 		live_holders = set()
 		if holders:
@@ -96,16 +123,17 @@ def claim_lines(invoice, method=None) -> None:
 					).format(item.idx, item.reference_dn),
 					title=_("Billing Line Replaced"),
 				)
-			if line.sales_invoice in live_holders:
+			if line[column] in live_holders:
 				frappe.throw(
 					_(
-						"Row #{0}: {1} of {2} for {3} is already on Sales Invoice {4}. A care-management service is invoiced once; cancel that invoice first or remove this row."
+						"Row #{0}: the {1} share of {2} of {3} for {4} is already on Sales Invoice {5}. A care-management service is invoiced once per share; cancel that invoice first or remove this row."
 					).format(
 						item.idx,
+						_(role),
 						line.code,
 						frappe.utils.formatdate(line.month, "MMMM yyyy"),
 						line.patient,
-						frappe.get_desk_link("Sales Invoice", line.sales_invoice),
+						frappe.get_desk_link("Sales Invoice", line[column]),
 					),
 					title=_("Already Invoiced"),
 				)
@@ -117,20 +145,55 @@ def claim_lines(invoice, method=None) -> None:
 					title=_("Billing Line of Another Patient"),
 				)
 		frappe.db.sql(
-			"update `tabCare Billing Line` set sales_invoice = %(invoice)s where name in %(lines)s",
+			f"update `tabCare Billing Line` set `{column}` = %(invoice)s where name in %(lines)s",
 			{"invoice": invoice.name, "lines": names},
 		)
 	# Rows removed from a draft free their lines.
 	frappe.db.sql(
-		"""update `tabCare Billing Line` set sales_invoice = null
-		where sales_invoice = %(invoice)s and name not in %(lines)s""",
+		f"""update `tabCare Billing Line` set `{column}` = null
+		where `{column}` = %(invoice)s and name not in %(lines)s""",
 		{"invoice": invoice.name, "lines": names or [""]},
 	)
 
 
 def release_lines(invoice, method=None) -> None:
-	"""Sales Invoice on_cancel / on_trash: its lines may go on one new invoice."""
+	"""Sales Invoice on_cancel / on_trash: its lines' share may go on one new invoice."""
+	for column in CLAIM_COLUMNS:
+		frappe.db.sql(
+			f"update `tabCare Billing Line` set `{column}` = null where `{column}` = %(invoice)s",
+			{"invoice": invoice.name},
+		)
+
+
+def before_submit(invoice, method=None) -> None:
+	"""Sales Invoice before_submit: Healthcare's on_submit refuses a line whose
+	``invoiced`` flag is set, which a line billed to the payer already has when its
+	patient share is submitted. claim_lines (validate, just before) holds the
+	lines' row locks and has checked this share is free, so the flag is cleared
+	here, under those locks, and settle_invoiced_flags sets it right after
+	Healthcare's on_submit."""
+	names = sorted({item.reference_dn for item in referenced_lines(invoice)})
+	if names:
+		frappe.db.sql(
+			"update `tabCare Billing Line` set invoiced = 0 where name in %(lines)s", {"lines": names}
+		)
+
+
+def settle_invoiced_flags(invoice, method=None) -> None:
+	"""Sales Invoice on_submit / on_cancel, after Healthcare's: a line is invoiced
+	once every share it owes is on a submitted invoice (the primary always; the
+	secondary payer's and the patient's when they are more than zero)."""
+	names = sorted({item.reference_dn for item in referenced_lines(invoice)})
+	if not names:
+		return
 	frappe.db.sql(
-		"update `tabCare Billing Line` set sales_invoice = null where sales_invoice = %(invoice)s",
-		{"invoice": invoice.name},
+		"""update `tabCare Billing Line` l
+		left join `tabSales Invoice` p on p.name = l.sales_invoice and p.docstatus = 1
+		left join `tabSales Invoice` s on s.name = l.secondary_invoice and s.docstatus = 1
+		left join `tabSales Invoice` t on t.name = l.patient_invoice and t.docstatus = 1
+		set l.invoiced = (p.name is not null
+			and (coalesce(l.secondary_share, 0) = 0 or s.name is not null)
+			and (coalesce(l.patient_share, 0) = 0 or t.name is not null))
+		where l.name in %(lines)s""",
+		{"lines": names},
 	)

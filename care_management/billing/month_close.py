@@ -340,12 +340,12 @@ def records_with_claimed_lines(record_names: list[str]) -> set[str]:
 	if not record_names:
 		return set()
 	rows = frappe.db.sql(
-		"""select name, parent, sales_invoice from `tabCare Billing Line`
+		"""select name, parent, sales_invoice, secondary_invoice, patient_invoice from `tabCare Billing Line`
 		where parent in %(records)s and parenttype = 'Care Billing Record' order by name for update""",
 		{"records": record_names},
 		as_dict=True,
 	)
-	return {row.parent for row in rows if row.sales_invoice}
+	return {row.parent for row in rows if row.sales_invoice or row.secondary_invoice or row.patient_invoice}
 
 
 def bulk_insert(records: list[dict]) -> None:

@@ -25,6 +25,7 @@ TARGETS = {
 	"month close": "≤ 3× floor and < 60 s",
 	"month close with exactly-once locking": "≤ 1.2× the close before it",
 	"billing report": "< 2 s",
+	"837P export": "≤ 3× reading the month's lines",
 	"worklist": "< 200 ms and ≤ 3× floor",
 	"outreach log insert": "≤ 1.5× bare doctype",
 }
@@ -241,6 +242,67 @@ def measure_invoices(month, size: str, sample: int = INVOICE_SAMPLE) -> Figure:
 	return Figure(f"create invoices, {len(patients)} patients (drafts)", size, timed(app), timed(floor))
 
 
+def measure_claim_export(month, size: str) -> Figure:
+	"""The 837P of the month's billable records: reading the lines, patients,
+	coverages and addresses set-wise, building every claim, checking it and
+	writing the file, as a Claim Export does with its invoices. No Sales Invoices
+	exist for the benchmark month (Create Invoices is sampled), so each
+	patient-practitioner's lines stand for the invoice Create Invoices would make.
+	Floor: reading the month's lines."""
+	from care_management.billing import claim_export
+	from care_management.domain import claims_837p as x12
+
+	settings = frappe.get_cached_doc("Care Management Settings")
+	if not settings.company:
+		return Figure("837P export", size, 0.0, note="skipped: the site has no company")
+	lines_sql = """select r.patient, r.billing_practitioner, l.name as line, l.idx, l.code, l.units, l.rate,
+			l.date_of_service, r.name as record, r.icd10_codes
+		from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
+		where r.month = %s and r.status in ('Ready', 'Invoiced') and l.parenttype = 'Care Billing Record'
+		order by r.patient, r.billing_practitioner, r.name, l.idx"""
+	held = []
+
+	def export() -> str:
+		rows = frappe.db.sql(lines_sql, month, as_dict=True)
+		claim_of, invoices = {}, []
+		for row in rows:
+			key = (row.patient, row.billing_practitioner)
+			if key not in claim_of:
+				claim_of[key] = f"BM{len(claim_of) + 1:08d}"
+				invoices.append(frappe._dict(name=claim_of[key], patient=row.patient))
+			row.invoice = claim_of[key]
+		coverage_of = dict(
+			frappe.db.sql(
+				"""select patient, name from `tabPatient Coverage`
+				where coverage_order = 'Primary' and patient in %(patients)s""",
+				{"patients": list({r.patient for r in rows}) or [""]},
+			)
+		)
+		for invoice in invoices:
+			invoice.care_coverage = coverage_of.get(invoice.patient)
+		data = claim_export.ClaimData(rows, list(coverage_of.values()))
+		provider = claim_export.billing_provider(settings.company)
+		claims = []
+		held.clear()
+		for invoice in invoices:
+			claim, reason = claim_export.build_claim(
+				invoice, "1", "", data, settings.place_of_service or "11"
+			)
+			if reason or x12.claim_problems(claim, provider):
+				held.append(invoice.name)
+			else:
+				claims.append(claim)
+		export_doc = frappe._dict(company=settings.company)
+		return x12.render_837p(claim_export.interchange(export_doc, claims, 1))
+
+	try:
+		seconds = timed(export)
+	except x12.ClaimFileError as error:
+		return Figure("837P export", size, 0.0, note=f"skipped: {error.problems[:3]}")
+	floor = timed(lambda: frappe.db.sql(lines_sql, month, as_dict=True), repeat=3)
+	return Figure("837P export", size, seconds, floor, note=f"{size.split(':')[0]}: {len(held)} claims held")
+
+
 def measure_billing_report(month, size: str) -> Figure:
 	from care_management.care_management.report.care_management_billing.care_management_billing import execute
 
@@ -437,6 +499,7 @@ def run(
 		size = f"{label}: {frappe.db.count('Patient')} patients, {logs} logs in the month"
 		figures += measure_month_close(month, size)
 		figures.append(measure_billing_report(month, size))
+		figures.append(measure_claim_export(month, size))
 		figures.append(measure_invoices(month, size))
 		manager = care_managers(spec)[0]["email"]
 		figures.append(measure_worklist(manager, size))
@@ -480,6 +543,7 @@ def verdicts(figures: list[Figure]) -> list[str]:
 	full = {f.operation: f for f in figures if f.size.startswith("full") or not f.size}
 	close = full.get("month close, 1 worker (inline)")
 	report_ = full.get("billing report")
+	claims = full.get("837P export")
 	worklists = [
 		f for f in figures if f.operation.startswith("worklist") and f.size.startswith(("full", "among"))
 	]
@@ -501,6 +565,11 @@ def verdicts(figures: list[Figure]) -> list[str]:
 	if report_:
 		checks.append(
 			f"billing report {TARGETS['billing report']}: {report_.seconds:.2f} s: {'met' if report_.seconds < 2 else 'MISSED'}"
+		)
+	if claims and claims.ratio:
+		checks.append(
+			f"837P export {TARGETS['837P export']}: {claims.seconds:.2f} s, {claims.ratio:.1f}× floor: "
+			f"{'met' if claims.ratio <= 3 else 'MISSED'}"
 		)
 	for worklist in worklists:
 		ok = worklist.seconds < 0.2 and (worklist.ratio or 0) <= 3

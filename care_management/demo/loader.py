@@ -5,12 +5,14 @@ the benchmark."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 
 import frappe
 from frappe.utils import add_days, now_datetime
 from frappe.utils.password import update_password
 
+from care_management.domain import provider_ids
 from care_management.domain.outreach import propose_follow_up
 from care_management.domain.risk_tiers import RiskTier
 from care_management.domain.synthetic_practice import (
@@ -195,6 +197,9 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 	], docstatus=1)  # fmt: skip
 	refresh_all_active_programs()
 
+	load_coverage_and_addresses(rows)
+	give_practitioners_npis(list(doctors.values()))
+	set_demo_claim_identity()
 	set_demo_prices()
 	if with_templates:
 		apply_condition_templates(rows)
@@ -232,3 +237,108 @@ def set_demo_prices() -> None:
 					"price_list_rate": rate,
 				}
 			).insert(ignore_permissions=True)
+
+
+DEMO_PAYER = "Medicare Part B (Demo)"
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"  # the MBI alphabet: no B, I, L, O, S, Z
+
+
+def demo_mbi(index: int) -> str:
+	"""A well-formed, made-up MBI per patient (digit, letter, alnum, digit, letter, alnum, digit, letter, letter, digit, digit)."""
+	n = index
+	letters = []
+	for _ in range(5):
+		letters.append(MBI_LETTERS[n % len(MBI_LETTERS)])
+		n //= len(MBI_LETTERS)
+	return f"{1 + index % 9}{letters[0]}{index % 10}{(index // 10) % 10}{letters[1]}{letters[2]}{(index // 100) % 10}{letters[3]}{letters[4]}{(index // 1000) % 10}{(index // 10000) % 10}"
+
+
+def demo_npi(index: int) -> str:
+	first_nine = f"1{index:08d}"
+	return first_nine + str(provider_ids.npi_check_digit(first_nine))
+
+
+def load_coverage_and_addresses(rows: list[dict]) -> None:
+	"""Every demo patient on Medicare Part B (QMB as the patient is), with a home address."""
+	if not frappe.db.exists("Customer", DEMO_PAYER):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": DEMO_PAYER,
+				"customer_type": "Company",
+				"is_payer": 1,
+				"payer_id": "DEMOMCR",
+			}
+		).insert(ignore_permissions=True)
+	_insert("Patient Coverage", [
+		{
+			"name": f"{p['id']}-COV", "patient": p["id"], "patient_name": f"{p['first_name']} {p['last_name']}",
+			"coverage_order": "Primary", "payer": DEMO_PAYER, "payer_id": "DEMOMCR", "plan_type": "Medicare Part B",
+			"member_id": demo_mbi(i), "relationship_to_subscriber": "Self", "effective_from": "2020-01-01",
+			"qualified_medicare_beneficiary": int(p["qmb"]),
+		}
+		for i, p in enumerate(rows)
+	])  # fmt: skip
+	country = frappe.db.get_value(
+		"Company", frappe.db.get_single_value("Care Management Settings", "company"), "country"
+	)
+	_insert("Address", [
+		{
+			"name": f"{p['id']}-Billing", "address_title": f"{p['first_name']} {p['last_name']}", "address_type": "Billing",
+			"address_line1": f"{100 + i % 900} Elm St", "city": "Springfield", "state": "IL", "pincode": "62701",
+			"country": country or "United States", "is_primary_address": 1,
+		}
+		for i, p in enumerate(rows)
+	])  # fmt: skip
+	_insert("Dynamic Link", [
+		{
+			"name": f"{p['id']}-Billing-L", "parent": f"{p['id']}-Billing", "parenttype": "Address", "parentfield": "links",
+			"idx": 1, "link_doctype": "Patient", "link_name": p["id"], "link_title": f"{p['first_name']} {p['last_name']}",
+		}
+		for p in rows
+	])  # fmt: skip
+
+
+def give_practitioners_npis(names: list[str]) -> None:
+	for i, name in enumerate(sorted(names)):
+		if not frappe.db.get_value("Healthcare Practitioner", name, "npi"):
+			frappe.db.set_value(
+				"Healthcare Practitioner",
+				name,
+				{"npi": demo_npi(zlib.crc32(name.encode()) % 10_000_000 + i), "taxonomy_code": "207Q00000X"},
+				update_modified=False,
+			)
+
+
+def set_demo_claim_identity() -> None:
+	"""The practice's NPI, EIN and billing address, and the clearinghouse contact, where none is set."""
+	company = frappe.db.get_single_value("Care Management Settings", "company")
+	if not company:
+		return
+	values = frappe.db.get_value(
+		"Company", company, ["npi", "tax_id", "billing_address", "country"], as_dict=True
+	)
+	if not values.billing_address:
+		address = frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": company,
+				"address_type": "Billing",
+				"address_line1": "123 Main St",
+				"city": "Springfield",
+				"state": "IL",
+				"pincode": "627011234",
+				"country": values.country or "United States",
+				"is_your_company_address": 1,
+				"links": [{"link_doctype": "Company", "link_name": company}],
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value("Company", company, "billing_address", address.name, update_modified=False)
+	if not values.npi:
+		frappe.db.set_value("Company", company, {"npi": demo_npi(99_999), "taxonomy_code": "207Q00000X"})
+	if not values.tax_id or provider_ids.ein_problem(values.tax_id):
+		frappe.db.set_value("Company", company, "tax_id", "123456789", update_modified=False)
+	settings = {"claims_contact_name": "Billing Office", "claims_contact_phone": "5555551234"}
+	for field, value in settings.items():
+		if not frappe.db.get_single_value("Care Management Settings", field):
+			frappe.db.set_single_value("Care Management Settings", field, value)

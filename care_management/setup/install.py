@@ -11,6 +11,7 @@ from care_management.setup.patient_access import (
 	revoke_care_manager_healthcare_access,
 )
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
+from care_management.setup.payer_billing import delete_payer_billing_fields, set_up_payer_billing
 from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
 	seed_billing_codes,
@@ -80,6 +81,7 @@ def set_up_billing():
 	tiers = [row.tier for row in frappe.get_single("Care Management Settings").risk_tiers]
 	create_patient_fields(tiers)  # adds Qualified Medicare Beneficiary
 	seed_billing_codes()
+	set_up_payer_billing()
 
 
 def set_up_outreach():
@@ -113,6 +115,7 @@ def seed_settings():
 
 def before_uninstall():
 	delete_patient_fields()
+	delete_payer_billing_fields()
 	delete_care_plan_workflow()
 	delete_email_templates()
 	delete_care_plan_board()

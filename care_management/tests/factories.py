@@ -112,3 +112,50 @@ def link_patient_user(patient: str, user: str) -> None:
 def activate_care_plan(plan: str) -> None:
 	"""Active without walking the approval workflow (its own tests do that)."""
 	frappe.db.set_value("Care Plan", plan, {"status": "Active", "workflow_state": "Active"})
+# CMS's published example MBI and NPI (both pass their checks).
+EXAMPLE_MBI = "1EG4TE5MK73"
+EXAMPLE_NPI = "1234567893"
+
+
+def make_payer(name: str = "Medicare Part B Test Payer", payer_id: str = "TESTMCR") -> str:
+	"""A Customer marked as a payer."""
+	if frappe.db.exists("Customer", name):
+		return name
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_type": "Company",
+				"is_payer": 1,
+				"payer_id": payer_id,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def make_coverage(
+	patient: str,
+	payer: str | None = None,
+	plan_type: str = "Medicare Part B",
+	member_id: str = EXAMPLE_MBI,
+	order: str = "Primary",
+	effective_from="2025-01-01",
+	effective_to=None,
+	qmb: int = 0,
+):
+	return frappe.get_doc(
+		{
+			"doctype": "Patient Coverage",
+			"patient": patient,
+			"payer": payer or make_payer(),
+			"plan_type": plan_type,
+			"member_id": member_id,
+			"coverage_order": order,
+			"effective_from": effective_from,
+			"effective_to": effective_to,
+			"qualified_medicare_beneficiary": qmb,
+		}
+	).insert(ignore_permissions=True)

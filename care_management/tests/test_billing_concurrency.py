@@ -21,7 +21,14 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import getdate, today
 
-from care_management.tests.factories import make_care_plan, make_enrollment, make_patient, make_practitioner
+from care_management.tests.factories import (
+	make_care_plan,
+	make_coverage,
+	make_enrollment,
+	make_patient,
+	make_payer,
+	make_practitioner,
+)
 from care_management.tests.site_setup import before_tests
 
 PREFIX = "Concurrency"
@@ -90,7 +97,15 @@ def _scheduled_close():
 	return frappe.get_all("Error Log", filters={"method": ("like", "Automatic close of %")}, pluck="name")
 
 
+def _export_claims(month):
+	"""A clerk's Claim Export of the month: saved, then submitted."""
+	export = frappe.get_doc({"doctype": "Claim Export", "month": month}).insert()
+	export.submit()
+	return {"export": export.name, "number": export.interchange_control_number}
+
+
 TASKS = {
+	"export": _export_claims,
 	"close": _close,
 	"invoice": _invoice,
 	"chunk": _chunk,
@@ -136,14 +151,20 @@ def duplicate_record_keys(month) -> int:
 	)
 
 
+# The share an invoice bills; a hand-made one (no share set) bills the primary.
+SHARE = "coalesce(nullif(si.care_billing_role, ''), 'Primary Payer')"
+
+
 def lines_on_two_submitted_invoices(month) -> int:
+	"""Lines billed twice for one share (a line is on one invoice per share)."""
 	return len(
 		frappe.db.sql(
-			"""select i.reference_dn from `tabSales Invoice Item` i
+			f"""select i.reference_dn from `tabSales Invoice Item` i
+			join `tabSales Invoice` si on si.name = i.parent
 			join `tabCare Billing Line` l on l.name = i.reference_dn
 			join `tabCare Billing Record` r on r.name = l.parent
 			where i.reference_dt = 'Care Billing Line' and i.docstatus = 1 and r.month = %s
-			group by i.reference_dn having count(distinct i.parent) > 1""",
+			group by i.reference_dn, {SHARE} having count(distinct i.parent) > 1""",
 			month,
 		)
 	)
@@ -152,14 +173,27 @@ def lines_on_two_submitted_invoices(month) -> int:
 def patient_codes_billed_twice(month) -> int:
 	return len(
 		frappe.db.sql(
-			"""select r.patient, l.code from `tabSales Invoice Item` i
+			f"""select r.patient, l.code from `tabSales Invoice Item` i
+			join `tabSales Invoice` si on si.name = i.parent
 			join `tabCare Billing Line` l on l.name = i.reference_dn
 			join `tabCare Billing Record` r on r.name = l.parent
 			where i.reference_dt = 'Care Billing Line' and i.docstatus = 1 and r.month = %s
-			group by r.patient, l.code having count(*) > 1""",
+			group by r.patient, l.code, {SHARE} having count(*) > 1""",
 			month,
 		)
 	)
+
+
+def submitted_invoices_by_share(patients: list[str]) -> dict[tuple[str, str], int]:
+	"""(patient, share) -> how many submitted invoices bill it."""
+	return {
+		(patient, share): count
+		for patient, share, count in frappe.db.sql(
+			f"""select si.patient, {SHARE}, count(*) from `tabSales Invoice` si
+			where si.patient in %s and si.docstatus = 1 group by si.patient, {SHARE}""",
+			[patients or [""]],
+		)
+	}
 
 
 def invoice_items_of_missing_lines(invoices: list[str]) -> int:
@@ -218,6 +252,7 @@ class BillingConcurrencyTestCase(FrappeTestCase):
 			{"doctype": "Customer", "customer_name": f"{name} Customer", "customer_type": "Individual"}
 		).insert(ignore_permissions=True)
 		patient = make_patient(name, customer=customer.name).name
+		make_coverage(patient, effective_from=start)
 		# Every third patient bills through the second practitioner, so a
 		# practitioner's close and the practice close share some patients only.
 		practitioner = practitioner or (self.second_practitioner if index % 3 == 2 else self.practitioner)
@@ -300,7 +335,7 @@ class BillingConcurrencyTestCase(FrappeTestCase):
 			frappe.db.delete("Care Month Close", {"name": ("in", closes)})
 		if patients:
 			customers = frappe.db.sql_list("select customer from tabPatient where name in %s", [patients])
-			for doctype in ("Outreach Log", "Care Plan", "Care Program Enrollment"):
+			for doctype in ("Outreach Log", "Care Plan", "Care Program Enrollment", "Patient Coverage"):
 				names = frappe.db.sql_list(f"select name from `tab{doctype}` where patient in %s", [patients])
 				if names:
 					for child in frappe.get_meta(doctype).get_table_fields():
@@ -380,13 +415,18 @@ class TestConcurrentInvoices(BillingConcurrencyTestCase):
 		self.assert_books_whole()
 		invoices = [name for task, status, out in results if status == "ok" for name in out["invoices"]]
 		self.assertEqual([r for r in results if r[1] != "ok"], [])
-		self.assertEqual(len(invoices), PATIENTS)
-		self.assertEqual(len(set(invoices)), PATIENTS)
-		# Every ready line ended on exactly one submitted invoice.
+		# Each patient: one invoice to Medicare for 80 %, one to the patient for the coinsurance.
+		self.assertEqual(len(invoices), 2 * PATIENTS)
+		self.assertEqual(len(set(invoices)), 2 * PATIENTS)
+		self.assertEqual(
+			submitted_invoices_by_share(self.patients),
+			{(p, share): 1 for p in self.patients for share in ("Primary Payer", "Patient")},
+		)
+		# Every ready line ended on exactly one submitted invoice per share.
 		self.assertEqual(
 			frappe.db.sql(
 				"""select count(*) from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
-				where r.month = %s and (l.sales_invoice is null or l.invoiced = 0)""",
+				where r.month = %s and (l.sales_invoice is null or l.patient_invoice is null or l.invoiced = 0)""",
 				self.MONTH,
 			)[0][0],
 			0,
@@ -396,6 +436,60 @@ class TestConcurrentInvoices(BillingConcurrencyTestCase):
 		again = create_invoices(self.MONTH, submit=1)
 		self.assertEqual(again["invoices"], [])
 		self.assertIn("Nothing left to invoice", again["message"])
+
+	def test_two_create_invoices_runs_make_each_payer_and_patient_invoice_once(self):
+		"""Medicare primary, a secondary paying half the coinsurance, the patient the rest:
+		three invoices per patient, whichever of two runs makes them."""
+		from care_management.billing.month_close import close_month
+
+		plan = "Concurrency Half Secondary"
+		if not frappe.db.exists("Coverage Plan Type", plan):
+			frappe.get_doc(
+				{
+					"doctype": "Coverage Plan Type",
+					"plan_type": plan,
+					"claim_filing_indicator": "CI",
+					"payer_share_percent": 80,
+					"secondary_share_percent": 50,
+				}
+			).insert(ignore_permissions=True)
+		secondary = make_payer("Concurrency Secondary Payer", "CONCSEC")
+		for patient in self.patients:
+			make_coverage(patient, secondary, plan, "SEC-1", order="Secondary", effective_from="2026-01-01")
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		results = run_together(("invoice", (self.MONTH,)), ("invoice", (self.MONTH,)))
+		self.assertEqual([r for r in results if r[1] != "ok"], [], results)
+		self.assert_books_whole()
+		shares = ("Primary Payer", "Secondary Payer", "Patient")
+		self.assertEqual(
+			submitted_invoices_by_share(self.patients),
+			{(p, share): 1 for p in self.patients for share in shares},
+		)
+		made = sorted(name for _task, _status, out in results for name in out["invoices"])
+		self.assertEqual(len(made), 3 * PATIENTS)
+		# 45 minutes: 99490 (62.00) + 99439 (47.00) = 109.00 → 87.20 / 10.90 / 10.90, to the cent.
+		totals = frappe.db.sql(
+			"""select care_billing_role, sum(grand_total) from `tabSales Invoice`
+			where patient in %s and docstatus = 1 group by care_billing_role""",
+			[self.patients],
+		)
+		self.assertEqual(
+			{role: round(total * 100) for role, total in totals},  # in cents
+			{
+				"Primary Payer": 8720 * PATIENTS,
+				"Secondary Payer": 1090 * PATIENTS,
+				"Patient": 1090 * PATIENTS,
+			},
+		)
+		self.assertEqual(
+			frappe.db.sql(
+				"""select count(*) from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
+				where r.month = %s and l.invoiced = 0""",
+				self.MONTH,
+			)[0][0],
+			0,
+		)
 
 	def test_two_clerks_and_create_invoices_on_one_patient_at_once_bill_it_once(self):
 		from care_management.billing.month_close import close_month
@@ -409,7 +503,10 @@ class TestConcurrentInvoices(BillingConcurrencyTestCase):
 			("invoice", (self.MONTH,)),
 		)
 		self.assert_books_whole()
-		self.assertEqual(frappe.db.count("Sales Invoice", {"patient": patient, "docstatus": 1}), 1, results)
+		# The clerks' invoices bill the primary share (in full); Create Invoices, if it won, adds the patient's.
+		shares = submitted_invoices_by_share([patient])
+		self.assertEqual(shares.get((patient, "Primary Payer")), 1, results)
+		self.assertLessEqual(shares.get((patient, "Patient"), 0), 1, results)
 		# A clerk who lost the race was told why (or found nothing left to fetch), never a crash.
 		for task, status, out in results:
 			if status == "error":
@@ -438,8 +535,87 @@ class TestConcurrentInvoices(BillingConcurrencyTestCase):
 		frappe.db.commit()
 		self.assert_books_whole()
 		self.assertEqual(
-			frappe.db.count("Sales Invoice", {"patient": ("in", self.patients), "docstatus": 1}), PATIENTS
+			submitted_invoices_by_share(self.patients),
+			{(p, share): 1 for p in self.patients for share in ("Primary Payer", "Patient")},
 		)
+
+
+class TestConcurrentClaimExports(BillingConcurrencyTestCase):
+	MONTH = date(2026, 8, 1)
+
+	def test_two_claim_exports_at_once_carry_each_claim_once_with_distinct_numbers(self):
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests.factories import EXAMPLE_NPI
+		from care_management.tests.test_claim_export import address
+
+		company = frappe.db.get_single_value("Care Management Settings", "company")
+		saved_company = frappe.db.get_value(
+			"Company", company, ["npi", "tax_id", "taxonomy_code", "billing_address"], as_dict=True
+		)
+		saved_settings = {
+			field: frappe.db.get_single_value("Care Management Settings", field)
+			for field in ("claims_contact_name", "claims_contact_phone")
+		}
+		made_addresses = []
+		try:
+			made_addresses.append(address("Concurrency Practice", "Company", company))
+			frappe.db.set_value(
+				"Company",
+				company,
+				{
+					"npi": "1245319599",
+					"tax_id": "123456789",
+					"taxonomy_code": "207Q00000X",
+					"billing_address": made_addresses[0],
+				},
+			)
+			frappe.db.set_single_value("Care Management Settings", "claims_contact_name", "Billing Office")
+			frappe.db.set_single_value("Care Management Settings", "claims_contact_phone", "5555551234")
+			for practitioner in (self.practitioner, self.second_practitioner):
+				frappe.db.set_value(
+					"Healthcare Practitioner", practitioner, {"npi": EXAMPLE_NPI, "last_name": "Doctor"}
+				)
+			for patient in self.patients:
+				frappe.db.set_value("Patient", patient, {"last_name": "Claimant", "dob": "1950-01-02"})
+				made_addresses.append(address(patient, "Patient", patient, pincode="62701"))
+			close_month(self.MONTH, now=True)
+			create_invoices(self.MONTH, submit=1)
+			frappe.db.commit()
+
+			results = run_together(("export", (self.MONTH,)), ("export", (self.MONTH,)))
+			frappe.db.commit()  # a fresh snapshot
+			done = [out for _task, status, out in results if status == "ok"]
+			self.assertGreaterEqual(len(done), 1, results)
+			for _task, status, out in results:
+				if status == "error":  # the later one found everything already in a file
+					self.assertIn("already in a file", out)
+			carried = frappe.db.sql(
+				"""select e.sales_invoice, count(*) from `tabClaim Export Invoice` e
+				join `tabClaim Export` x on x.name = e.parent
+				where x.docstatus = 1 and x.month = %s and e.status = 'Exported' group by e.sales_invoice""",
+				self.MONTH,
+			)
+			self.assertEqual(len(carried), PATIENTS)
+			self.assertEqual({count for _invoice, count in carried}, {1})
+			numbers = [out["number"] for out in done]
+			self.assertEqual(len(set(numbers)), len(numbers))
+		finally:
+			frappe.db.rollback()
+			exports = frappe.db.sql_list("select name from `tabClaim Export` where month = %s", self.MONTH)
+			if exports:
+				frappe.db.delete("Claim Export Invoice", {"parent": ("in", exports)})
+				frappe.db.delete(
+					"File", {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
+				)
+				frappe.db.delete("Claim Export", {"name": ("in", exports)})
+			frappe.db.set_value("Company", company, saved_company)
+			for field, value in saved_settings.items():
+				frappe.db.set_single_value("Care Management Settings", field, value)
+			if made_addresses:
+				frappe.db.delete("Dynamic Link", {"parent": ("in", made_addresses), "parenttype": "Address"})
+				frappe.db.delete("Address", {"name": ("in", made_addresses)})
+			frappe.db.commit()
 
 
 class TestChunksExactlyOnce(BillingConcurrencyTestCase):

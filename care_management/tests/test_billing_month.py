@@ -14,7 +14,13 @@ from care_management.care_management.report.care_management_billing.care_managem
 from care_management.care_management.report.care_management_billing.care_management_billing import (
 	execute as billing_report,
 )
-from care_management.tests.factories import make_care_plan, make_enrollment, make_patient, make_practitioner
+from care_management.tests.factories import (
+	make_care_plan,
+	make_coverage,
+	make_enrollment,
+	make_patient,
+	make_practitioner,
+)
 from care_management.tests.site_setup import before_tests
 
 LAST_MONTH = get_first_day(add_months(today(), -1))
@@ -70,7 +76,8 @@ class BillingMonthCase(FrappeTestCase):
 	def tearDown(self):
 		frappe.db.rollback()
 
-	def enrolled_patient(self, name: str, customer: bool = True, conditions: int = 2):
+	def enrolled_patient(self, name: str, customer: bool = True, conditions: int = 2, coverage: bool = True):
+		"""A CCM patient with a care plan and, unless told otherwise, Medicare Part B."""
 		fields = {}
 		if customer:
 			fields["customer"] = (
@@ -85,6 +92,8 @@ class BillingMonthCase(FrappeTestCase):
 				.name
 			)
 		patient = make_patient(name, **fields).name
+		if coverage:
+			make_coverage(patient)
 		enrollment = make_enrollment(
 			patient,
 			self.practitioner,
@@ -141,12 +150,19 @@ class TestBillingMonth(BillingMonthCase):
 			[("Care Billing Line", 1), ("Care Billing Line", 1)],
 		)
 
+		# Medicare Part B is billed 80 % of the allowed amount, the patient the 20 % coinsurance.
 		result = create_invoices(LAST_MONTH, submit=1, patient=patient, commit=False)
-		self.assertEqual(len(result["invoices"]), 1)
-		invoice = frappe.get_doc("Sales Invoice", result["invoices"][0])
-		self.assertEqual(invoice.docstatus, 1)
-		self.assertEqual({item.reference_dn for item in invoice.items}, {line.name for line in record.lines})
-		self.assertEqual({item.reference_dt for item in invoice.items}, {"Care Billing Line"})
+		self.assertEqual(len(result["invoices"]), 2)
+		invoice, coinsurance = (frappe.get_doc("Sales Invoice", name) for name in result["invoices"])
+		self.assertEqual(
+			(invoice.care_billing_role, coinsurance.care_billing_role), ("Primary Payer", "Patient")
+		)
+		self.assertEqual((invoice.grand_total, coinsurance.grand_total), (87.2, 21.8))
+		self.assertEqual(coinsurance.customer, frappe.db.get_value("Patient", patient, "customer"))
+		for each in (invoice, coinsurance):
+			self.assertEqual(each.docstatus, 1)
+			self.assertEqual({item.reference_dn for item in each.items}, {line.name for line in record.lines})
+			self.assertEqual({item.reference_dt for item in each.items}, {"Care Billing Line"})
 		record.reload()
 		self.assertEqual(
 			(record.invoiced, record.status, record.sales_invoice), (1, "Invoiced", invoice.name)
@@ -162,10 +178,11 @@ class TestBillingMonth(BillingMonthCase):
 			frappe.get_doc("Outreach Log", log.name).cancel()
 		self.assertIn(invoice.name, str(refused.exception))
 
-		# Cancelling the invoice frees the period.
+		# Cancelling the invoices frees the period.
 		invoice.cancel()
 		record.reload()
 		self.assertEqual((record.invoiced, record.status, record.sales_invoice), (0, "Ready", None))
+		coinsurance.cancel()
 		frappe.get_doc("Outreach Log", log.name).cancel()
 
 	def test_consent_given_after_the_month_does_not_bill_it(self):

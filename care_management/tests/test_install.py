@@ -27,6 +27,12 @@ def custom_fields_on_patient() -> set[str]:
 	)
 
 
+def forget_doc_event_hooks() -> None:
+	"""Frappe keeps the doc_events of the installed apps for the whole process."""
+	if hasattr(frappe.local, "doc_events_hooks"):
+		del frappe.local.doc_events_hooks
+
+
 class TestInstall(FrappeTestCase):
 	def test_installed_app_has_its_fields_roles_and_seeded_settings(self):
 		self.assertIn("care_management", frappe.get_installed_apps())
@@ -59,6 +65,7 @@ class TestInstall(FrappeTestCase):
 		frappe.db.commit()  # the uninstall's DDL commits anyway; make the patient durable first
 		try:
 			remove_app("care_management", yes=True, no_backup=True)
+			forget_doc_event_hooks()  # as a new process would: our Customer hook is gone with the app
 
 			self.assertNotIn("care_management", frappe.get_installed_apps())
 			self.assertEqual(custom_fields_on_patient(), set())
@@ -87,6 +94,7 @@ class TestInstall(FrappeTestCase):
 			frappe.flags.in_install = False
 			frappe.flags.in_uninstall = False
 			frappe.clear_cache()
+			forget_doc_event_hooks()
 
 		self.assertIn("care_management", frappe.get_installed_apps())
 		self.assertEqual(custom_fields_on_patient(), set(patient_custom_fieldnames()))

@@ -15,6 +15,7 @@ frappe.query_reports["Care Management Billing"] = {
 		{ fieldname: "billing_practitioner", label: __("Practitioner"), fieldtype: "Link", options: "Healthcare Practitioner" },
 		{ fieldname: "care_manager", label: __("Care Manager"), fieldtype: "Link", options: "User" },
 		{ fieldname: "status", label: __("Status"), fieldtype: "Select", options: "\nNot Billable\nReady\nInvoiced" },
+		{ fieldname: "per_line", label: __("Per Line"), fieldtype: "Check" },
 	],
 	onload(report) {
 		report.page.add_inner_button(__("Close Month"), () => {
@@ -39,6 +40,9 @@ frappe.query_reports["Care Management Billing"] = {
 					if ((res.without_customer || []).length) {
 						msg += "<br>" + __("No Customer linked, not invoiced: {0}", [res.without_customer.map(esc).join(", ")]);
 					}
+					(res.held || []).forEach((h) => {
+						msg += "<br>" + __("Held, {0}: {1}", [esc(h.patient), esc(h.reason)]);
+					});
 					(res.failed || []).forEach((f) => {
 						msg += "<br>" + __("Not invoiced, {0}: {1}", [esc(f.patient), esc(f.error)]);
 					});

@@ -1,0 +1,439 @@
+"""837P claim files from the month's submitted payer invoices.
+
+One claim per primary-payer Sales Invoice (a patient-month and billing
+practitioner): its lines are the invoice's Care Billing Lines, charged at the
+practice's full fee (the payer adjudicates its share), with the billing
+records' ICD-10-CM codes in the care plan's order. Everything is read in a
+handful of set-based queries and handed to the pure builder
+(domain/claims_837p.py) as plain dataclasses; a claim the builder finds a
+problem with is held with its reason, the rest are written.
+
+Which invoices a file carries follows from the submitted Claim Exports:
+
+- a submitted invoice no export has carried yet goes as a new claim (1), or as
+  a replacement (7) of the exported invoice it was amended from, carrying that
+  claim's number;
+- a cancelled invoice that an export carried, with no submitted amendment, is
+  sent once as a void (8).
+
+Control numbers come from a counter row locked FOR UPDATE (Frappe's naming
+series table) when the export is submitted, and are kept under a unique key:
+two exports at once are numbered one after the other, and the second, waiting
+for the counter, then reads (with locking reads, so the newest commits) what the
+first carried and does not carry it again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.model.naming import getseries
+from frappe.utils import get_first_day, getdate, now_datetime
+
+from care_management.domain import claims_837p as x12
+
+COUNTER = "CARE-837P-ISA-"
+EXPORTED, HELD = "Exported", "Held"
+RELATIONSHIP_CODES = {"Self": x12.SELF, "Spouse": "01", "Child": "19", "Other": "G8"}
+SEX_CODES = {"Female": "F", "Male": "M"}
+
+
+def next_control_number() -> int:
+	"""The next interchange control number: Frappe's series row, locked FOR UPDATE
+	until this transaction ends, so numbers are unique and follow commit order."""
+	number = int(getseries(COUNTER, 9))
+	if number > 999_999_999:
+		frappe.throw(_("The 837P interchange control numbers are used up (999999999)."))
+	return number
+
+
+def exported_claims(month, locking: bool = False) -> list[frappe._dict]:
+	"""What the submitted exports of ``month`` carried (latest committed when ``locking``)."""
+	return frappe.db.sql(
+		f"""select e.sales_invoice, e.claim_frequency, e.original_claim, x.name as export
+		from `tabClaim Export Invoice` e join `tabClaim Export` x on x.name = e.parent
+		where x.docstatus = 1 and x.month = %(month)s and e.status = 'Exported'
+		{"lock in share mode" if locking else ""}""",
+		{"month": month},
+		as_dict=True,
+	)
+
+
+def candidate_invoices(export) -> list[frappe._dict]:
+	"""Primary-payer invoices (submitted, or cancelled) with lines of the export's month."""
+	conditions = ["si.care_billing_role = 'Primary Payer'", "si.company = %(company)s", "si.docstatus > 0"]
+	if export.payer:
+		conditions.append("si.customer = %(payer)s")
+	practitioner = "and r.billing_practitioner = %(practitioner)s" if export.billing_practitioner else ""
+	return frappe.db.sql(
+		f"""select si.name, si.docstatus, si.patient, si.customer, si.care_coverage, si.amended_from
+		from `tabSales Invoice` si
+		where {" and ".join(conditions)} and exists(
+			select 1 from `tabSales Invoice Item` i
+			join `tabCare Billing Line` l on l.name = i.reference_dn
+			join `tabCare Billing Record` r on r.name = l.parent
+			where i.parent = si.name and i.reference_dt = 'Care Billing Line' and r.month = %(month)s {practitioner})
+		order by si.name""",
+		{
+			"company": export.company,
+			"payer": export.payer,
+			"practitioner": export.billing_practitioner,
+			"month": export.month,
+		},
+		as_dict=True,
+	)
+
+
+def claims_to_send(candidates: list[frappe._dict], exported: list[frappe._dict]) -> list[tuple]:
+	"""(invoice, frequency, original claim) for each claim the next file carries."""
+	sent = defaultdict(set)  # invoice -> frequencies it went out with
+	for row in exported:
+		sent[row.sales_invoice].add(row.claim_frequency)
+	by_name = {c.name: c for c in candidates}
+	amended_live = {c.amended_from for c in candidates if c.amended_from and c.docstatus == 1}
+	out = []
+	for invoice in candidates:
+		if sent.get(invoice.name):
+			if invoice.docstatus == 2 and "8" not in sent[invoice.name] and invoice.name not in amended_live:
+				out.append((invoice, "8", original_of(invoice.name, by_name, sent)))
+			continue
+		if invoice.docstatus != 1:
+			continue
+		original = exported_ancestor(invoice, by_name, sent)
+		if original and "8" not in sent.get(original, set()):
+			out.append((invoice, "7", original_of(original, by_name, sent)))
+		else:
+			out.append((invoice, "1", ""))
+	return out
+
+
+def amended_from(name: str, by_name) -> str | None:
+	row = by_name.get(name)
+	return row.amended_from if row else frappe.db.get_value("Sales Invoice", name, "amended_from")
+
+
+def exported_ancestor(invoice, by_name, sent) -> str | None:
+	"""The nearest invoice this one was amended from that went out in a file."""
+	seen = set()
+	name = invoice.amended_from
+	while name and name not in seen:
+		seen.add(name)
+		if sent.get(name):
+			return name
+		name = amended_from(name, by_name)
+	return None
+
+
+def original_of(name: str, by_name, sent) -> str:
+	"""The claim number of the first exported claim of an amendment chain: the one the payer has on file."""
+	seen = {name}
+	while True:
+		ancestor = exported_ancestor(frappe._dict(amended_from=amended_from(name, by_name)), by_name, sent)
+		if not ancestor or ancestor in seen:
+			return name
+		seen.add(ancestor)
+		name = ancestor
+
+
+class ClaimData:
+	"""Everything the claims need, read set-wise: ``rows`` are billing lines, each
+	with the ``invoice`` (claim) it is on; ``coverages`` the coverages claimed under."""
+
+	@classmethod
+	def of_invoices(cls, invoices: list[str]) -> ClaimData:
+		names = invoices or [""]
+		rows = frappe.db.sql(
+			"""select i.parent as invoice, i.idx, l.name as line, l.code, l.units, l.rate, l.date_of_service,
+				r.name as record, r.icd10_codes, r.billing_practitioner, r.patient
+			from `tabSales Invoice Item` i
+			join `tabCare Billing Line` l on l.name = i.reference_dn
+			join `tabCare Billing Record` r on r.name = l.parent
+			where i.parent in %(invoices)s and i.reference_dt = 'Care Billing Line'
+			order by i.parent, i.idx""",
+			{"invoices": names},
+			as_dict=True,
+		)
+		coverages = frappe.db.sql_list(
+			"select distinct care_coverage from `tabSales Invoice` where name in %(invoices)s",
+			{"invoices": names},
+		)
+		return cls(rows, coverages)
+
+	def __init__(self, rows: list[frappe._dict], coverages: list[str]):
+		self.lines = defaultdict(list)
+		for row in rows:
+			self.lines[row.invoice].append(row)
+		rows = [row for lines in self.lines.values() for row in lines]
+		patients = sorted({row.patient for row in rows}) or [""]
+		practitioners = sorted({row.billing_practitioner for row in rows if row.billing_practitioner}) or [""]
+		self.patients = {
+			p.name: p
+			for p in frappe.get_all(
+				"Patient",
+				filters={"name": ("in", patients)},
+				fields=["name", "first_name", "middle_name", "last_name", "dob", "sex"],
+			)
+		}
+		self.addresses = linked_addresses("Patient", patients)
+		self.practitioners = {
+			p.name: p
+			for p in frappe.get_all(
+				"Healthcare Practitioner",
+				filters={"name": ("in", practitioners)},
+				fields=["name", "first_name", "middle_name", "last_name", "npi", "taxonomy_code"],
+			)
+		}
+		self.coverages = {
+			c.name: c
+			for c in frappe.db.sql(
+				"""select c.name, c.member_id, c.group_number, c.relationship_to_subscriber, c.subscriber_name,
+					c.subscriber_dob, c.payer, cu.customer_name as payer_name, cu.payer_id,
+					t.claim_filing_indicator
+				from `tabPatient Coverage` c
+				join `tabCustomer` cu on cu.name = c.payer
+				left join `tabCoverage Plan Type` t on t.name = c.plan_type
+				where c.name in %(coverages)s""",
+				{"coverages": [c for c in coverages if c] or [""]},
+				as_dict=True,
+			)
+		}
+
+
+def linked_addresses(doctype: str, names: list[str]) -> dict[str, frappe._dict]:
+	"""Each record's address (its primary one first), in one query."""
+	found = {}
+	for row in frappe.db.sql(
+		"""select dl.link_name, a.address_line1, a.address_line2, a.city, a.state, a.pincode
+		from `tabAddress` a join `tabDynamic Link` dl on dl.parent = a.name and dl.parenttype = 'Address'
+		where dl.link_doctype = %(doctype)s and dl.link_name in %(names)s and a.disabled = 0
+		order by a.is_primary_address desc, a.modified desc""",
+		{"doctype": doctype, "names": names or [""]},
+		as_dict=True,
+	):
+		found.setdefault(row.link_name, row)
+	return found
+
+
+def as_address(row) -> x12.Address | None:
+	if not row:
+		return None
+	return x12.Address(
+		line1=row.address_line1 or "",
+		city=row.city or "",
+		state=(row.state or "").strip().upper(),
+		postal_code="".join(ch for ch in (row.pincode or "") if ch.isdigit()),
+		line2=row.address_line2 or "",
+	)
+
+
+def split_name(full: str) -> tuple[str, str]:
+	"""A subscriber's name as entered ("Last, First" or "First Last") into (last, first)."""
+	full = (full or "").strip()
+	if "," in full:
+		last, first = (part.strip() for part in full.split(",", 1))
+		return last, first
+	parts = full.rsplit(" ", 1)
+	return (parts[1], parts[0]) if len(parts) == 2 else (full, "")
+
+
+def build_claim(invoice, frequency: str, original: str, data: ClaimData, place_of_service: str):
+	"""The claim of one invoice, or the reason it cannot be built at all."""
+	lines = data.lines.get(invoice.name) or []
+	if not lines:
+		return None, _("the invoice has no care-management lines")
+	coverage = data.coverages.get(invoice.care_coverage)
+	if not coverage:
+		return None, _("the invoice names no Patient Coverage; make it again with Create Invoices")
+	patient = data.patients.get(invoice.patient) or frappe._dict()
+	address = as_address(data.addresses.get(invoice.patient))
+	sex = SEX_CODES.get(patient.sex, "U")
+	diagnoses, pointers_of = [], {}
+	for line in lines:
+		codes = [code.strip() for code in (line.icd10_codes or "").split(",") if code.strip()]
+		for code in codes:
+			if code not in diagnoses:
+				diagnoses.append(code)
+		pointers_of[line.line] = tuple(
+			dict.fromkeys(diagnoses.index(code) + 1 for code in codes[: x12.MAX_DIAGNOSIS_POINTERS])
+		)
+	relationship = RELATIONSHIP_CODES.get(coverage.relationship_to_subscriber or "Self", "G8")
+	member = x12.Subscriber(
+		last_name=patient.last_name or "",
+		first_name=patient.first_name or "",
+		middle_name=patient.middle_name or "",
+		member_id=coverage.member_id or "",
+		birth_date=getdate(patient.dob) if patient.dob else None,
+		sex=sex,
+		address=address,
+		group_number=coverage.group_number or "",
+	)
+	claim_patient = None
+	if relationship != x12.SELF:
+		last, first = split_name(coverage.subscriber_name)
+		claim_patient = x12.Patient(
+			last_name=member.last_name,
+			first_name=member.first_name,
+			middle_name=member.middle_name,
+			birth_date=member.birth_date,
+			sex=sex,
+			address=address,
+		)
+		member = x12.Subscriber(
+			last_name=last,
+			first_name=first,
+			member_id=member.member_id,
+			birth_date=getdate(coverage.subscriber_dob) if coverage.subscriber_dob else None,
+			sex="U",
+			address=address,
+			group_number=member.group_number,
+		)
+	practitioner = data.practitioners.get(lines[0].billing_practitioner)
+	rendering = None
+	if practitioner:
+		rendering = x12.RenderingProvider(
+			last_name=practitioner.last_name or practitioner.first_name or "",
+			first_name=practitioner.first_name if practitioner.last_name else "",
+			middle_name=practitioner.middle_name or "",
+			npi=practitioner.npi or "",
+			taxonomy_code=practitioner.taxonomy_code or "",
+		)
+	claim = x12.Claim(
+		claim_id=invoice.name,
+		payer=x12.Payer(
+			name=coverage.payer_name or coverage.payer,
+			payer_id=coverage.payer_id or "",
+			claim_filing_code=coverage.claim_filing_indicator or "ZZ",
+		),
+		subscriber=member,
+		diagnoses=tuple(diagnoses),
+		lines=tuple(
+			x12.ServiceLine(
+				procedure_code=line.code,
+				charge=Decimal(str(line.rate or 0)) * (line.units or 0),
+				service_date=getdate(line.date_of_service),
+				diagnosis_pointers=pointers_of[line.line],
+				units=Decimal(line.units or 0),
+				control_number=line.line,
+			)
+			for line in lines
+		),
+		place_of_service=place_of_service,
+		frequency_code=frequency,
+		original_claim_number=original,
+		patient_relationship=relationship,
+		patient=claim_patient,
+		rendering_provider=rendering,
+	)
+	return claim, None
+
+
+def billing_provider(company: str) -> x12.BillingProvider:
+	row = frappe.db.get_value(
+		"Company",
+		company,
+		["company_name", "npi", "tax_id", "taxonomy_code", "billing_address"],
+		as_dict=True,
+	)
+	address = None
+	if row.billing_address:
+		address = as_address(
+			frappe.db.get_value(
+				"Address",
+				row.billing_address,
+				["address_line1", "address_line2", "city", "state", "pincode"],
+				as_dict=True,
+			)
+		)
+	return x12.BillingProvider(
+		name=row.company_name,
+		npi=row.npi or "",
+		tax_id=(row.tax_id or "").replace("-", ""),
+		address=address or x12.Address("", "", "", ""),
+		taxonomy_code=row.taxonomy_code or "",
+	)
+
+
+FIELD_LABELS = {
+	"subscriber.member_id": "member ID",
+	"subscriber.birth_date": "date of birth",
+	"subscriber.address": "address",
+	"subscriber.last_name": "last name",
+	"subscriber.first_name": "first name",
+	"subscriber.sex": "sex",
+	"payer.payer_id": "payer ID",
+	"diagnoses": "diagnoses",
+	"rendering_provider.npi": "practitioner's NPI",
+	"rendering_provider.taxonomy_code": "practitioner's taxonomy code",
+}
+
+
+def describe(problem: x12.Problem) -> str:
+	"""A problem in the words of the form a clerk corrects it on."""
+	field = problem.field
+	for prefix, label in FIELD_LABELS.items():
+		if field.startswith(prefix):
+			field = label
+			break
+	return _("{0}: {1}").format(_(field), _(problem.reason))
+
+
+def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
+	"""(claims to write as (claim, row)), held rows) for the export's filters."""
+	month = get_first_day(getdate(export.month))
+	settings = frappe.get_cached_doc("Care Management Settings")
+	to_send = claims_to_send(candidate_invoices(export), exported_claims(month, locking=locking))
+	data = ClaimData.of_invoices([invoice.name for invoice, _f, _o in to_send])
+	provider = billing_provider(export.company)
+	ready, held = [], []
+	for invoice, frequency, original in to_send:
+		claim, reason = build_claim(invoice, frequency, original, data, settings.place_of_service or "11")
+		row = {
+			"sales_invoice": invoice.name,
+			"patient": invoice.patient,
+			"payer": invoice.customer,
+			"claim_frequency": frequency,
+			"original_claim": original,
+			"charge": float(claim.total_charge) if claim else 0,
+		}
+		problems = x12.claim_problems(claim, provider) if claim else []
+		if reason or problems:
+			held.append({**row, "status": HELD, "reason": reason or "; ".join(describe(p) for p in problems)})
+		else:
+			ready.append((claim, {**row, "status": EXPORTED}))
+	return ready, held
+
+
+def interchange(export, claims: list, control_number: int, created_at: datetime | None = None):
+	settings = frappe.get_cached_doc("Care Management Settings")
+	provider = billing_provider(export.company)
+	sender = settings.clearinghouse_submitter_id or provider.tax_id
+	receiver_id = settings.clearinghouse_receiver_id or "CLEARINGHOUSE"
+	return x12.Interchange(
+		sender_id=sender,
+		receiver_id=receiver_id,
+		interchange_control_number=control_number,
+		group_control_number=control_number,
+		transaction_control_number=control_number % 1_000_000_000 or 1,
+		created_at=created_at or now_datetime(),
+		submitter=x12.Submitter(
+			name=provider.name,
+			id=sender,
+			contact_name=settings.claims_contact_name or "",
+			contact_phone=settings.claims_contact_phone or "",
+			contact_email=settings.claims_contact_email or "",
+		),
+		receiver=x12.Receiver(settings.clearinghouse_name or receiver_id, receiver_id),
+		billing_provider=provider,
+		claims=tuple(claims),
+		usage="P" if settings.claims_production else "T",
+	)
+
+
+def let_exported_invoice_cancel(invoice, method=None) -> None:
+	"""Sales Invoice on_cancel: a claim that was exported can still be cancelled
+	(the next file then voids or replaces it); the export keeps its record."""
+	invoice.ignore_linked_doctypes = (*(invoice.get("ignore_linked_doctypes") or ()), "Claim Export")

@@ -1,0 +1,78 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+"""An 837P file for a month (and a payer, a practitioner): saving lists what it
+would carry and what is held; submitting numbers it, writes it, attaches it.
+The rules are in care_management/billing/claim_export.py."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import get_first_day, getdate
+from frappe.utils.file_manager import save_file
+
+from care_management.billing import claim_export
+from care_management.domain import claims_837p as x12
+
+
+class ClaimExport(Document):
+	def validate(self):
+		self.month = get_first_day(getdate(self.month))
+		if not self.company:
+			self.company = frappe.db.get_single_value("Care Management Settings", "company")
+		if self.payer and not frappe.db.get_value("Customer", self.payer, "is_payer"):
+			frappe.throw(
+				_(
+					"Customer {0} is not a payer: choose a payer (Is Payer ticked) or leave Payer empty."
+				).format(frappe.bold(self.payer))
+			)
+		if self.docstatus == 0:
+			self.fill(*claim_export.gather(self))
+
+	def fill(self, ready, held):
+		self.set("invoices", [row for _claim, row in ready] + held)
+		self.claims_exported = len(ready)
+		self.claims_held = len(held)
+		self.total_charge = sum(row["charge"] for _claim, row in ready)
+		if any(row["claim_frequency"] == "8" for row in self.as_dict()["invoices"]):
+			# A void names the cancelled invoice it voids, which Frappe would refuse as a link.
+			if not frappe.db.exists("Company", self.company):
+				frappe.throw(_("Company {0} does not exist.").format(frappe.bold(self.company)))
+			self.flags.ignore_links = True
+
+	def before_submit(self):
+		# The counter first: its row lock makes a second export wait for this one,
+		# then read (locking reads) what this one carried.
+		number = claim_export.next_control_number()
+		ready, held = claim_export.gather(self, locking=True)
+		self.fill(ready, held)
+		if not ready:
+			frappe.throw(
+				_("No claim of {0} can be exported. {1}").format(
+					frappe.utils.formatdate(self.month, "MMMM yyyy"),
+					"; ".join(f"{row['sales_invoice']}: {row['reason']}" for row in held)
+					or _("Every submitted payer invoice of the month is already in a file."),
+				),
+				title=_("Nothing to Export"),
+			)
+		interchange = claim_export.interchange(self, [claim for claim, _row in ready], number)
+		problems = x12.interchange_problems(interchange)
+		if problems:
+			frappe.throw(
+				_("The file cannot be made until these are corrected: {0}").format(
+					"; ".join(claim_export.describe(p) for p in problems)
+				),
+				title=_("Billing Provider or Clearinghouse Incomplete"),
+			)
+		self.interchange_control_number = number
+		self.status = "Exported"
+		self.flags.file_text = x12.render_837p(interchange, newline=True)
+
+	def on_submit(self):
+		fname = f"837P-{getdate(self.month):%Y-%m}-{self.interchange_control_number:09d}.txt"
+		saved = save_file(fname, self.flags.file_text, self.doctype, self.name, is_private=1)
+		self.db_set("file", saved.file_url)
+
+	def on_cancel(self):
+		# Its claims go in the next file again: cancel an export only if its file was never sent.
+		self.db_set("status", "Cancelled")

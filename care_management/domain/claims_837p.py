@@ -1,0 +1,925 @@
+"""ANSI X12 837 professional claims (005010X222A1) from plain data.
+
+The site fills these frozen dataclasses and hands one ``Interchange`` to
+``render_837p``; nothing here reads a database.
+
+    Interchange            one file: ISA/GS envelope, submitter, receiver, one billing provider, claims
+      sender_id, receiver_id              ISA06 / ISA08 (and GS02 / GS03 unless application_* are set)
+      interchange_control_number: int     ISA13 / IEA02, 1-999999999, unique and increasing per sender
+      group_control_number: int           GS06 / GE02
+      transaction_control_number: int     ST02 / SE02 of the first transaction set (+1 for each further
+                                          set when there are more than max_claims_per_transaction claims)
+      created_at: datetime                ISA09/10, GS04/05, BHT04/05
+      submitter: Submitter(name, id, contact_name, contact_phone, contact_email="")   loop 1000A
+      receiver: Receiver(name, id)                                                      loop 1000B
+      billing_provider: BillingProvider(name, npi, tax_id, address, taxonomy_code="", first_name="")
+                                          loop 2000A/2010AA; first_name set = a person billing (NM102 1)
+      claims: tuple[Claim, ...]
+      usage: "P" production or "T" test (ISA15); sender/receiver_qualifier "ZZ" (ISA05/07)
+    Claim                  loop 2000B (+2000C) / 2300
+      claim_id             CLM01 patient control number (<= 38 characters, echoed back on the 835)
+      payer: Payer(name, payer_id, claim_filing_code="MB")      2010BB; code per PLAN_TYPE_FILING_CODE
+      subscriber: Subscriber(last_name, first_name, member_id, birth_date, sex, address, middle_name="",
+                             suffix="", group_number="", payer_responsibility="P")     2000B SBR / 2010BA
+      diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12
+      lines: tuple[ServiceLine, ...]      at most 50
+      place_of_service="11", frequency_code="1" (1 new, 7 replacement, 8 void),
+      original_claim_number=""            payer's claim control number, REF*F8, required for 7 and 8
+      patient_relationship="18"           18 = the patient is the subscriber; otherwise PAT01 (01 spouse,
+      patient: Patient | None             19 child, G8 other...) and patient is required (loop 2000C)
+      rendering_provider: RenderingProvider(last_name, first_name, npi, taxonomy_code="", middle_name="")
+                                          2310B, written only when its NPI differs from the billing NPI
+    ServiceLine            loop 2400
+      procedure_code, charge: Decimal, service_date: date, diagnosis_pointers: tuple[int, ...] (1-4,
+      positions in Claim.diagnoses counted from 1), units=1, modifiers=(), service_end_date=None (RD8),
+      control_number="" (REF*6R: the line's id, echoed back on the 835)
+    Address(line1, city, state, postal_code, line2="")
+
+``claim_problems(claim, billing_provider=None)`` lists what makes one claim
+impossible to send, ``interchange_problems(interchange)`` what makes the whole
+file impossible (envelope, submitter, billing provider). Both return
+``Problem(field, reason)`` records: ``field`` is a path into the dataclasses
+(``"lines[2].diagnosis_pointers"``, ``"subscriber.member_id"``), ``reason`` one of
+the fixed English sentences defined in this module or in ``provider_ids`` (no
+interpolated values, so the site can translate it with ``_()``), and
+``claim_id`` the claim it belongs to. Hold each claim that has problems, send
+the rest: ``render_837p`` raises ``ClaimFileError`` carrying the problems
+rather than write an invalid file.
+
+``render_837p(interchange, newline=False)`` returns the interchange text.
+Delimiters: ``*`` elements, ``:`` components, ``^`` repetitions, ``~`` segments
+(``newline=True`` puts a line break after each ``~``). Free text (names,
+addresses) is sanitised: folded to ASCII, X12 delimiters and characters
+outside the X12 extended set removed, blanks collapsed, upper-cased, cut to the
+element's maximum length. Identifiers (claim ID, member ID, NPI...) are never
+cut: one that is too long is a problem, because a truncated ID no longer
+matches the remittance that comes back.
+
+Not covered: coordination of benefits (loops 2320/2330/2430, which a claim to
+a secondary payer needs), referring/supervising/facility loops, attachments.
+"""
+
+import re
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from care_management.domain import provider_ids
+from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+
+VERSION = "005010X222A1"
+ELEMENT = "*"
+COMPONENT = ":"
+REPETITION = "^"
+SEGMENT = "~"
+
+MAX_DIAGNOSES = 12
+MAX_LINES_PER_CLAIM = 50
+MAX_DIAGNOSIS_POINTERS = 4
+MAX_MODIFIERS = 4
+# The implementation guide recommends at most 5000 claims per ST-SE transaction set.
+MAX_CLAIMS_PER_TRANSACTION = 5000
+
+# SBR09 claim filing indicator for the plan types a practice sets on a coverage.
+PLAN_TYPE_FILING_CODE = {
+	"Medicare Part B": "MB",
+	"Medicare Advantage": "16",  # HMO Medicare Risk: how Medicare Advantage plans are filed
+	"Medicaid": "MC",
+	"Commercial": "CI",
+}
+FILING_CODES = frozenset("11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ".split())
+FREQUENCY_NEW, FREQUENCY_REPLACEMENT, FREQUENCY_VOID = "1", "7", "8"
+SELF = "18"
+# PAT01 individual relationship codes allowed in 2000C.
+PATIENT_RELATIONSHIPS = frozenset(["01", "19", "20", "21", "39", "40", "53", "G8"])
+SEXES = frozenset("FMU")
+
+# Element maximum lengths in 005010X222A1.
+_LEN = {
+	"org_name": 60,  # NM103
+	"last_name": 60,  # NM103
+	"first_name": 35,  # NM104
+	"middle_name": 25,  # NM105
+	"suffix": 10,  # NM107
+	"address": 55,  # N301, N302
+	"city": 30,  # N401
+	"contact_name": 60,  # PER02
+	"id": 80,  # NM109
+	"claim_id": 38,  # CLM01
+	"reference": 50,  # REF02
+	"group_number": 50,  # SBR03
+	"isa_id": 15,  # ISA06, ISA08, GS02, GS03
+}
+
+# What claim_problems and interchange_problems say; fixed sentences, translatable as they are.
+REQUIRED = "This is required on a claim."
+NAME_REQUIRED = "A name is required, in letters or digits."
+TOO_LONG = "This is longer than a claim allows."
+BAD_CLAIM_ID = "A claim ID uses letters, digits and dashes only."
+BAD_DATE = "Enter a date in the past."
+BAD_SEX = "Sex on a claim is F, M or U (unknown)."
+BAD_STATE = "A state is its two-letter postal code."
+BAD_ZIP = "A ZIP code is 5 or 9 digits."
+BILLING_ZIP_NOT_9 = "The billing provider's ZIP code must have 9 digits (ZIP+4)."
+BAD_PHONE = "A contact phone is 10 digits with its area code."
+BAD_PAYER_ID = "A payer ID is 2 to 80 letters or digits, as the clearinghouse lists it."
+BAD_FILING_CODE = "This is not an X12 claim filing indicator code (MB, 16, MC, CI...)."
+BAD_RESPONSIBILITY = "Payer responsibility is P (primary), S (secondary) or T (tertiary)."
+SECONDARY_NOT_SUPPORTED = (
+	"A claim to a secondary payer needs the primary payer's adjudication, which this export "
+	"does not write; send it through Medicare's crossover or the payer's portal."
+)
+BAD_MEMBER_ID = "A member ID is letters and digits only."
+BAD_RELATIONSHIP = (
+	"The patient's relationship to the subscriber is 18 (self) or an X12 code such as 01, 19 or G8."
+)
+PATIENT_REQUIRED = (
+	"When the patient is not the subscriber, the patient's own name, birth date and address are required."
+)
+BAD_FREQUENCY = "The claim frequency is 1 (new), 7 (replacement) or 8 (void)."
+ORIGINAL_REQUIRED = "A replacement or void claim needs the payer's claim number of the original claim."
+BAD_PLACE_OF_SERVICE = "A place of service is a two-digit CMS code, such as 11 (office)."
+NO_DIAGNOSIS = "A claim needs at least one ICD-10-CM diagnosis."
+TOO_MANY_DIAGNOSES = "A claim carries at most 12 diagnoses."
+BAD_DIAGNOSIS = "This is not an ICD-10-CM code."
+DUPLICATE_DIAGNOSIS = "The same diagnosis is listed twice."
+NO_LINES = "A claim needs at least one service line."
+TOO_MANY_LINES = "A claim carries at most 50 service lines."
+BAD_PROCEDURE = "A procedure code is a 5-character HCPCS or CPT code, such as 99490 or G0556."
+BAD_MODIFIERS = "A service line has at most 4 modifiers of 2 letters or digits each."
+BAD_CHARGE = "A service line's charge must be more than zero."
+BAD_UNITS = "A service line's units must be more than zero."
+NO_POINTER = "A service line needs 1 to 4 diagnosis pointers."
+BAD_POINTER = "A diagnosis pointer must point at one of the claim's diagnoses, each at most once."
+BAD_END_DATE = "The service's end date is before its start."
+BAD_CONTROL_NUMBER = "A control number is a whole number from 1 to 999999999."
+BAD_USAGE = "Usage is P (production) or T (test)."
+BAD_QUALIFIER = "An interchange ID qualifier is two characters, such as ZZ."
+NO_CLAIMS = "An interchange needs at least one claim."
+
+
+@dataclass(frozen=True)
+class Address:
+	line1: str
+	city: str
+	state: str
+	postal_code: str
+	line2: str = ""
+
+
+@dataclass(frozen=True)
+class Submitter:
+	name: str
+	id: str
+	contact_name: str
+	contact_phone: str
+	contact_email: str = ""
+
+
+@dataclass(frozen=True)
+class Receiver:
+	name: str
+	id: str
+
+
+@dataclass(frozen=True)
+class BillingProvider:
+	name: str
+	npi: str
+	tax_id: str
+	address: Address
+	taxonomy_code: str = ""
+	first_name: str = ""
+
+
+@dataclass(frozen=True)
+class RenderingProvider:
+	last_name: str
+	first_name: str
+	npi: str
+	taxonomy_code: str = ""
+	middle_name: str = ""
+
+
+@dataclass(frozen=True)
+class Payer:
+	name: str
+	payer_id: str
+	claim_filing_code: str = "MB"
+
+
+@dataclass(frozen=True)
+class Subscriber:
+	last_name: str
+	first_name: str
+	member_id: str
+	birth_date: date | None
+	sex: str
+	address: Address | None
+	middle_name: str = ""
+	suffix: str = ""
+	group_number: str = ""
+	payer_responsibility: str = "P"
+
+
+@dataclass(frozen=True)
+class Patient:
+	last_name: str
+	first_name: str
+	birth_date: date | None
+	sex: str
+	address: Address | None
+	middle_name: str = ""
+	suffix: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceLine:
+	procedure_code: str
+	charge: Decimal
+	service_date: date
+	diagnosis_pointers: tuple[int, ...]
+	units: Decimal = Decimal(1)
+	modifiers: tuple[str, ...] = ()
+	service_end_date: date | None = None
+	control_number: str = ""
+
+
+@dataclass(frozen=True)
+class Claim:
+	claim_id: str
+	payer: Payer
+	subscriber: Subscriber
+	diagnoses: tuple[str, ...]
+	lines: tuple[ServiceLine, ...]
+	place_of_service: str = "11"
+	frequency_code: str = FREQUENCY_NEW
+	original_claim_number: str = ""
+	patient_relationship: str = SELF
+	patient: Patient | None = None
+	rendering_provider: RenderingProvider | None = None
+
+	@property
+	def total_charge(self) -> Decimal:
+		"""CLM02 must equal the sum of the lines' charges, so it is never entered separately."""
+		return sum((Decimal(str(line.charge)) for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Interchange:
+	sender_id: str
+	receiver_id: str
+	interchange_control_number: int
+	group_control_number: int
+	transaction_control_number: int
+	created_at: datetime
+	submitter: Submitter
+	receiver: Receiver
+	billing_provider: BillingProvider
+	claims: tuple[Claim, ...]
+	usage: str = "P"
+	sender_qualifier: str = "ZZ"
+	receiver_qualifier: str = "ZZ"
+	application_sender_code: str = ""
+	application_receiver_code: str = ""
+	acknowledgment_requested: bool = False
+	max_claims_per_transaction: int = MAX_CLAIMS_PER_TRANSACTION
+
+
+@dataclass(frozen=True)
+class Problem:
+	field: str
+	reason: str
+	claim_id: str = ""
+
+
+class ClaimFileError(ValueError):
+	def __init__(self, problems: list[Problem]):
+		self.problems = problems
+		super().__init__("; ".join(f"{p.claim_id or 'interchange'} {p.field}: {p.reason}" for p in problems))
+
+
+# ---------------------------------------------------------------- sanitising
+
+_DELIMITERS = ELEMENT + COMPONENT + REPETITION + SEGMENT
+# X12 extended character set (basic plus lower case and a few symbols), less our delimiters.
+_ALLOWED = frozenset(string.ascii_letters + string.digits + " !\"&'()+,-./;?=%@[]_{}\\|<>#$") - set(
+	_DELIMITERS
+)
+
+
+# Anything outside the set, or a blank other than a single space: the slow path below.
+_NEEDS_CLEANING = re.compile("[^" + re.escape("".join(sorted(_ALLOWED - {" "}))) + " ]|  |^ | $")
+
+
+@lru_cache(maxsize=65536)
+def _clean(text: str) -> str:
+	if not _NEEDS_CLEANING.search(text):
+		return text
+	text = unicodedata.normalize("NFKD", text)
+	text = "".join(c if c in _ALLOWED else " " if c.isspace() else "" for c in text)
+	return " ".join(text.split())
+
+
+def clean_text(value: object, max_length: int, upper: bool = True) -> str:
+	"""Free text as an X12 element takes it: accents folded to ASCII (José -> JOSE),
+	delimiters and control or non-ASCII characters removed, blanks collapsed, cut to
+	max_length."""
+	text = _clean("" if value is None else str(value))
+	if upper:
+		text = text.upper()
+	return text[:max_length].rstrip()
+
+
+def clean_id(value: object) -> str:
+	"""An identifier: no blanks, no delimiters, upper case, never cut."""
+	return _clean("" if value is None else str(value)).upper().replace(" ", "")
+
+
+def _digits(value: object) -> str:
+	return "".join(c for c in str(value or "") if c.isascii() and c.isdigit())
+
+
+def format_amount(value: Decimal | int | float | str) -> str:
+	"""X12 R: cents at most, no trailing zeros (62.50 -> 62.5, 62.00 -> 62)."""
+	amount = Decimal(str(value)).quantize(Decimal("0.01"))
+	text = format(amount, "f")
+	if "." in text:
+		text = text.rstrip("0").rstrip(".")
+	return text
+
+
+def _quantity(value: Decimal | int | float | str) -> str:
+	return format_amount(Decimal(str(value)).quantize(Decimal("0.001")))
+
+
+def _diagnosis_code(code: str) -> str:
+	return normalise_icd10(code).replace(".", "")
+
+
+# ---------------------------------------------------------------- problems
+
+_CLAIM_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
+_ALNUM = re.compile(r"^[A-Z0-9]+$")
+_PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
+_MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
+_STATE = re.compile(r"^[A-Z]{2}$")
+_POS = re.compile(r"^[0-9]{2}$")
+
+
+def _address_problems(address: Address | None, prefix: str, nine_digit_zip: bool = False) -> list[Problem]:
+	if address is None:
+		return [Problem(prefix, REQUIRED)]
+	problems = []
+	if not clean_text(address.line1, _LEN["address"]):
+		problems.append(Problem(f"{prefix}.line1", REQUIRED))
+	if len(clean_text(address.city, _LEN["city"])) < 2:
+		problems.append(Problem(f"{prefix}.city", REQUIRED))
+	if not _STATE.match(clean_id(address.state)):
+		problems.append(Problem(f"{prefix}.state", BAD_STATE))
+	zip_code = clean_id(address.postal_code).replace("-", "")
+	if not zip_code.isdigit() or len(zip_code) not in (5, 9):
+		problems.append(Problem(f"{prefix}.postal_code", BAD_ZIP))
+	elif nine_digit_zip and len(zip_code) != 9:
+		problems.append(Problem(f"{prefix}.postal_code", BILLING_ZIP_NOT_9))
+	return problems
+
+
+def _past_date_problems(birth_date: date | None, field_name: str, today: date) -> list[Problem]:
+	if birth_date is None:
+		return [Problem(field_name, REQUIRED)]
+	if not isinstance(birth_date, date) or birth_date > today or birth_date.year < 1880:
+		return [Problem(field_name, BAD_DATE)]
+	return []
+
+
+def _person_problems(person: Subscriber | Patient, prefix: str, today: date) -> list[Problem]:
+	problems = []
+	if not clean_text(person.last_name, _LEN["last_name"]):
+		problems.append(Problem(f"{prefix}.last_name", NAME_REQUIRED))
+	problems += _past_date_problems(person.birth_date, f"{prefix}.birth_date", today)
+	if clean_id(person.sex) not in SEXES:
+		problems.append(Problem(f"{prefix}.sex", BAD_SEX))
+	problems += _address_problems(person.address, f"{prefix}.address")
+	return problems
+
+
+def _npi_problems(npi: str, field_name: str) -> list[Problem]:
+	problem = provider_ids.npi_problem(npi)
+	return [Problem(field_name, problem)] if problem else []
+
+
+def _taxonomy_problems(code: str, field_name: str) -> list[Problem]:
+	if not code:
+		return []
+	problem = provider_ids.taxonomy_problem(code)
+	return [Problem(field_name, problem)] if problem else []
+
+
+def billing_provider_problems(provider: BillingProvider, prefix: str = "billing_provider") -> list[Problem]:
+	problems = []
+	if not clean_text(provider.name, _LEN["org_name"]):
+		problems.append(Problem(f"{prefix}.name", NAME_REQUIRED))
+	problems += _npi_problems(provider.npi, f"{prefix}.npi")
+	if ein := provider_ids.ein_problem(provider.tax_id):
+		problems.append(Problem(f"{prefix}.tax_id", ein))
+	problems += _taxonomy_problems(provider.taxonomy_code, f"{prefix}.taxonomy_code")
+	problems += _address_problems(provider.address, f"{prefix}.address", nine_digit_zip=True)
+	return problems
+
+
+def _line_problems(line: ServiceLine, prefix: str, diagnosis_count: int, today: date) -> list[Problem]:
+	problems = []
+	if not _PROCEDURE.match(clean_id(line.procedure_code)):
+		problems.append(Problem(f"{prefix}.procedure_code", BAD_PROCEDURE))
+	modifiers = [clean_id(m) for m in line.modifiers]
+	if len(modifiers) > MAX_MODIFIERS or not all(_MODIFIER.match(m) for m in modifiers):
+		problems.append(Problem(f"{prefix}.modifiers", BAD_MODIFIERS))
+	try:
+		if Decimal(str(line.charge)).quantize(Decimal("0.01")) <= 0:
+			problems.append(Problem(f"{prefix}.charge", BAD_CHARGE))
+	except ArithmeticError:
+		problems.append(Problem(f"{prefix}.charge", BAD_CHARGE))
+	try:
+		if Decimal(str(line.units)).quantize(Decimal("0.001")) <= 0:
+			problems.append(Problem(f"{prefix}.units", BAD_UNITS))
+	except ArithmeticError:
+		problems.append(Problem(f"{prefix}.units", BAD_UNITS))
+	pointers = list(line.diagnosis_pointers or ())
+	if not pointers or len(pointers) > MAX_DIAGNOSIS_POINTERS:
+		problems.append(Problem(f"{prefix}.diagnosis_pointers", NO_POINTER))
+	elif len(set(pointers)) != len(pointers) or not all(
+		isinstance(p, int) and 1 <= p <= min(diagnosis_count, MAX_DIAGNOSES) for p in pointers
+	):
+		problems.append(Problem(f"{prefix}.diagnosis_pointers", BAD_POINTER))
+	problems += _past_date_problems(line.service_date, f"{prefix}.service_date", today)
+	if line.service_end_date is not None:
+		if isinstance(line.service_date, date) and line.service_end_date < line.service_date:
+			problems.append(Problem(f"{prefix}.service_end_date", BAD_END_DATE))
+		else:
+			problems += _past_date_problems(line.service_end_date, f"{prefix}.service_end_date", today)
+	if len(clean_id(line.control_number)) > _LEN["reference"]:
+		problems.append(Problem(f"{prefix}.control_number", TOO_LONG))
+	return problems
+
+
+def claim_problems(
+	claim: Claim, billing_provider: BillingProvider | None = None, today: date | None = None
+) -> list[Problem]:
+	"""Everything that stops this claim from being sent. With billing_provider, the
+	rendering provider is checked only when it is not the billing provider itself."""
+	today = today or date.today()
+	problems: list[Problem] = []
+
+	claim_id = clean_id(claim.claim_id)
+	if not claim_id:
+		problems.append(Problem("claim_id", REQUIRED))
+	elif len(claim_id) > _LEN["claim_id"]:
+		problems.append(Problem("claim_id", TOO_LONG))
+	elif not _CLAIM_ID.match(claim_id):
+		problems.append(Problem("claim_id", BAD_CLAIM_ID))
+
+	payer = claim.payer
+	if not clean_text(payer.name, _LEN["org_name"]):
+		problems.append(Problem("payer.name", NAME_REQUIRED))
+	payer_id = clean_id(payer.payer_id)
+	if not _ALNUM.match(payer_id) or not 2 <= len(payer_id) <= _LEN["id"]:
+		problems.append(Problem("payer.payer_id", BAD_PAYER_ID))
+	if clean_id(payer.claim_filing_code) not in FILING_CODES:
+		problems.append(Problem("payer.claim_filing_code", BAD_FILING_CODE))
+
+	subscriber = claim.subscriber
+	member_id = clean_id(subscriber.member_id)
+	if not member_id:
+		problems.append(Problem("subscriber.member_id", REQUIRED))
+	elif clean_id(payer.claim_filing_code) == "MB":
+		if mbi := provider_ids.mbi_problem(subscriber.member_id):
+			problems.append(Problem("subscriber.member_id", mbi))
+	elif not _ALNUM.match(member_id) or len(member_id) > _LEN["id"]:
+		problems.append(Problem("subscriber.member_id", BAD_MEMBER_ID))
+	responsibility = clean_id(subscriber.payer_responsibility)
+	if responsibility not in ("P", "S", "T"):
+		problems.append(Problem("subscriber.payer_responsibility", BAD_RESPONSIBILITY))
+	elif responsibility != "P":
+		problems.append(Problem("subscriber.payer_responsibility", SECONDARY_NOT_SUPPORTED))
+	if len(clean_id(subscriber.group_number)) > _LEN["group_number"]:
+		problems.append(Problem("subscriber.group_number", TOO_LONG))
+
+	relationship = clean_id(claim.patient_relationship)
+	if relationship == SELF:
+		problems += _person_problems(subscriber, "subscriber", today)
+	else:
+		if relationship not in PATIENT_RELATIONSHIPS:
+			problems.append(Problem("patient_relationship", BAD_RELATIONSHIP))
+		if not clean_text(subscriber.last_name, _LEN["last_name"]):
+			problems.append(Problem("subscriber.last_name", NAME_REQUIRED))
+		if claim.patient is None:
+			problems.append(Problem("patient", PATIENT_REQUIRED))
+		else:
+			problems += _person_problems(claim.patient, "patient", today)
+
+	frequency = clean_id(claim.frequency_code)
+	if frequency not in (FREQUENCY_NEW, FREQUENCY_REPLACEMENT, FREQUENCY_VOID):
+		problems.append(Problem("frequency_code", BAD_FREQUENCY))
+	elif frequency != FREQUENCY_NEW:
+		original = clean_id(claim.original_claim_number)
+		if not original:
+			problems.append(Problem("original_claim_number", ORIGINAL_REQUIRED))
+		elif len(original) > _LEN["reference"]:
+			problems.append(Problem("original_claim_number", TOO_LONG))
+	if not _POS.match(clean_id(claim.place_of_service)):
+		problems.append(Problem("place_of_service", BAD_PLACE_OF_SERVICE))
+
+	diagnoses = [normalise_icd10(code) for code in claim.diagnoses]
+	if not diagnoses:
+		problems.append(Problem("diagnoses", NO_DIAGNOSIS))
+	if len(diagnoses) > MAX_DIAGNOSES:
+		problems.append(Problem("diagnoses", TOO_MANY_DIAGNOSES))
+	seen: set[str] = set()
+	for index, code in enumerate(diagnoses):
+		if not is_icd10_cm(code):
+			problems.append(Problem(f"diagnoses[{index}]", BAD_DIAGNOSIS))
+		elif code in seen:
+			problems.append(Problem(f"diagnoses[{index}]", DUPLICATE_DIAGNOSIS))
+		seen.add(code)
+
+	if not claim.lines:
+		problems.append(Problem("lines", NO_LINES))
+	if len(claim.lines) > MAX_LINES_PER_CLAIM:
+		problems.append(Problem("lines", TOO_MANY_LINES))
+	for index, line in enumerate(claim.lines):
+		problems += _line_problems(line, f"lines[{index}]", len(diagnoses), today)
+
+	rendering = claim.rendering_provider
+	if rendering is not None and not _same_npi(rendering, billing_provider):
+		if not clean_text(rendering.last_name, _LEN["last_name"]):
+			problems.append(Problem("rendering_provider.last_name", NAME_REQUIRED))
+		problems += _npi_problems(rendering.npi, "rendering_provider.npi")
+		problems += _taxonomy_problems(rendering.taxonomy_code, "rendering_provider.taxonomy_code")
+
+	return [Problem(p.field, p.reason, claim.claim_id) for p in problems]
+
+
+def _same_npi(rendering: RenderingProvider, billing: BillingProvider | None) -> bool:
+	return billing is not None and clean_id(rendering.npi) == clean_id(billing.npi)
+
+
+def interchange_problems(interchange: Interchange) -> list[Problem]:
+	"""What stops the whole file: envelope, submitter, receiver, billing provider. Claims
+	are checked one by one with claim_problems."""
+	ic = interchange
+	problems = []
+	for name in ("sender_id", "receiver_id"):
+		value = clean_id(getattr(ic, name))
+		if not value:
+			problems.append(Problem(name, REQUIRED))
+		elif len(value) > _LEN["isa_id"]:
+			problems.append(Problem(name, TOO_LONG))
+	for name in ("application_sender_code", "application_receiver_code"):
+		if len(clean_id(getattr(ic, name))) > _LEN["isa_id"]:
+			problems.append(Problem(name, TOO_LONG))
+	for name in ("sender_qualifier", "receiver_qualifier"):
+		if len(clean_id(getattr(ic, name))) != 2:
+			problems.append(Problem(name, BAD_QUALIFIER))
+	for name in ("interchange_control_number", "group_control_number", "transaction_control_number"):
+		value = getattr(ic, name)
+		if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 999_999_999:
+			problems.append(Problem(name, BAD_CONTROL_NUMBER))
+	transaction_sets = -(-len(ic.claims) // max(ic.max_claims_per_transaction, 1))
+	if (
+		isinstance(ic.transaction_control_number, int)
+		and ic.transaction_control_number + max(transaction_sets - 1, 0) > 999_999_999
+	):
+		problems.append(Problem("transaction_control_number", BAD_CONTROL_NUMBER))
+	if ic.usage not in ("P", "T"):
+		problems.append(Problem("usage", BAD_USAGE))
+	if not isinstance(ic.created_at, datetime):
+		problems.append(Problem("created_at", REQUIRED))
+
+	if not clean_text(ic.submitter.name, _LEN["org_name"]):
+		problems.append(Problem("submitter.name", NAME_REQUIRED))
+	if not clean_id(ic.submitter.id) or len(clean_id(ic.submitter.id)) > _LEN["id"]:
+		problems.append(Problem("submitter.id", REQUIRED))
+	if not clean_text(ic.submitter.contact_name, _LEN["contact_name"]):
+		problems.append(Problem("submitter.contact_name", NAME_REQUIRED))
+	if len(_digits(ic.submitter.contact_phone)) != 10:
+		problems.append(Problem("submitter.contact_phone", BAD_PHONE))
+	if not clean_text(ic.receiver.name, _LEN["org_name"]):
+		problems.append(Problem("receiver.name", NAME_REQUIRED))
+	if not clean_id(ic.receiver.id) or len(clean_id(ic.receiver.id)) > _LEN["id"]:
+		problems.append(Problem("receiver.id", REQUIRED))
+	problems += billing_provider_problems(ic.billing_provider)
+	if not ic.claims:
+		problems.append(Problem("claims", NO_CLAIMS))
+	return problems
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _segment(*elements: object) -> str:
+	"""Elements joined by *, trailing empty elements dropped (X12 forbids them)."""
+	values = ["" if e is None else str(e) for e in elements]
+	while values and values[-1] == "":
+		values.pop()
+	return ELEMENT.join(values)
+
+
+def _composite(*components: object) -> str:
+	values = ["" if c is None else str(c) for c in components]
+	while values and values[-1] == "":
+		values.pop()
+	return COMPONENT.join(values)
+
+
+def _date(value: date) -> str:
+	return value.strftime("%Y%m%d")
+
+
+def _address_segments(address: Address | None) -> list[str]:
+	if address is None:
+		return []
+	zip_code = clean_id(address.postal_code).replace("-", "")
+	return [
+		_segment(
+			"N3", clean_text(address.line1, _LEN["address"]), clean_text(address.line2, _LEN["address"])
+		),
+		_segment("N4", clean_text(address.city, _LEN["city"]), clean_id(address.state), zip_code),
+	]
+
+
+def _person_name(
+	entity: str, person: Subscriber | Patient, id_qualifier: str = "", id_value: str = ""
+) -> str:
+	return _segment(
+		"NM1",
+		entity,
+		"1",
+		clean_text(person.last_name, _LEN["last_name"]),
+		clean_text(person.first_name, _LEN["first_name"]),
+		clean_text(person.middle_name, _LEN["middle_name"]),
+		"",
+		clean_text(person.suffix, _LEN["suffix"]),
+		id_qualifier,
+		id_value,
+	)
+
+
+def _demographics(person: Subscriber | Patient) -> list[str]:
+	if person.birth_date is None:
+		return []
+	return [_segment("DMG", "D8", _date(person.birth_date), clean_id(person.sex) or "U")]
+
+
+def _member_id(claim: Claim) -> str:
+	if clean_id(claim.payer.claim_filing_code) == "MB":
+		return provider_ids.normalise_mbi(claim.subscriber.member_id)
+	return clean_id(claim.subscriber.member_id)
+
+
+def _claim_segments(claim: Claim, billing: BillingProvider, hl: int, parent_hl: int) -> tuple[list[str], int]:
+	"""Loops 2000B (and 2000C) through 2400 for one claim; returns the segments and the last HL used."""
+	segments = []
+	subscriber = claim.subscriber
+	is_self = clean_id(claim.patient_relationship) == SELF
+	subscriber_hl = hl
+	segments.append(_segment("HL", subscriber_hl, parent_hl, "22", "1" if not is_self else "0"))
+	segments.append(
+		_segment(
+			"SBR",
+			clean_id(subscriber.payer_responsibility) or "P",
+			SELF if is_self else "",
+			clean_id(subscriber.group_number),
+			"",
+			"",
+			"",
+			"",
+			"",
+			clean_id(claim.payer.claim_filing_code),
+		)
+	)
+	segments.append(_person_name("IL", subscriber, "MI", _member_id(claim)))
+	if is_self:
+		segments += _address_segments(subscriber.address)
+		segments += _demographics(subscriber)
+	segments.append(
+		_segment(
+			"NM1",
+			"PR",
+			"2",
+			clean_text(claim.payer.name, _LEN["org_name"]),
+			"",
+			"",
+			"",
+			"",
+			"PI",
+			clean_id(claim.payer.payer_id),
+		)
+	)
+	if not is_self:
+		hl += 1
+		patient = claim.patient
+		segments.append(_segment("HL", hl, subscriber_hl, "23", "0"))
+		segments.append(_segment("PAT", clean_id(claim.patient_relationship)))
+		segments.append(_person_name("QC", patient))
+		segments += _address_segments(patient.address)
+		segments += _demographics(patient)
+
+	frequency = clean_id(claim.frequency_code)
+	segments.append(
+		_segment(
+			"CLM",
+			clean_id(claim.claim_id),
+			format_amount(claim.total_charge),
+			"",
+			"",
+			_composite(clean_id(claim.place_of_service), "B", frequency),
+			"Y",  # provider's signature on file
+			"A",  # assignment accepted: Medicare pays the practice
+			"Y",  # benefits assigned to the provider
+			"Y",  # release of information on file
+		)
+	)
+	if frequency in (FREQUENCY_REPLACEMENT, FREQUENCY_VOID):
+		segments.append(_segment("REF", "F8", clean_id(claim.original_claim_number)))
+	diagnoses = [_diagnosis_code(code) for code in claim.diagnoses]
+	segments.append(
+		_segment(
+			"HI", *(_composite("ABK" if index == 0 else "ABF", code) for index, code in enumerate(diagnoses))
+		)
+	)
+	rendering = claim.rendering_provider
+	if rendering is not None and not _same_npi(rendering, billing):
+		segments.append(
+			_segment(
+				"NM1",
+				"82",
+				"1",
+				clean_text(rendering.last_name, _LEN["last_name"]),
+				clean_text(rendering.first_name, _LEN["first_name"]),
+				clean_text(rendering.middle_name, _LEN["middle_name"]),
+				"",
+				"",
+				"XX",
+				provider_ids.normalise_npi(rendering.npi),
+			)
+		)
+		if rendering.taxonomy_code:
+			segments.append(
+				_segment("PRV", "PE", "PXC", provider_ids.normalise_taxonomy(rendering.taxonomy_code))
+			)
+
+	for number, line in enumerate(claim.lines, start=1):
+		segments.append(_segment("LX", number))
+		segments.append(
+			_segment(
+				"SV1",
+				_composite("HC", clean_id(line.procedure_code), *(clean_id(m) for m in line.modifiers)),
+				format_amount(line.charge),
+				"UN",
+				_quantity(line.units),
+				"",
+				"",
+				_composite(*line.diagnosis_pointers),
+			)
+		)
+		if line.service_end_date and line.service_end_date != line.service_date:
+			segments.append(
+				_segment("DTP", "472", "RD8", f"{_date(line.service_date)}-{_date(line.service_end_date)}")
+			)
+		else:
+			segments.append(_segment("DTP", "472", "D8", _date(line.service_date)))
+		if clean_id(line.control_number):
+			segments.append(_segment("REF", "6R", clean_id(line.control_number)))
+	return segments, hl
+
+
+def _billing_provider_segments(provider: BillingProvider) -> list[str]:
+	segments = [_segment("HL", 1, "", "20", "1")]
+	if provider.taxonomy_code:
+		segments.append(_segment("PRV", "BI", "PXC", provider_ids.normalise_taxonomy(provider.taxonomy_code)))
+	is_person = bool(clean_text(provider.first_name, _LEN["first_name"]))
+	segments.append(
+		_segment(
+			"NM1",
+			"85",
+			"1" if is_person else "2",
+			clean_text(provider.name, _LEN["org_name"]),
+			clean_text(provider.first_name, _LEN["first_name"]) if is_person else "",
+			"",
+			"",
+			"",
+			"XX",
+			provider_ids.normalise_npi(provider.npi),
+		)
+	)
+	segments += _address_segments(provider.address)
+	segments.append(_segment("REF", "EI", provider_ids.normalise_ein(provider.tax_id)))
+	return segments
+
+
+def _transaction_set(ic: Interchange, claims: Iterable[Claim], control_number: int) -> list[str]:
+	st02 = f"{control_number:04d}"
+	submitter = ic.submitter
+	contact = ["PER", "IC", clean_text(submitter.contact_name, _LEN["contact_name"]), "TE"]
+	contact.append(_digits(submitter.contact_phone))
+	email = clean_text(submitter.contact_email, 256, upper=False).replace(" ", "")
+	if email:
+		contact += ["EM", email]
+	segments = [
+		_segment("ST", "837", st02, VERSION),
+		# 0019 originator's transaction, 00 original, CH chargeable (a claim, not an encounter report)
+		_segment("BHT", "0019", "00", st02, _date(ic.created_at), ic.created_at.strftime("%H%M"), "CH"),
+		_segment(
+			"NM1",
+			"41",
+			"2",
+			clean_text(submitter.name, _LEN["org_name"]),
+			"",
+			"",
+			"",
+			"",
+			"46",
+			clean_id(submitter.id),
+		),
+		_segment(*contact),
+		_segment(
+			"NM1",
+			"40",
+			"2",
+			clean_text(ic.receiver.name, _LEN["org_name"]),
+			"",
+			"",
+			"",
+			"",
+			"46",
+			clean_id(ic.receiver.id),
+		),
+	]
+	segments += _billing_provider_segments(ic.billing_provider)
+	hl = 1
+	for claim in claims:
+		claim_segments, hl = _claim_segments(claim, ic.billing_provider, hl + 1, 1)
+		segments += claim_segments
+	segments.append(_segment("SE", len(segments) + 1, st02))
+	return segments
+
+
+def render_837p(interchange: Interchange, newline: bool = False, today: date | None = None) -> str:
+	"""The 005010X222A1 interchange text. Raises ClaimFileError listing every problem
+	when the envelope or any claim cannot be sent; the caller holds those claims back
+	(claim_problems) and renders the rest."""
+	ic = interchange
+	problems = interchange_problems(ic)
+	for claim in ic.claims:
+		problems += claim_problems(claim, ic.billing_provider, today)
+	if problems:
+		raise ClaimFileError(problems)
+
+	sender, receiver = clean_id(ic.sender_id), clean_id(ic.receiver_id)
+	created = ic.created_at
+	isa = _segment(
+		"ISA",
+		"00",
+		" " * 10,
+		"00",
+		" " * 10,
+		clean_id(ic.sender_qualifier),
+		sender.ljust(15),
+		clean_id(ic.receiver_qualifier),
+		receiver.ljust(15),
+		created.strftime("%y%m%d"),
+		created.strftime("%H%M"),
+		REPETITION,
+		"00501",
+		f"{ic.interchange_control_number:09d}",
+		"1" if ic.acknowledgment_requested else "0",
+		ic.usage,
+		COMPONENT,
+	)
+	segments = [
+		isa,
+		_segment(
+			"GS",
+			"HC",
+			clean_id(ic.application_sender_code) or sender,
+			clean_id(ic.application_receiver_code) or receiver,
+			_date(created),
+			created.strftime("%H%M"),
+			ic.group_control_number,
+			"X",
+			VERSION,
+		),
+	]
+	per_set = max(ic.max_claims_per_transaction, 1)
+	chunks = [ic.claims[start : start + per_set] for start in range(0, len(ic.claims), per_set)]
+	for offset, chunk in enumerate(chunks):
+		segments += _transaction_set(ic, chunk, ic.transaction_control_number + offset)
+	segments.append(_segment("GE", len(chunks), ic.group_control_number))
+	segments.append(_segment("IEA", 1, f"{ic.interchange_control_number:09d}"))
+	terminator = SEGMENT + "\n" if newline else SEGMENT
+	return terminator.join(segments) + terminator

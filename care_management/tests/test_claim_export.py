@@ -1,0 +1,227 @@
+"""Month close → payer and patient invoices → an 837P file on a Claim Export,
+validated by pyx12; held claims, replacements and voids."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import frappe
+from frappe.utils import add_months
+
+from care_management.billing.invoicing import create_invoices
+from care_management.billing.month_close import close_month
+from care_management.tests.factories import EXAMPLE_NPI, make_practitioner
+from care_management.tests.test_billing_month import LAST_MONTH, BillingMonthCase, log_minutes
+
+PRACTICE_NPI = "1245319599"  # a valid NPI (check digit), other than the practitioner's
+
+
+def pyx12_errors(text: str) -> tuple[bool, list[str], str]:
+	"""pyx12's verdict on an interchange: whether it passed, every error it reported, its 999."""
+	import pyx12.params
+	import pyx12.x12n_document
+
+	ack, report = io.StringIO(), io.StringIO()
+	valid = pyx12.x12n_document.x12n_document(
+		pyx12.params.params(), io.StringIO(text), ack, None, fd_json=report
+	)
+	errors: list[str] = []
+
+	def collect(node):
+		if isinstance(node, dict):
+			for key, value in node.items():
+				if key == "errors" and isinstance(value, list):
+					errors.extend(json.dumps(e, default=str) for e in value)
+				else:
+					collect(value)
+		elif isinstance(node, list):
+			for item in node:
+				collect(item)
+
+	collect(json.loads(report.getvalue() or "{}"))
+	return valid, errors, ack.getvalue()
+
+
+def address(title: str, link_doctype: str, link_name: str, **fields) -> str:
+	doc = frappe.get_doc(
+		{
+			"doctype": "Address",
+			"address_title": title,
+			"address_type": "Billing",
+			"address_line1": fields.get("line1", "123 Main St"),
+			"city": fields.get("city", "Springfield"),
+			"state": fields.get("state", "IL"),
+			"pincode": fields.get("pincode", "62701-1234"),
+			"country": frappe.db.get_value(
+				"Company", frappe.defaults.get_global_default("company"), "country"
+			)
+			or "United States",
+			"is_primary_address": 1,
+			"links": [{"link_doctype": link_doctype, "link_name": link_name}],
+		}
+	)
+	return doc.insert(ignore_permissions=True).name
+
+
+class TestClaimExport(BillingMonthCase):
+	def setUp(self):
+		super().setUp()
+		settings = frappe.get_single("Care Management Settings")
+		self.company = settings.company
+		company = frappe.get_doc("Company", self.company)
+		company.npi = PRACTICE_NPI
+		company.tax_id = "12-3456789"
+		company.taxonomy_code = "207Q00000X"
+		company.billing_address = address("Practice", "Company", self.company)
+		company.save(ignore_permissions=True)
+		frappe.db.set_value(
+			"Healthcare Practitioner",
+			self.practitioner,
+			{"npi": EXAMPLE_NPI, "taxonomy_code": "207Q00000X", "last_name": "Doctor"},
+		)
+		for field, value in {
+			"claims_contact_name": "Billing Office",
+			"claims_contact_phone": "(555) 555-1234",
+			"clearinghouse_submitter_id": "SUB01",
+			"clearinghouse_receiver_id": "RCV01",
+			"place_of_service": "11",
+		}.items():
+			frappe.db.set_single_value("Care Management Settings", field, value)
+		frappe.clear_document_cache("Care Management Settings", "Care Management Settings")
+
+	def billed_patient(self, name: str, dob="1950-01-02", with_address=True) -> str:
+		patient, enrollment = self.enrolled_patient(name)
+		frappe.db.set_value("Patient", patient, {"last_name": "Claimant", "dob": dob})
+		if with_address:
+			address(name, "Patient", patient, line1="9 Elm St", pincode="62701")
+		self.days_used = getattr(self, "days_used", 0) + 1  # one performer's logs may not overlap
+		log_minutes(patient, enrollment, 45, day=self.days_used)
+		return patient
+
+	def export(self, **fields):
+		doc = frappe.get_doc({"doctype": "Claim Export", "month": LAST_MONTH, **fields}).insert()
+		doc.submit()
+		return doc
+
+	def file_text(self, export) -> str:
+		return frappe.get_doc("File", {"file_url": export.file}).get_content()
+
+	def test_month_close_to_both_invoices_to_a_valid_837p_file(self):
+		patient = self.billed_patient("Claim Jane")
+		held_patient = self.billed_patient("Claim No Birth", dob=None, with_address=False)
+		close_month(LAST_MONTH, now=True)
+		result = create_invoices(LAST_MONTH, submit=1, commit=False)
+		payer_invoice = frappe.get_value(
+			"Sales Invoice", {"patient": patient, "care_billing_role": "Primary Payer", "docstatus": 1}
+		)
+		patient_invoice = frappe.get_value(
+			"Sales Invoice", {"patient": patient, "care_billing_role": "Patient", "docstatus": 1}
+		)
+		self.assertIn(payer_invoice, result["invoices"])
+		self.assertIn(patient_invoice, result["invoices"])
+
+		export = self.export()
+		rows = {row.sales_invoice: row for row in export.invoices}
+		self.assertEqual(rows[payer_invoice].status, "Exported")
+		self.assertEqual(rows[payer_invoice].claim_frequency, "1")
+		self.assertEqual(rows[payer_invoice].charge, 109.0)  # the full fee, not the payer's 80 %
+		self.assertNotIn(patient_invoice, rows)  # the coinsurance is not a claim
+		held_invoice = frappe.get_value(
+			"Sales Invoice", {"patient": held_patient, "care_billing_role": "Primary Payer", "docstatus": 1}
+		)
+		self.assertEqual(rows[held_invoice].status, "Held")
+		self.assertIn("date of birth", rows[held_invoice].reason)
+		self.assertIn("address", rows[held_invoice].reason)
+		self.assertGreater(export.interchange_control_number, 0)
+		self.assertTrue(export.file)
+
+		text = self.file_text(export)
+		valid, errors, ack = pyx12_errors(text)
+		self.assertEqual(errors, [], text)
+		self.assertTrue(valid)
+		self.assertIn("IK5*A~", ack)
+		self.assertIn(f"CLM*{payer_invoice}*109***11:B:1*Y*A*Y*Y~", text)
+		self.assertIn("HI*ABK:E119*ABF:I10~", text)
+		self.assertIn(
+			f"NM1*85*2*{frappe.db.get_value('Company', self.company, 'company_name').upper()}", text
+		)
+		self.assertIn("NM1*IL*1*CLAIMANT*CLAIM JANE****MI*1EG4TE5MK73~", text)
+		self.assertIn("SV1*HC:99490*62*UN*1***1:2~", text)
+		service_day = frappe.db.get_value(
+			"Care Billing Line", {"sales_invoice": payer_invoice}, "date_of_service"
+		)
+		self.assertIn(f"DTP*472*D8*{service_day:%Y%m%d}~", text)
+		self.assertNotIn(held_invoice, text)
+		# pyx12 is a real check: the file without its billing provider's name is refused.
+		broken = "~".join(s for s in text.split("~") if not s.strip().startswith("NM1*85"))
+		broken_valid, broken_errors, _ack = pyx12_errors(broken)
+		self.assertFalse(broken_valid and not broken_errors)
+
+		# Nothing is exported twice; the next file's number is higher.
+		with self.assertRaises(frappe.ValidationError) as nothing:
+			self.export(payer=frappe.db.get_value("Sales Invoice", payer_invoice, "customer"))
+		self.assertIn(held_invoice, str(nothing.exception))
+
+	def test_a_reissued_invoice_goes_as_a_replacement_and_a_cancelled_one_as_a_void(self):
+		replaced_patient = self.billed_patient("Claim Replaced")
+		voided_patient = self.billed_patient("Claim Voided")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		first = self.export()
+		self.assertEqual(first.claims_exported, 2)
+
+		def payer_invoice(patient):
+			return frappe.get_doc(
+				"Sales Invoice", {"patient": patient, "care_billing_role": "Primary Payer", "docstatus": 1}
+			)
+
+		original = payer_invoice(replaced_patient)
+		original.cancel()
+		amended = frappe.copy_doc(original)  # as the desk's Amend does
+		amended.docstatus = 0
+		for item in amended.items:
+			item.docstatus = 0
+		amended.amended_from = original.name
+		amended.insert()
+		amended.submit()
+		voided = payer_invoice(voided_patient)
+		voided.cancel()
+
+		second = self.export()
+		rows = {row.sales_invoice: row for row in second.invoices}
+		self.assertEqual(set(rows), {amended.name, voided.name})
+		self.assertEqual(
+			(rows[amended.name].claim_frequency, rows[amended.name].original_claim), ("7", original.name)
+		)
+		self.assertEqual(
+			(rows[voided.name].claim_frequency, rows[voided.name].original_claim), ("8", voided.name)
+		)
+		self.assertGreater(second.interchange_control_number, first.interchange_control_number)
+		text = self.file_text(second)
+		valid, errors, _ack = pyx12_errors(text)
+		self.assertEqual(errors, [], text)
+		self.assertTrue(valid)
+		self.assertIn(f"CLM*{amended.name}*109***11:B:7*Y*A*Y*Y~", text)
+		self.assertIn(f"REF*F8*{original.name}~", text)
+		self.assertIn(f"CLM*{voided.name}*109***11:B:8*Y*A*Y*Y~", text)
+
+	def test_a_practice_without_npi_gets_no_file_and_is_told_why(self):
+		self.billed_patient("Claim No Practice NPI")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		frappe.db.set_value("Company", self.company, "npi", None)
+		with self.assertRaises(frappe.ValidationError) as refused:
+			self.export()
+		self.assertIn("npi", str(refused.exception).lower())
+
+	def test_export_of_one_practitioner_leaves_the_others(self):
+		other = make_practitioner("Claim Other Doctor")
+		self.assertNotEqual(other, self.practitioner)
+		self.billed_patient("Claim Own Practitioner")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		doc = frappe.get_doc(
+			{"doctype": "Claim Export", "month": add_months(LAST_MONTH, 0), "billing_practitioner": other}
+		).insert()
+		self.assertEqual(doc.invoices, [])
