@@ -1,16 +1,13 @@
 """What the FHIR exports read from the site: the patient, the practitioner, the
 practice and a community organization, as the plain data the core maps
 (care_management/domain/fhir_us_core.py). One query per record; fields a site
-may or may not have (an NPI on Healthcare Practitioner, race and ethnicity on
-Patient) are read only when the doctype has them."""
+may or may not have (race and ethnicity on Patient) are read only when the
+doctype has them."""
 
 import frappe
 from frappe import _
 from frappe.utils import getdate
 
-# Where an NPI may live on Healthcare Practitioner: Healthcare has no such field,
-# so a site (or another part of the app) adds one under one of these names.
-NPI_FIELDS = ("npi", "national_provider_identifier", "practitioner_npi")
 PATIENT_OPTIONAL_FIELDS = ("race", "ethnicity")
 
 
@@ -102,7 +99,7 @@ def patient_address(patient: str) -> dict | None:
 
 
 def practitioner_data(name: str) -> dict:
-	npi_field = next(iter(present_fields("Healthcare Practitioner", NPI_FIELDS)), None)
+	# npi: the app's own field on Healthcare Practitioner (setup/payer_billing.py).
 	row = frappe.db.get_value(
 		"Healthcare Practitioner",
 		name,
@@ -114,7 +111,7 @@ def practitioner_data(name: str) -> dict:
 			"last_name",
 			"office_phone",
 			"mobile_phone",
-			*([npi_field] if npi_field else []),
+			"npi",
 		],
 		as_dict=True,
 	)
@@ -125,7 +122,7 @@ def practitioner_data(name: str) -> dict:
 		"middle_name": row.middle_name,
 		"last_name": row.last_name,
 		"phone": row.office_phone or row.mobile_phone,
-		"npi": "".join(str(row.get(npi_field) or "").split()) if npi_field else None,
+		"npi": row.npi,
 	}
 
 

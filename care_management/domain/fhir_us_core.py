@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from care_management.domain import provider_ids
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
 
 US_CORE_VERSION = "6.1.0"
@@ -97,17 +98,8 @@ def coded(system: str, code: str, display: str | None = None) -> dict:
 
 
 def is_npi(value: str | None) -> bool:
-	"""Ten digits whose last is the Luhn check digit over 80840 + the first nine."""
-	if not value or not re.fullmatch(r"\d{10}", value):
-		return False
-	digits = [int(d) for d in "80840" + value[:9]]
-	total = 0
-	for position, digit in enumerate(reversed(digits)):
-		if position % 2 == 0:
-			digit *= 2
-			digit = digit - 9 if digit > 9 else digit
-		total += digit
-	return (10 - total % 10) % 10 == int(value[9])
+	"""An NPI that passes its check digit (domain/provider_ids.py), the only kind exported."""
+	return bool(value) and provider_ids.npi_problem(value) is None
 
 
 class BundleEntries:

@@ -6,14 +6,12 @@ tests/us_core_checks.py; a user who may not read the record gets nothing."""
 import importlib.util
 import sys
 from pathlib import Path
-from unittest.mock import patch
 
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
 import care_management
-from care_management import fhir_records
 from care_management.care_management.doctype.care_plan.care_plan import get_fhir_bundle
 from care_management.care_management.doctype.resource_referral.resource_referral import (
 	get_fhir_bundle as get_referral_bundle,
@@ -144,19 +142,16 @@ class TestFhirExports(FrappeTestCase):
 		plan.save()
 		self.assertEqual({e["fullUrl"] for e in get_fhir_bundle(plan.name)["entry"]}, before)
 
-	def test_the_practitioner_npi_is_read_from_the_sites_npi_field(self):
-		# Healthcare has no NPI field; a site (or the billing identifiers) adds one.
-		# The export reads whichever NPI field exists: here office_phone stands in
-		# for it, so the test needs no schema change.
-		frappe.db.set_value("Healthcare Practitioner", self.practitioner, "office_phone", "1234567893")
+	def test_the_practitioner_npi_is_exported_from_the_practitioners_npi_field(self):
 		plan = make_care_plan(self.patient, self.practitioner)
-		with patch.object(fhir_records, "NPI_FIELDS", ("no_such_field", "office_phone")):
-			(practitioner,) = resources(get_fhir_bundle(plan.name), "Practitioner")
+		frappe.db.set_value("Healthcare Practitioner", self.practitioner, "npi", "")
+		(without,) = resources(get_fhir_bundle(plan.name), "Practitioner")
+		self.assertNotIn("http://hl7.org/fhir/sid/us-npi", [i["system"] for i in without["identifier"]])
+		frappe.db.set_value("Healthcare Practitioner", self.practitioner, "npi", "1234567893")
+		(practitioner,) = resources(get_fhir_bundle(plan.name), "Practitioner")
 		self.assertIn(
 			{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}, practitioner["identifier"]
 		)
-		(without,) = resources(get_fhir_bundle(plan.name), "Practitioner")
-		self.assertNotIn("http://hl7.org/fhir/sid/us-npi", [i["system"] for i in without["identifier"]])
 
 	def test_an_export_of_a_plan_the_user_may_not_read_is_refused(self):
 		plan = make_care_plan(self.patient, self.practitioner)
