@@ -170,12 +170,14 @@ class ClaimData:
 		rows = [row for lines in self.lines.values() for row in lines]
 		patients = sorted({row.patient for row in rows}) or [""]
 		practitioners = sorted({row.billing_practitioner for row in rows if row.billing_practitioner}) or [""]
+		# Plain SQL: get_all builds its IN filter value by value (about twice the time at 10,000).
 		self.patients = {
 			p.name: p
-			for p in frappe.get_all(
-				"Patient",
-				filters={"name": ("in", patients)},
-				fields=["name", "first_name", "middle_name", "last_name", "dob", "sex"],
+			for p in frappe.db.sql(
+				"""select name, first_name, middle_name, last_name, dob, sex
+				from `tabPatient` where name in %(patients)s""",
+				{"patients": patients},
+				as_dict=True,
 			)
 		}
 		self.addresses = linked_addresses("Patient", patients)
