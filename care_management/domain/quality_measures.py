@@ -590,7 +590,7 @@ def hba1c_percent(result_value: str | None, unit: str | None = None) -> float | 
 	return value
 
 
-HBA1C_TEST_NAME = re.compile(r"a1c|glyc(?:at|osyl)ated\s*h(?:a)?emoglobin", re.IGNORECASE)
+HBA1C_TEST_NAME = re.compile(r"a1c|glyc(?:osyl)?ated\s*ha?emoglobin", re.IGNORECASE)
 # LOINC codes of HbA1c results (Hemoglobin A1c/Hemoglobin.total in Blood: plain, by HPLC, by
 # electrophoresis, by IFCC protocol), for a Lab Test Template that carries its LOINC code.
 HBA1C_LOINC = ("4548-4", "17856-6", "4549-2", "59261-8")
