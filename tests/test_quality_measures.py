@@ -133,16 +133,17 @@ def test_without_a_hypertension_code_the_measure_is_not_about_the_patient():
 
 def test_end_stage_renal_disease_at_any_time_excludes_but_pregnancy_only_in_the_period():
 	reading = BloodPressure(at(date(2026, 6, 1)), 150, 95)
-	esrd = hypertensive(reading).diagnoses + (
+	esrd = (
+		*hypertensive(reading).diagnoses,
 		Diagnosis("N18.6", date(2020, 1, 1), ("Patient Encounter", "E")),
 	)
 	case = one(evaluate(BP, patient(diagnoses=esrd, blood_pressures=(reading,)), YEAR, AS_OF))
 	assert (case.in_denominator, case.excluded, case.reason) == (False, True, Reason.EXCLUDED)
 	assert case.source == ("Patient Encounter", "E")
-	old_pregnancy = hypertensive(reading).diagnoses + (Diagnosis("O10.02", date(2024, 1, 1)),)
+	old_pregnancy = (*hypertensive(reading).diagnoses, Diagnosis("O10.02", date(2024, 1, 1)))
 	case = one(evaluate(BP, patient(diagnoses=old_pregnancy, blood_pressures=(reading,)), YEAR, AS_OF))
 	assert case.in_denominator and not case.excluded
-	pregnant = hypertensive(reading).diagnoses + (Diagnosis("Z34.80", date(2026, 2, 1)),)
+	pregnant = (*hypertensive(reading).diagnoses, Diagnosis("Z34.80", date(2026, 2, 1)))
 	assert one(evaluate(BP, patient(diagnoses=pregnant, blood_pressures=(reading,)), YEAR, AS_OF)).excluded
 
 
@@ -183,7 +184,7 @@ def test_diabetes_codes_include_pre_existing_not_gestational_diabetes():
 
 def test_palliative_care_in_the_period_excludes_from_the_diabetes_measure():
 	facts = diabetic()
-	facts = patient(diagnoses=facts.diagnoses + (Diagnosis("Z51.5", date(2026, 4, 1)),))
+	facts = patient(diagnoses=(*facts.diagnoses, Diagnosis("Z51.5", date(2026, 4, 1))))
 	case = one(evaluate(A1C, facts, YEAR, AS_OF))
 	assert case.excluded and not case.in_denominator
 
@@ -288,7 +289,7 @@ def test_a_remission_window_still_open_is_pending_and_not_in_the_denominator():
 
 def test_bipolar_disorder_excludes_from_depression_remission():
 	facts = depressed(Score(INDEX_DAY, 16))
-	facts = patient(diagnoses=facts.diagnoses + (Diagnosis("F31.81", date(2023, 1, 1)),), phq9=facts.phq9)
+	facts = patient(diagnoses=(*facts.diagnoses, Diagnosis("F31.81", date(2023, 1, 1))), phq9=facts.phq9)
 	assert one(evaluate(PHQ, facts, YEAR, AS_OF)).excluded
 
 
