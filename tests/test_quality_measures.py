@@ -399,6 +399,21 @@ def test_blood_pressure_before_and_after_enrollment():
 	assert [c.in_numerator for c in cases[AFTER]] == [True]
 
 
+def test_a_diagnosis_recorded_at_enrollment_counts_before_enrollment_too():
+	enrolled = date(2026, 7, 1)
+	facts = patient(
+		diagnoses=(Diagnosis("I10", enrolled, ("Care Plan", "CP")),),
+		blood_pressures=(BloodPressure(at(date(2026, 3, 1)), 150, 95),),
+		enrollment_start=enrolled,
+	)
+	cases = measure_cases(BP, facts, YEAR, AS_OF)
+	assert [c.reason for c in cases[BEFORE]] == [Reason.BP_NOT_CONTROLLED]
+	assert [c.reason for c in cases[AFTER]] == [Reason.NO_BP]
+	# Diagnosed only after the reporting period: in none of them.
+	later = patient(diagnoses=(Diagnosis("I10", date(2027, 1, 5)),), enrollment_start=enrolled)
+	assert measure_cases(BP, later, YEAR, AS_OF) == {PERIOD: [], BEFORE: [], AFTER: []}
+
+
 def test_after_enrollment_a_depression_index_before_the_enrollment_start_is_not_counted():
 	enrolled = date(2025, 6, 1)
 	facts = depressed(

@@ -23,7 +23,9 @@ the day it was recorded, whether or not it "overlaps" the period.
 
 Before and after enrollment: ``before_enrollment`` is a window as long as the
 reporting period, ending the day before the patient's enrollment start;
-``after_enrollment`` is the reporting period from the enrollment start on.
+``after_enrollment`` is the reporting period from the enrollment start on. A
+diagnosis on record by the end of the reporting period puts the patient in
+both (``measure_cases``).
 """
 
 from __future__ import annotations
@@ -341,18 +343,24 @@ def exclusion(measure: Measure, facts: PatientFacts, window: Window) -> tuple[Co
 
 
 def evaluate(
-	measure: Measure, facts: PatientFacts, window: Window, as_of: date, not_before: date | None = None
+	measure: Measure,
+	facts: PatientFacts,
+	window: Window,
+	as_of: date,
+	not_before: date | None = None,
+	diagnosed_by: date | None = None,
 ) -> list[Case]:
 	"""The patient's cases in ``measure`` over ``window``; facts after ``as_of``
 	(today) do not exist yet. An empty list: the measure is not about this
 	patient (no diagnosis, no index screening, no discharge). ``not_before``
 	(the enrollment start, measuring after enrollment) keeps a depression index
-	that the moved-back index window would find before it out."""
+	that the moved-back index window would find before it out; ``diagnosed_by``
+	(default: the window's end) is the date by which the diagnosis must be on record."""
 	if measure.id == DISCHARGE_FOLLOW_UP:
 		return evaluate_follow_up(measure, facts, window, as_of)
 	if measure.id == DEPRESSION_REMISSION:
-		return evaluate_remission(measure, facts, window, as_of, not_before)
-	if not has_diagnosis(facts, measure.denominator, window.end):
+		return evaluate_remission(measure, facts, window, as_of, not_before, diagnosed_by)
+	if not has_diagnosis(facts, measure.denominator, diagnosed_by or window.end):
 		return []
 	case = patient_case(measure, facts.patient)
 	age = age_on(facts.birth_date, window.end)
@@ -418,7 +426,12 @@ def index_window(measure: Measure, window: Window, not_before: date | None = Non
 
 
 def evaluate_remission(
-	measure: Measure, facts: PatientFacts, window: Window, as_of: date, not_before: date | None = None
+	measure: Measure,
+	facts: PatientFacts,
+	window: Window,
+	as_of: date,
+	not_before: date | None = None,
+	diagnosed_by: date | None = None,
 ) -> list[Case]:
 	"""CMS159: the index is the first PHQ-9 above 9 in the index window (the
 	window moved back by 12 months + 60 days); remission is the most recent
@@ -433,7 +446,7 @@ def evaluate_remission(
 	if not index_scores:
 		return []
 	index = index_scores[0]
-	if not has_diagnosis(facts, measure.denominator, window.end):
+	if not has_diagnosis(facts, measure.denominator, diagnosed_by or window.end):
 		return []
 	case = patient_case(measure, facts.patient)
 	age = age_on(facts.birth_date, index.on)
@@ -523,13 +536,17 @@ PERIOD, BEFORE, AFTER = "period", "before", "after"
 def measure_cases(
 	measure: Measure, facts: PatientFacts, period: Window, as_of: date
 ) -> dict[str, list[Case]]:
-	"""The patient's cases in the reporting period, before enrollment and after it."""
+	"""The patient's cases in the reporting period, before enrollment and after
+	it. The same patients in all three: a diagnosis on record by the end of the
+	reporting period counts before enrollment too (a care plan often records at
+	enrollment a condition the patient has had for years); the readings, ages
+	and exclusions are each window's own."""
 	before = before_enrollment(period, facts.enrollment_start)
 	after = after_enrollment(period, facts.enrollment_start)
 	return {
 		PERIOD: evaluate(measure, facts, period, as_of),
-		BEFORE: evaluate(measure, facts, before, as_of) if before else [],
-		AFTER: evaluate(measure, facts, after, as_of, not_before=facts.enrollment_start) if after else [],
+		BEFORE: evaluate(measure, facts, before, as_of, diagnosed_by=period.end) if before else [],
+		AFTER: evaluate(measure, facts, after, as_of, facts.enrollment_start, period.end) if after else [],
 	}
 
 

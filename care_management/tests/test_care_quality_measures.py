@@ -12,7 +12,10 @@ from frappe.utils import add_days, add_months, get_first_day, getdate, today
 
 from care_management.care_management.report.care_quality_measures.care_quality_measures import execute
 from care_management.care_management.report.care_quality_measures.quality_facts import ICD10_CM_URI
+from care_management.demo.loader import load_practice
+from care_management.demo.quality_readings import load_quality_readings
 from care_management.domain.quality_measures import reporting_window
+from care_management.domain.synthetic_practice import PracticeSpec, care_managers
 from care_management.tests.factories import make_enrollment, make_patient, make_practitioner, make_user
 from care_management.tests.site_setup import before_tests
 
@@ -375,3 +378,50 @@ def hba1c_template() -> str:
 		.insert(ignore_permissions=True)
 		.name
 	)
+
+
+DEMO = PracticeSpec(
+	patients=16,
+	care_managers=2,
+	months=2,
+	last_month=getdate(MONTH),
+	prefix="CM-QUAL",
+	seed=5,
+)
+
+
+class TestDemoQualityReadings(FrappeTestCase):
+	def setUp(self):
+		frappe.set_user("Administrator")
+		load_practice(DEMO, force=True, with_templates=False)
+		self.loaded = load_quality_readings(DEMO)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def test_the_demo_gives_the_quality_measures_something_to_count_once(self):
+		self.assertGreater(self.loaded["vital_signs"], 0)
+		self.assertGreater(self.loaded["hba1c_lab_tests"], 0)
+		self.assertEqual(load_quality_readings(DEMO), {})
+		totals = {"denominator": 0, "before_denominator": 0}
+		sources = set()
+		for manager in care_managers(DEMO):
+			_columns, rows, *_rest = execute({"month": MONTH, "care_manager": manager["email"]})
+			for row in rows:
+				if row["measure"] in (BP, A1C):
+					totals["denominator"] += row["denominator"]
+					totals["before_denominator"] += row["before_denominator"]
+			for measure in (BP, A1C):
+				_columns, cases, *_rest = execute(
+					{
+						"month": MONTH,
+						"care_manager": manager["email"],
+						"measure": measure,
+						"window": "Before Enrollment",
+					}
+				)
+				sources.update(case["source_doctype"] for case in cases)
+		self.assertGreater(totals["denominator"], 0)
+		self.assertGreater(totals["before_denominator"], 0)
+		self.assertTrue({"Vital Signs", "Lab Test"} <= sources, sources)

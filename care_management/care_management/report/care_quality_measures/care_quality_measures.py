@@ -236,7 +236,8 @@ def period_message(period, patients: int) -> str:
 	return _(
 		"Reporting period {0} to {1}, {2} enrolled patients. Before enrollment: for each patient, as many days "
 		"as the period, ending the day before their first enrollment start. After enrollment: the period from "
-		"the enrollment start on. Cases whose outcome is not known yet (a remission window or the 7 days after "
+		"the enrollment start on. The same patients are in both: a diagnosis on record by the end of the period "
+		"counts before enrollment too. Cases whose outcome is not known yet (a remission window or the 7 days after "
 		"a discharge still running) are left out of the denominator."
 	).format(formatdate(period.start), formatdate(period.end), patients)
 
