@@ -384,7 +384,7 @@ def patient_case(measure: Measure, patient: str):
 	return case
 
 
-def last_blood_pressure(readings, window: Window) -> tuple[float, float, date, str] | None:
+def last_blood_pressure(readings, window: Window) -> tuple[float, float, date, Source] | None:
 	"""CMS165: the most recent day with a reading; of several that day, the
 	lowest systolic and the lowest diastolic (they may come from different readings)."""
 	in_window = [r for r in readings if r.at.date() in window]

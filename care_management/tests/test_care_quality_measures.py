@@ -16,6 +16,7 @@ from care_management.demo.loader import load_practice
 from care_management.demo.quality_readings import load_quality_readings
 from care_management.domain.quality_measures import reporting_window
 from care_management.domain.synthetic_practice import PracticeSpec, care_managers
+from care_management.setup.healthcare_indexes import HEALTHCARE_INDEXES, add_healthcare_indexes, index_name
 from care_management.tests.factories import make_enrollment, make_patient, make_practitioner, make_user
 from care_management.tests.site_setup import before_tests
 
@@ -425,3 +426,11 @@ class TestDemoQualityReadings(FrappeTestCase):
 		self.assertGreater(totals["denominator"], 0)
 		self.assertGreater(totals["before_denominator"], 0)
 		self.assertTrue({"Vital Signs", "Lab Test"} <= sources, sources)
+
+
+class TestHealthcareIndexes(FrappeTestCase):
+	def test_the_tables_the_quality_facts_read_are_indexed_by_patient(self):
+		add_healthcare_indexes()  # idempotent: the patch and install run it
+		for doctype, indexes in HEALTHCARE_INDEXES.items():
+			for columns in indexes:
+				self.assertTrue(frappe.db.has_index(f"tab{doctype}", index_name(columns)), (doctype, columns))
