@@ -272,6 +272,28 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			)
 			flow.errors.clear()
 
+		def quality_measures():
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Care Quality Measures")
+			drill = page.locator(".care-quality-drill").filter(has_text="Controlling High Blood Pressure")
+			expect(drill).to_be_visible(timeout=30000)
+			assert page.evaluate("() => frappe.query_report.data.length") == 4
+			# A care manager's own caseload only: the filter is theirs and cannot be changed.
+			assert (
+				page.evaluate("() => frappe.query_report.get_filter_value('care_manager')")
+				== fixture["care_manager"]
+			)
+			page.wait_for_timeout(800)
+			page.screenshot(path=str(shots / "12a-quality-measures.png"))
+			drill.click()
+			page.wait_for_function(
+				"() => frappe.query_report.get_filter_value('measure') === 'Controlling High Blood Pressure'",
+				timeout=30000,
+			)
+			expect(page.locator(".dt-header").get_by_text("In Numerator")).to_be_visible(timeout=30000)
+			page.get_by_role("button", name="All Measures").click()
+			expect(page.locator(".care-quality-drill").first).to_be_visible(timeout=30000)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -284,6 +306,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("a patient answers the screening from the emailed link", patient_self_screens),
 			("the care manager submits the draft; needs reach the plan", care_manager_submits_the_draft),
 			("an admin adds a workflow state in the desk", admin_adds_a_workflow_state),
+			("a care manager opens the quality measures and a measure's patients", quality_measures),
 		]
 		for number, (name, action) in enumerate(steps, start=1):
 			flow.step(number, name, action)

@@ -15,7 +15,8 @@ frappe.query_reports["Care Quality Measures"] = {
 			label: __("Last Month of the Period"),
 			fieldtype: "Date",
 			reqd: 1,
-			default: frappe.datetime.month_start(),
+			// Last month: the most recent one whose readings are all in.
+			default: frappe.datetime.add_months(frappe.datetime.month_start(), -1),
 		},
 		{
 			fieldname: "period",

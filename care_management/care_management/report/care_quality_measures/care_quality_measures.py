@@ -234,7 +234,7 @@ def definition_of(m: Measure) -> str:
 
 def period_message(period, patients: int) -> str:
 	return _(
-		"Reporting period {0} to {1}, {2} enrolled patients. Before enrollment: for each patient, as many days "
+		"Reporting period {0} to {1}; enrolled patients: {2}. Click a measure's name for its patients. Before enrollment: for each patient, as many days "
 		"as the period, ending the day before their first enrollment start. After enrollment: the period from "
 		"the enrollment start on. The same patients are in both: a diagnosis on record by the end of the period "
 		"counts before enrollment too. Cases whose outcome is not known yet (a remission window or the 7 days after "
@@ -319,7 +319,7 @@ def summary_columns():
 		{"fieldname": "after_numerator", "label": _("After: Numerator"), "fieldtype": "Int", "width": 130},
 		{"fieldname": "after_rate", "label": _("After: Rate %"), "fieldtype": "Percent", "width": 110},
 		{"fieldname": "definition", "label": _("Definition"), "fieldtype": "Small Text", "width": 500},
-		{"fieldname": "measure", "label": _("Measure ID"), "fieldtype": "Data", "hidden": 1},
+		{"fieldname": "measure", "label": _("Measure Filter Value"), "fieldtype": "Data", "hidden": 1},
 	]
 
 
