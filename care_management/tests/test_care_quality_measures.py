@@ -325,6 +325,8 @@ class TestCareQualityMeasures(FrappeTestCase):
 			self.report(period="7 Years")
 		with self.assertRaises(frappe.ValidationError):
 			self.report(measure="Happiness")
+		with self.assertRaises(frappe.ValidationError):
+			self.report(measure=BP, window="Next Year")
 
 
 PHQ9_ANSWERS = {0: "Not at all", 1: "Several days", 2: "More than half the days", 3: "Nearly every day"}

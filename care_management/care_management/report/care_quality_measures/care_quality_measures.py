@@ -46,6 +46,13 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	period = reporting_period(filters)
 	care_manager, caseload_of = scope(filters.get("care_manager"))
+	measure = chosen_measure(filters.get("measure"))
+	window = WINDOWS.get(filters.get("window") or "Reporting Period")
+	if window is None:
+		frappe.throw(
+			_("Window: choose Reporting Period, Before Enrollment or After Enrollment."),
+			title=_("Invalid Filter"),
+		)
 	conditions, params = population_conditions(period, filters.get("program"), care_manager, caseload_of)
 	patients = population(conditions, params)
 	facts = gather_facts(
@@ -56,14 +63,7 @@ def execute(filters=None):
 		latest_fact_needed(period),
 	)
 	as_of = getdate(today())
-	measure = chosen_measure(filters.get("measure"))
 	if measure:
-		window = WINDOWS.get(filters.get("window") or "Reporting Period")
-		if window is None:
-			frappe.throw(
-				_("Window: choose Reporting Period, Before Enrollment or After Enrollment."),
-				title=_("Invalid Filter"),
-			)
 		rows = patient_rows(measure, window, patients, facts, period, as_of)
 		return patient_columns(), rows, period_message(period, len(patients))
 	rows = measure_rows(patients, facts, period, as_of)
