@@ -296,6 +296,21 @@ class TestCareQualityMeasures(FrappeTestCase):
 		self.assertEqual({r["patient"] for r in self.report(measure=A1C)}, {p["untested"]})
 		self.assertEqual(self.report()[BP]["denominator"], 0)
 
+	def test_care_managers_and_supervisors_open_it_through_the_desk_and_others_do_not(self):
+		from frappe.desk.query_report import run
+
+		self.practice()
+		physician = make_user("quality.physician@example.org", ["Physician"])
+		filters = {"month": str(MONTH), "program": PROGRAM}
+		for user, denominator in ((CM_A, 2), (SUPERVISOR, 3)):
+			frappe.set_user(user)
+			result = run("Care Quality Measures", filters)
+			a1c = next(row for row in result["result"] if row.get("measure") == A1C)
+			self.assertEqual(a1c["denominator"], denominator, user)
+		frappe.set_user(physician)
+		with self.assertRaises(frappe.PermissionError):
+			run("Care Quality Measures", filters)
+
 	def test_a_supervisor_may_look_at_one_care_managers_patients(self):
 		p = self.practice()
 		frappe.set_user(SUPERVISOR)
