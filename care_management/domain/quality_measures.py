@@ -9,17 +9,18 @@ measurement window into ``Case``s: in the denominator or not, in the
 numerator or not, excluded or not, and the reason, with the record that
 decided it.
 
-The code sets are the ICD-10-CM part of the CMS eCQM value sets (VSAC, the
-2025 performance-period measures CMS165v13, CMS122v13, CMS159v13), cut down
-to code prefixes. They are the measures' own value sets, not the CMS Chronic
+The code sets are the ICD-10-CM part of the value sets (NLM VSAC, by OID
+below) that the CMS eCQMs CMS165, CMS122 and CMS159 use, cut down to code
+prefixes. They are the measures' own value sets, not the CMS Chronic
 Conditions Warehouse groups the eligibility finder uses, so a practice that
 edits its chronic condition categories does not change its quality results.
 
 What is simplified, for every measure: no SNOMED CT or CPT value sets (the
 practice's diagnoses are ICD-10-CM on encounters and care plans); no hospice,
 frailty-and-advanced-illness or nursing-home exclusions (not recorded in
-Frappe Health), except palliative care coded Z51.5; a diagnosis counts from
-the day it was recorded, whether or not it "overlaps" the period.
+Frappe Health), except palliative care coded Z51.5; no qualifying visit in
+the period is required; a diagnosis on record by the period's end counts,
+whether or not it "overlaps" the period.
 
 Before and after enrollment: ``before_enrollment`` is a window as long as the
 reporting period, ending the day before the patient's enrollment start;
@@ -35,10 +36,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from care_management.domain.icd10 import normalise_icd10
+
 # The record a fact comes from: (doctype, name).
 Source = tuple[str, ...]
-
-from care_management.domain.icd10 import normalise_icd10
 
 # --- Facts, as the report gathers them for each patient (plain values)
 
