@@ -21,6 +21,7 @@ def demo(context, patients, care_managers, months, force):
 	from frappe.utils import add_months, get_first_day, getdate, today
 
 	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent, load_practice
+	from care_management.demo.quality_readings import load_quality_readings
 	from care_management.domain.synthetic_practice import PracticeSpec
 
 	site = get_site(context)
@@ -41,6 +42,8 @@ def demo(context, patients, care_managers, months, force):
 			raise click.ClickException(
 				f"{site} has {real} real patients; the demo would mix with them. Use a separate site, or --force."
 			) from None
+		if "already_loaded" not in result:
+			result.update(load_quality_readings(spec))
 		frappe.db.commit()
 		if "already_loaded" in result:
 			click.echo(

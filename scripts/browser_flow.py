@@ -343,6 +343,36 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			phone.evaluate("() => window.scrollTo(0, 0)")
 			phone.wait_for_timeout(500)
 
+		def quality_measures():
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Care Quality Measures")
+			drill = page.locator(".care-quality-drill").filter(has_text="Controlling High Blood Pressure")
+			expect(drill).to_be_visible(timeout=30000)
+			assert page.evaluate("() => frappe.query_report.data.length") == 4
+			# A care manager's own caseload only: the filter is theirs and cannot be changed.
+			assert (
+				page.evaluate("() => frappe.query_report.get_filter_value('care_manager')")
+				== fixture["care_manager"]
+			)
+			page.wait_for_timeout(800)
+			page.screenshot(path=str(shots / "16a-quality-measures.png"))
+			drill.click()
+			page.wait_for_function(
+				"() => frappe.query_report.get_filter_value('measure') === 'Controlling High Blood Pressure'",
+				timeout=30000,
+			)
+			# The patient list: its Window filter shows, and the rows (if the fixture's
+			# patient is in the measure at all) are patients, not measures.
+			expect(page.locator(".page-form select[data-fieldname='window']")).to_be_visible(timeout=30000)
+			flow.wait_idle()
+			page.wait_for_timeout(800)
+			assert page.evaluate(
+				"""() => !frappe.query_report.data.length
+					|| frappe.query_report.columns.some((c) => c.fieldname === 'in_numerator')"""
+			), "the report still shows the measures"
+			page.get_by_role("button", name="All Measures").click()
+			expect(page.locator(".care-quality-drill").first).to_be_visible(timeout=30000)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -359,6 +389,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("the patient posts a goal update in Spanish", patient_posts_a_goal_update_in_spanish, phone),
 			("the care manager sees it on the worklist and accepts it", care_manager_accepts_the_update),
 			("the patient sees the accepted progress", patient_sees_the_accepted_progress, phone),
+			("a care manager opens the quality measures and a measure's patients", quality_measures),
 		]
 		for number, (name, action, *on) in enumerate(steps, start=1):
 			flow.page = on[0] if on else page  # whose screen the step's screenshot shows

@@ -6,6 +6,7 @@ from frappe import _
 from care_management.domain.risk_tiers import DEFAULT_TIERS
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
+from care_management.setup.healthcare_indexes import add_healthcare_indexes, drop_healthcare_indexes
 from care_management.setup.patient_access import (
 	grant_care_manager_patient_access,
 	revoke_care_manager_healthcare_access,
@@ -54,6 +55,7 @@ def after_install():
 	set_up_screening()
 	set_up_referrals()
 	set_up_self_screening()
+	add_healthcare_indexes()
 
 
 def set_up_screening():
@@ -122,6 +124,7 @@ def before_uninstall():
 	delete_referral_workflow()
 	revoke_care_manager_healthcare_access()
 	delete_portal_menu_items()
+	drop_healthcare_indexes()
 	delete_app_roles()
 
 

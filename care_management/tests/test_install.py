@@ -11,6 +11,7 @@ from frappe.installer import install_app, remove_app
 from frappe.tests.utils import FrappeTestCase
 
 from care_management.setup import install
+from care_management.setup.healthcare_indexes import HEALTHCARE_INDEXES, index_name
 from care_management.setup.patient_fields import patient_custom_fieldnames
 from care_management.tests.factories import make_patient
 
@@ -31,6 +32,10 @@ def forget_doc_event_hooks() -> None:
 	"""Frappe keeps the doc_events of the installed apps for the whole process."""
 	if hasattr(frappe.local, "doc_events_hooks"):
 		del frappe.local.doc_events_hooks
+
+
+def healthcare_indexes() -> list[tuple[str, tuple[str, ...]]]:
+	return [(doctype, columns) for doctype, indexes in HEALTHCARE_INDEXES.items() for columns in indexes]
 
 
 class TestInstall(FrappeTestCase):
@@ -83,6 +88,9 @@ class TestInstall(FrappeTestCase):
 			# added are gone, so Healthcare's own permissions apply again.
 			for doctype in ("Patient", "Patient Appointment", "Vital Signs"):
 				self.assertEqual(frappe.db.count("Custom DocPerm", {"parent": doctype}), 0, doctype)
+			# The indexes we added to Healthcare's tables are gone too.
+			for doctype, columns in healthcare_indexes():
+				self.assertFalse(frappe.db.has_index(f"tab{doctype}", index_name(columns)), doctype)
 			reloaded = frappe.get_doc("Patient", patient.name)
 			reloaded.save(ignore_permissions=True)  # the Patient form still works without us
 		finally:
@@ -106,6 +114,8 @@ class TestInstall(FrappeTestCase):
 				"Custom DocPerm", {"parent": "Patient Appointment", "role": "Care Manager", "create": 1}
 			)
 		)
+		for doctype, columns in healthcare_indexes():
+			self.assertTrue(frappe.db.has_index(f"tab{doctype}", index_name(columns)), doctype)
 		# The column survived, so the assignment made before uninstall is back.
 		self.assertEqual(frappe.db.get_value("Patient", patient.name, "care_risk_tier"), "High")
 		frappe.delete_doc("Patient", patient.name, force=True)

@@ -1,0 +1,38 @@
+"""Indexes on Healthcare's tables that the app's set-based reports read
+through (Care Quality Measures: each patient's vital signs by date, their
+inpatient stays, their lab tests by date). Healthcare indexes none of these
+by patient; without them each report run scans the whole table.
+
+Idempotent (``add_index`` skips an index that exists); uninstall drops them,
+leaving Healthcare's tables as Healthcare made them."""
+
+import frappe
+
+# doctype -> column tuples, each one index.
+HEALTHCARE_INDEXES = {
+	"Vital Signs": [("patient", "signs_date")],
+	"Inpatient Record": [("patient", "admitted_datetime")],
+	"Lab Test": [("patient", "date")],
+}
+
+
+def index_name(columns: tuple[str, ...]) -> str:
+	# The name frappe.db.add_index gives an index it makes.
+	return "_".join(columns) + "_index"
+
+
+def add_healthcare_indexes() -> None:
+	for doctype, indexes in HEALTHCARE_INDEXES.items():
+		if not frappe.db.table_exists(doctype):
+			continue
+		for columns in indexes:
+			frappe.db.add_index(doctype, list(columns), index_name(columns))
+
+
+def drop_healthcare_indexes() -> None:
+	for doctype, indexes in HEALTHCARE_INDEXES.items():
+		if not frappe.db.table_exists(doctype):
+			continue
+		for columns in indexes:
+			if frappe.db.has_index(f"tab{doctype}", index_name(columns)):
+				frappe.db.sql_ddl(f"alter table `tab{doctype}` drop index `{index_name(columns)}`")
