@@ -14,6 +14,10 @@ from care_management.setup.patient_fields import create_patient_fields, delete_p
 from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
 	seed_billing_codes,
+	seed_chronic_condition_categories,
+	seed_program_eligibility,
+	seed_risk_factors,
+	seed_score_bands,
 	seed_care_plan_templates,
 	seed_care_programs,
 	seed_outreach_lists,
@@ -53,6 +57,17 @@ def after_install():
 	set_up_screening()
 	set_up_referrals()
 	set_up_self_screening()
+	set_up_population()
+
+
+def set_up_population():
+	"""Idempotent; also run by a patch on sites installed before the eligibility
+	finder and risk scores existed."""
+	create_patient_fields([row.tier for row in frappe.get_single("Care Management Settings").risk_tiers])
+	seed_chronic_condition_categories()
+	seed_program_eligibility()
+	seed_risk_factors()
+	seed_score_bands()
 
 
 def set_up_screening():
