@@ -55,12 +55,16 @@ def seeded_rules(program):
 
 
 def facts(*codes, **kw):
-	return PatientFacts("P1", diagnoses=[Diagnosis(c, date(2026, 10, 1), "Patient Encounter E1") for c in codes], **kw)
+	return PatientFacts(
+		"P1", diagnoses=[Diagnosis(c, date(2026, 10, 1), "Patient Encounter E1") for c in codes], **kw
+	)
 
 
 def qualifies(program, patient):
 	categories = seeded_categories()
-	return evaluate(seeded_rules(program), patient, categorise(patient.diagnoses, categories), TODAY).qualifies
+	return evaluate(
+		seeded_rules(program), patient, categorise(patient.diagnoses, categories), TODAY
+	).qualifies
 
 
 # ------------------------------------------------------------------ code lists
@@ -109,7 +113,9 @@ def test_the_shared_memo_gives_the_same_answer():
 	memo = {}
 	first = categorise(facts("E11.9", "I10").diagnoses, seeded_categories(), memo)
 	again = categorise(facts("E11.9", "I10").diagnoses, seeded_categories(), memo)
-	assert [m.category.name for m in first] == [m.category.name for m in again] == ["Diabetes", "Hypertension"]
+	assert (
+		[m.category.name for m in first] == [m.category.name for m in again] == ["Diabetes", "Hypertension"]
+	)
 	assert "E11.9" in memo
 
 

@@ -138,13 +138,16 @@ class CategoryMatch:
 
 	def describe(self) -> str:
 		codes = ", ".join(
-			f"{d.code} ({d.last_date.isoformat() if d.last_date else '?'}, {d.source})" for d in self.diagnoses
+			f"{d.code} ({d.last_date.isoformat() if d.last_date else '?'}, {d.source})"
+			for d in self.diagnoses
 		)
 		return f"{self.category.name}: {codes}"
 
 
 def categorise(
-	diagnoses: list[Diagnosis], categories: list[ChronicCategory], memo: dict[str, tuple[int, ...]] | None = None
+	diagnoses: list[Diagnosis],
+	categories: list[ChronicCategory],
+	memo: dict[str, tuple[int, ...]] | None = None,
 ) -> list[CategoryMatch]:
 	"""The categories the diagnoses fall in, in the order the categories are
 	given. ``memo`` (code -> indexes of its categories) is shared across the
@@ -231,10 +234,16 @@ def check(rule: Rule, facts: PatientFacts, matches: list[CategoryMatch], today: 
 			return f"PHQ-9 {phq.value:g} on {phq.on.isoformat()} ({phq.source})"
 		return None
 	if c is Criterion.DISCHARGE_WITHIN_DAYS:
-		recent = [d for d in facts.untransitioned_discharges if value is not None and 0 <= (today - d.on).days <= value]
+		recent = [
+			d
+			for d in facts.untransitioned_discharges
+			if value is not None and 0 <= (today - d.on).days <= value
+		]
 		return "; ".join(f"Discharged {d.on.isoformat()} ({d.source})" for d in recent) or None
 	if c is Criterion.POSITIVE_HRSN_WITHIN_MONTHS:
-		recent = [s for s in facts.positive_hrsn if value is not None and _months_between(s.on, today) < value]
+		recent = [
+			s for s in facts.positive_hrsn if value is not None and _months_between(s.on, today) < value
+		]
 		return "; ".join(f"{s.detail} on {s.on.isoformat()} ({s.source})" for s in recent) or None
 	if c is Criterion.CARE_RELATIONSHIP_WITHIN_MONTHS:
 		seen = facts.last_seen
@@ -242,13 +251,19 @@ def check(rule: Rule, facts: PatientFacts, matches: list[CategoryMatch], today: 
 			return f"Seen {seen.on.isoformat()} ({seen.source})"
 		return None
 	if c is Criterion.AGE_AT_LEAST:
-		return f"Age {facts.age}" if facts.age is not None and value is not None and facts.age >= value else None
+		return (
+			f"Age {facts.age}" if facts.age is not None and value is not None and facts.age >= value else None
+		)
 	if c is Criterion.AGE_AT_MOST:
-		return f"Age {facts.age}" if facts.age is not None and value is not None and facts.age <= value else None
+		return (
+			f"Age {facts.age}" if facts.age is not None and value is not None and facts.age <= value else None
+		)
 	raise ValueError(c)
 
 
-def evaluate(rules: list[Rule], facts: PatientFacts, matches: list[CategoryMatch], today: date) -> Eligibility:
+def evaluate(
+	rules: list[Rule], facts: PatientFacts, matches: list[CategoryMatch], today: date
+) -> Eligibility:
 	"""A program with no criteria qualifies no one: it is not scanned for."""
 	if not rules:
 		return Eligibility(False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
 
 
 class Measure(Enum):
@@ -165,7 +166,7 @@ def band_problems(bands: list[Band]) -> list[BandProblem]:
 	open_ended = [r for r in rows if r[1].max_score is None]
 	if len(open_ended) > 1:
 		problems.append(BandProblem(open_ended[1][0], open_ended[1][1].tier, "two_open"))
-	for (_row, low), (row, high) in zip(ordered, ordered[1:]):
+	for (_row, low), (row, high) in pairwise(ordered):
 		if low.max_score is None or high.min_score <= low.max_score:
 			problems.append(BandProblem(row, high.tier, "overlap", low.tier))
 		elif high.min_score > low.max_score + 1:

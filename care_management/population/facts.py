@@ -26,6 +26,8 @@ from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
 
 PHQ9_INSTRUMENT = "PHQ-9"
 PHQ9_LOOKBACK_MONTHS = 12
+# Depression screenings mark a "Mental Health" domain too; that is not a social need.
+DEPRESSION_INSTRUMENTS = ("PHQ-2", "PHQ-9")
 ATTENDED_APPOINTMENT = ("Checked In", "Checked Out", "Closed")
 # A Codification Table row is ICD-10-CM when its code system (or the Code
 # Value's) says so; ICD-10-PCS procedure codes are not diagnoses.
@@ -117,16 +119,18 @@ def positive_social_needs(patients: str, since: date) -> dict[str, list[DatedFac
 	rows = frappe.db.sql(
 		f"""select patient, screening_date, name, positive_domains from `tabNeeds Screening`
 		where docstatus = 1 and screening_date >= %(since)s and ifnull(positive_domains, '') != ''
-			and patient in {patients}
+			and instrument not in %(depression)s and patient in {patients}
 		order by screening_date""",
-		{"since": since},
+		{"since": since, "depression": DEPRESSION_INSTRUMENTS},
 		as_dict=True,
 	)
 	found: dict[str, list[DatedFact]] = {}
 	for r in rows:
 		domains = [d.strip() for d in r.positive_domains.replace("\n", ",").split(",") if d.strip()]
 		found.setdefault(r.patient, []).append(
-			DatedFact(getdate(r.screening_date), len(domains), f"Needs Screening {r.name}", ", ".join(domains))
+			DatedFact(
+				getdate(r.screening_date), len(domains), f"Needs Screening {r.name}", ", ".join(domains)
+			)
 		)
 	return found
 
@@ -148,7 +152,9 @@ def untransitioned_discharges(patients: str, since: date) -> dict[str, list[Date
 	)
 	found: dict[str, list[DatedFact]] = {}
 	for r in rows:
-		found.setdefault(r.patient, []).append(DatedFact(getdate(r.discharged), None, f"Inpatient Record {r.name}"))
+		found.setdefault(r.patient, []).append(
+			DatedFact(getdate(r.discharged), None, f"Inpatient Record {r.name}")
+		)
 	return found
 
 

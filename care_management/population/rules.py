@@ -94,8 +94,10 @@ def risk_factors() -> list[frappe._dict]:
 
 def score_bands() -> list[Band]:
 	settings = frappe.get_cached_doc("Care Management Settings")
-	return [Band(row.tier, score_or_none(row.min_score), score_or_none(row.max_score)) for row in settings.risk_tiers]
-
+	return [
+		Band(row.tier, score_or_none(row.min_score), score_or_none(row.max_score))
+		for row in settings.risk_tiers
+	]
 
 
 def score_or_none(value) -> int | None:

@@ -56,7 +56,13 @@ def parse_rows(rows) -> list[dict]:
 	parsed = []
 	for row in rows or []:
 		if row.get("patient") and row.get("program"):
-			parsed.append({"patient": row["patient"], "program": row["program"], "practitioner": row.get("practitioner")})
+			parsed.append(
+				{
+					"patient": row["patient"],
+					"program": row["program"],
+					"practitioner": row.get("practitioner"),
+				}
+			)
 	if not parsed:
 		frappe.throw(_("Select at least one patient and program in the report to start enrollment."))
 	return parsed
@@ -79,7 +85,12 @@ def check_choices(billing_practitioner: str | None, care_manager: str | None) ->
 
 @frappe.whitelist()
 def start_enrollment(rows, billing_practitioner: str | None = None, care_manager: str | None = None) -> dict:
-	frappe.only_for(ENROLLING_ROLES)
+	if not set(ENROLLING_ROLES) & set(frappe.get_roles()) and frappe.session.user != "Administrator":
+		frappe.throw(
+			_("Only a Care Management Supervisor starts enrollments from the Eligible Patients report."),
+			frappe.PermissionError,
+			title=_("Not Permitted"),
+		)
 	rows = parse_rows(rows)
 	check_choices(billing_practitioner, care_manager)
 
@@ -93,10 +104,15 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 				{"p": patients},
 			)
 		)
-		target = frappe.db.get_single_value("Care Management Settings", "target_caseload") or DEFAULT_TARGET_CASELOAD
+		target = (
+			frappe.db.get_single_value("Care Management Settings", "target_caseload")
+			or DEFAULT_TARGET_CASELOAD
+		)
 		managers = care_managers()
 		assigned = spread_by_spare_capacity(patients, caseload_sizes(managers), target, keep)
-	default_practitioner = frappe.db.get_single_value("Care Management Settings", "default_billing_practitioner")
+	default_practitioner = frappe.db.get_single_value(
+		"Care Management Settings", "default_billing_practitioner"
+	)
 
 	created, skipped = [], []
 	for row in rows:
@@ -110,7 +126,9 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 					"program": row["program"],
 					"status": "Pending Consent",
 					"start_date": today(),
-					"billing_practitioner": billing_practitioner or row["practitioner"] or default_practitioner,
+					"billing_practitioner": billing_practitioner
+					or row["practitioner"]
+					or default_practitioner,
 					"care_manager": assigned.get(row["patient"]),
 				}
 			)
@@ -122,7 +140,9 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 		except (frappe.ValidationError, frappe.PermissionError) as error:
 			frappe.db.rollback(save_point=savepoint)
 			frappe.clear_last_message()
-			skipped.append({"patient": row["patient"], "program": row["program"], "reason": strip_html(str(error))})
+			skipped.append(
+				{"patient": row["patient"], "program": row["program"], "reason": strip_html(str(error))}
+			)
 		else:
 			frappe.db.release_savepoint(savepoint)
 	return {"created": created, "skipped": skipped}

@@ -14,13 +14,13 @@ from care_management.setup.patient_fields import create_patient_fields, delete_p
 from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
 	seed_billing_codes,
+	seed_care_plan_templates,
+	seed_care_programs,
 	seed_chronic_condition_categories,
+	seed_outreach_lists,
 	seed_program_eligibility,
 	seed_risk_factors,
 	seed_score_bands,
-	seed_care_plan_templates,
-	seed_care_programs,
-	seed_outreach_lists,
 	seed_screening_instruments,
 )
 from care_management.setup.views import create_care_plan_board, delete_care_plan_board

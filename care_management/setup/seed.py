@@ -149,7 +149,9 @@ def seed_chronic_condition_categories() -> None:
 	"""The CMS Chronic Conditions Warehouse groups (source in the seed file)."""
 	for category in json.loads((SEED_DATA / "chronic_condition_categories.json").read_text())["categories"]:
 		if not frappe.db.exists("Chronic Condition Category", category["category_name"]):
-			frappe.get_doc({"doctype": "Chronic Condition Category", **category}).insert(ignore_permissions=True)
+			frappe.get_doc({"doctype": "Chronic Condition Category", **category}).insert(
+				ignore_permissions=True
+			)
 
 
 def seed_program_eligibility() -> None:
@@ -179,7 +181,9 @@ def seed_score_bands() -> None:
 	tiers and no bands; a practice with its own tiers sets its own bands."""
 	settings = frappe.get_single("Care Management Settings")
 	tiers = {row.tier for row in settings.risk_tiers}
-	if tiers != set(DEFAULT_SCORE_BANDS) or any(row.min_score or row.max_score for row in settings.risk_tiers):
+	if tiers != set(DEFAULT_SCORE_BANDS) or any(
+		row.min_score or row.max_score for row in settings.risk_tiers
+	):
 		return
 	for row in settings.risk_tiers:
 		low, high = DEFAULT_SCORE_BANDS[row.tier]

@@ -41,7 +41,9 @@ def band_problem_message(problem: BandProblem) -> str:
 		"two_open": _(
 			"Risk Tiers, row {0}: Risk Score To for tier {1} is empty, but another tier is already open-ended. Only the highest band has no upper limit."
 		),
-		"overlap": _("Risk Tiers, row {0}: the band of tier {1} overlaps the band of {2}. Each score must fall in one band."),
+		"overlap": _(
+			"Risk Tiers, row {0}: the band of tier {1} overlaps the band of {2}. Each score must fall in one band."
+		),
 		"gap": _(
 			"Risk Tiers, row {0}: there is a gap between the band of {2} and the band of {1}. Start {1} one point above where {2} ends."
 		),
@@ -61,7 +63,9 @@ class CareManagementSettings(Document):
 		self.validate_month_close()
 		self.validate_score_bands()
 		if self.target_caseload is not None and self.target_caseload < 1:
-			frappe.throw(_("Target Caseload Size: enter the number of patients a care manager can carry, at least 1."))
+			frappe.throw(
+				_("Target Caseload Size: enter the number of patients a care manager can carry, at least 1.")
+			)
 
 	def validate_links_exist(self):
 		# Named checks, so the message says which setting to fix rather than a
@@ -153,7 +157,10 @@ class CareManagementSettings(Document):
 				if text and not text.lstrip("-").isdigit():
 					frappe.throw(
 						_("Risk Tiers, row {0}: {1} for tier {2} must be a whole number, not {3}.").format(
-							row.idx, _(row.meta.get_label(fieldname)), frappe.bold(row.tier), frappe.bold(text)
+							row.idx,
+							_(row.meta.get_label(fieldname)),
+							frappe.bold(row.tier),
+							frappe.bold(text),
 						),
 						title=_("Invalid Score Bands"),
 					)

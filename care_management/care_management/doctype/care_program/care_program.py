@@ -22,5 +22,6 @@ class CareProgram(Document):
 		problems = rule_problems([rule_of_row(row) for row in self.eligibility_criteria], known)
 		if problems:
 			frappe.throw(
-				"<br>".join(rules_problem_message(p) for p in problems), title=_("Invalid Eligibility Criteria")
+				"<br>".join(rules_problem_message(p) for p in problems),
+				title=_("Invalid Eligibility Criteria"),
 			)

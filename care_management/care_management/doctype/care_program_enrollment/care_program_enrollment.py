@@ -15,7 +15,6 @@ from care_management.domain.enrollment import (
 )
 from care_management.setup.patient_sync import sync_patients
 
-
 # A pending enrollment holds the patient's place in the program as much as an active one.
 OVERLAP_STATUSES = ("Pending Consent", *IN_FORCE_STATUSES)
 

@@ -39,6 +39,11 @@ def columns() -> list[dict]:
 
 def summary(rows) -> list[dict]:
 	return [
-		{"label": _("Patients"), "value": len({r.patient for r in rows}), "indicator": "Blue", "datatype": "Int"},
+		{
+			"label": _("Patients"),
+			"value": len({r.patient for r in rows}),
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
 		{"label": _("Program Openings"), "value": len(rows), "indicator": "Green", "datatype": "Int"},
 	]
