@@ -76,6 +76,7 @@ scheduler_events = {
 		"care_management.care_management.report.caseload_worklist.overdue_digest.send_overdue_digests",
 		"care_management.care_management.doctype.screening_invitation.screening_invitation.expire_old_links",
 		"care_management.billing.month_close.close_last_month_on_schedule",
+		"care_management.population.risk_run.score_on_schedule",
 	],
 }
 
@@ -104,6 +105,10 @@ doc_events = {
 	},
 }
 
-doctype_js = {"Sales Invoice": "public/js/sales_invoice.js"}
+doctype_js = {
+	"Sales Invoice": "public/js/sales_invoice.js",
+	# Risk score: recompute and accept the suggested tier (population/risk_run.py).
+	"Patient": "public/js/patient_risk_score.js",
+}
 
 before_tests = "care_management.tests.site_setup.before_tests"

@@ -64,11 +64,10 @@ def factor_problems(
 	return problems
 
 
-def measured_value(factor: RiskFactor, values: dict) -> float | None:
-	"""values: measure (and months, for windowed measures) -> value, e.g.
-	{(Measure.ADMISSIONS, 6): 2, Measure.LAST_SYSTOLIC_BP: 152}."""
-	key = (factor.measure, factor.months) if factor.measure in WINDOWED else factor.measure
-	return values.get(key)
+def measured_value(factor: RiskFactor, values: dict[str, float | None]) -> float | None:
+	"""values: factor name -> what that factor measured for the patient (None:
+	nothing recorded, so the factor cannot count)."""
+	return values.get(factor.name)
 
 
 def describe(factor: RiskFactor, value: float) -> str:
@@ -109,7 +108,7 @@ class Score:
 		return "; ".join(self.reasons)
 
 
-def score(factors: list[RiskFactor], values: dict) -> Score:
+def score(factors: list[RiskFactor], values: dict[str, float | None]) -> Score:
 	points, reasons = 0, []
 	for factor in factors:
 		value = measured_value(factor, values)

@@ -181,6 +181,7 @@ class TestEligiblePatients(FrappeTestCase):
 
 	def test_start_enrollment_spreads_by_spare_capacity(self):
 		frappe.db.set_single_value("Care Management Settings", "target_caseload", 5)
+		self.addCleanup(frappe.db.set_single_value, "Care Management Settings", "target_caseload", 200)
 		from care_management.population.start_enrollment import care_managers, caseload_sizes
 
 		# Fill every care manager but CM_ONE up to the target, CM_ONE to one below it.
