@@ -304,3 +304,32 @@ class TestStartEnrollmentConcurrency(FrappeTestCase):
 				frappe.delete_doc("Care Program Enrollment", name, force=True, ignore_permissions=True)
 			frappe.delete_doc("Patient", patient, force=True, ignore_permissions=True)
 			frappe.db.commit()
+
+
+class TestDemoClinicalRecords(FrappeTestCase):
+	"""The demo's encounters, vitals, labs and stays are real Healthcare rows the finder and the risk run read."""
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_demo_clinical_records_feed_the_report_and_the_risk_run(self):
+		from care_management.demo.loader import load_practice
+		from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec
+		from care_management.population.risk_run import run
+
+		spec = PracticeSpec(patients=8, care_managers=1, months=1, prefix="CM-ELIG")
+		loaded = load_practice(
+			spec, force=True, with_templates=False, clinical=ClinicalSpec(today=getdate(today()))
+		)
+		self.assertEqual(loaded["encounters"], 24)
+		self.assertGreater(loaded["vitals"], 0)
+		rows = [r for r in scan("Administrator") if r.patient.startswith("CM-ELIG-")]
+		self.assertTrue(rows)
+		self.assertTrue(any("Patient Encounter CM-ELIG-ENC-" in r.evidence for r in rows), rows[:3])
+		run()
+		scored = frappe.get_all(
+			"Patient",
+			filters={"name": ("like", "CM-ELIG-%"), "suggested_risk_tier": ("is", "set")},
+			pluck="name",
+		)
+		self.assertEqual(len(scored), 8)
