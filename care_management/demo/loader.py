@@ -16,8 +16,8 @@ from care_management.domain.risk_tiers import RiskTier
 from care_management.domain.synthetic_practice import (
 	ClinicalSpec,
 	PracticeSpec,
-	clinical_records,
 	care_managers,
+	clinical_records,
 	outreach_logs,
 	patients,
 	practitioners,

@@ -67,14 +67,12 @@ def counts_in_windows(
 
 
 def last_systolic(patients: str) -> dict[str, float]:
+	"""One pass, grouped by patient: the systolic value of the latest reading."""
 	rows = frappe.db.sql(
-		f"""select v.patient, v.bp_systolic from `tabVital Signs` v
-		join (
-			select patient, max(concat(signs_date, ' ', ifnull(signs_time, ''), '|', name)) as last_key
-			from `tabVital Signs` where docstatus = 1 and patient in {patients} and bp_systolic regexp %(number)s
-			group by patient
-		) latest on latest.patient = v.patient
-			and concat(v.signs_date, ' ', ifnull(v.signs_time, ''), '|', v.name) = latest.last_key""",
+		f"""select patient,
+			substring_index(max(concat(signs_date, ' ', ifnull(signs_time, ''), '|', name, '|', trim(bp_systolic))), '|', -1)
+		from `tabVital Signs` where docstatus = 1 and patient in {patients} and bp_systolic regexp %(number)s
+		group by patient""",
 		{"number": NUMBER},
 	)
 	return {patient: float(value) for patient, value in rows}

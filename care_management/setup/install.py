@@ -5,6 +5,7 @@ from frappe import _
 
 from care_management.domain.risk_tiers import DEFAULT_TIERS
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
+from care_management.setup.clinical_indexes import ensure_clinical_indexes
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.patient_access import (
 	grant_care_manager_patient_access,
@@ -64,6 +65,7 @@ def set_up_population():
 	"""Idempotent; also run by a patch on sites installed before the eligibility
 	finder and risk scores existed."""
 	create_patient_fields([row.tier for row in frappe.get_single("Care Management Settings").risk_tiers])
+	ensure_clinical_indexes()
 	seed_chronic_condition_categories()
 	seed_program_eligibility()
 	seed_risk_factors()
