@@ -131,3 +131,8 @@ def test_the_highest_risk_tier_must_have_the_highest_scores():
 	assert [k for _r, k in kinds([Band("High", 0, 3), Band("Medium", 4, 7), Band("Low", 8, None)])] == [
 		"order"
 	]
+
+
+def test_one_admission_reads_in_the_singular():
+	factor = RiskFactor("Adm", Measure.ADMISSIONS, 1, 2, months=12)
+	assert score([factor], {"Adm": 1}).explanation == "1 admission in 12 months: +2"

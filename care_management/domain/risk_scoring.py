@@ -73,14 +73,15 @@ def measured_value(factor: RiskFactor, values: dict[str, float | None]) -> float
 def describe(factor: RiskFactor, value: float) -> str:
 	shown = f"{value:g}" if isinstance(value, float) else str(value)
 	m = factor.measure
+	one = value == 1
 	if m is Measure.ADMISSIONS:
-		text = f"{shown} admissions in {factor.months} months"
+		text = f"{shown} {'admission' if one else 'admissions'} in {factor.months} months"
 	elif m is Measure.ED_VISITS:
-		text = f"{shown} ED visits in {factor.months} months"
+		text = f"{shown} {'ED visit' if one else 'ED visits'} in {factor.months} months"
 	elif m is Measure.MISSED_APPOINTMENTS:
-		text = f"{shown} missed appointments in {factor.months} months"
+		text = f"{shown} missed {'appointment' if one else 'appointments'} in {factor.months} months"
 	elif m is Measure.POSITIVE_HRSN_DOMAINS:
-		text = f"{shown} positive social need domains in {factor.months} months"
+		text = f"{shown} positive social need {'domain' if one else 'domains'} in {factor.months} months"
 	elif m is Measure.CHRONIC_CATEGORIES:
 		text = f"{shown} chronic categories"
 	elif m is Measure.PHQ9:
