@@ -80,6 +80,7 @@ def scan(
 		on,
 		discharge_days=longest(rules, Criterion.DISCHARGE_WITHIN_DAYS, 30),
 		social_need_months=longest(rules, Criterion.POSITIVE_HRSN_WITHIN_MONTHS, 12),
+		people=list(people.values()),
 	)
 	enrolled = enrolled_programs(patients, on)
 	practitioners = facts.latest_practitioners(patients)

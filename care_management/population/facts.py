@@ -185,10 +185,11 @@ def latest_practitioners(patients: str) -> dict[str, str]:
 
 
 def gather(
-	patients: str, today: date, discharge_days: int = 30, social_need_months: int = 12
+	patients: str, today: date, discharge_days: int = 30, social_need_months: int = 12, people=None
 ) -> dict[str, PatientFacts]:
-	"""Every fact the eligibility rules read, for every patient of the set."""
-	people = patient_rows(patients)
+	"""Every fact the eligibility rules read, for every patient of the set
+	(``people``: their patient_rows, when the caller has them already)."""
+	people = patient_rows(patients) if people is None else people
 	codes = diagnoses(patients)
 	phq9 = latest_phq9(patients, today)
 	discharges = untransitioned_discharges(patients, add_days(today, -discharge_days))

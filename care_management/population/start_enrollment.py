@@ -113,9 +113,15 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 	default_practitioner = frappe.db.get_single_value(
 		"Care Management Settings", "default_billing_practitioner"
 	)
+	disabled = set(frappe.get_all("Care Program", filters={"disabled": 1}, pluck="name"))
 
 	created, skipped = [], []
 	for row in rows:
+		if row["program"] in disabled:
+			skipped.append(
+				{**row, "reason": _("{0} is disabled. Enable the Care Program first.").format(row["program"])}
+			)
+			continue
 		savepoint = "start_enrollment"
 		frappe.db.savepoint(savepoint)
 		try:

@@ -5,7 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-from care_management.domain.eligibility import split_entries
+from care_management.domain.eligibility import rule_problems, split_entries
 from care_management.population.rules import rule_of_row, rules_problem_message
 
 
@@ -17,8 +17,6 @@ class CareProgram(Document):
 		for row in self.eligibility_criteria:
 			row.categories = ", ".join(split_entries(row.categories)) or None
 		known = set(frappe.get_all("Chronic Condition Category", pluck="name"))
-		from care_management.domain.eligibility import rule_problems
-
 		problems = rule_problems([rule_of_row(row) for row in self.eligibility_criteria], known)
 		if problems:
 			frappe.throw(
