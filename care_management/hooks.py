@@ -76,8 +76,9 @@ scheduler_events = {
 		"care_management.care_management.report.caseload_worklist.overdue_digest.send_overdue_digests",
 		"care_management.care_management.doctype.screening_invitation.screening_invitation.expire_old_links",
 		"care_management.billing.month_close.close_last_month_on_schedule",
-		"care_management.population.risk_run.score_on_schedule",
 	],
+	# Risk scores of every enrolled patient, on the long queue (population/risk_run.py).
+	"daily_long": ["care_management.population.risk_run.score_on_schedule"],
 }
 
 # Tells a care manager, on every desk load, that a call timer is still running.
