@@ -22,7 +22,8 @@ def demo(context, patients, care_managers, months, force):
 
 	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent, load_practice
 	from care_management.demo.quality_readings import load_quality_readings
-	from care_management.domain.synthetic_practice import PracticeSpec
+	from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec
+	from care_management.population.risk_run import run as score_risks
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -37,13 +38,19 @@ def demo(context, patients, care_managers, months, force):
 			through=getdate(today()),
 		)
 		try:
-			result = load_practice(spec, force=force, with_templates=patients <= 500)
+			result = load_practice(
+				spec,
+				force=force,
+				with_templates=patients <= 500,
+				clinical=ClinicalSpec(today=getdate(today())),
+			)
 		except RealPatientsPresent as real:
 			raise click.ClickException(
 				f"{site} has {real} real patients; the demo would mix with them. Use a separate site, or --force."
 			) from None
 		if "already_loaded" not in result:
 			result.update(load_quality_readings(spec))
+			result["risk_scores"] = score_risks()["scored"]  # so the worklist shows suggestions
 		frappe.db.commit()
 		if "already_loaded" in result:
 			click.echo(

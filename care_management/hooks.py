@@ -110,6 +110,8 @@ scheduler_events = {
 		"care_management.care_management.doctype.screening_invitation.screening_invitation.expire_old_links",
 		"care_management.billing.month_close.close_last_month_on_schedule",
 	],
+	# Risk scores of every enrolled patient, on the long queue (population/risk_run.py).
+	"daily_long": ["care_management.population.risk_run.score_on_schedule"],
 }
 
 # Tells a care manager, on every desk load, that a call timer is still running.
@@ -149,6 +151,10 @@ doc_events = {
 	},
 }
 
-doctype_js = {"Sales Invoice": "public/js/sales_invoice.js"}
+doctype_js = {
+	"Sales Invoice": "public/js/sales_invoice.js",
+	# Risk score: recompute and accept the suggested tier (population/risk_run.py).
+	"Patient": "public/js/patient_risk_score.js",
+}
 
 before_tests = "care_management.tests.site_setup.before_tests"

@@ -16,8 +16,10 @@ from care_management.domain import provider_ids
 from care_management.domain.outreach import propose_follow_up
 from care_management.domain.risk_tiers import RiskTier
 from care_management.domain.synthetic_practice import (
+	ClinicalSpec,
 	PracticeSpec,
 	care_managers,
+	clinical_records,
 	outreach_logs,
 	patients,
 	practitioners,
@@ -86,7 +88,9 @@ def create_care_manager_users(managers: list[dict]) -> None:
 			frappe.local.conf["throttle_user_limit"] = limit
 
 
-def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool = True) -> dict:
+def load_practice(
+	spec: PracticeSpec, force: bool = False, with_templates: bool = True, clinical: ClinicalSpec | None = None
+) -> dict:
 	"""Create the practice unless its patients are already there. Returns counts."""
 	if demo_patient_count(spec):
 		return {"already_loaded": demo_patient_count(spec)}
@@ -200,6 +204,8 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 	load_coverage_and_addresses(rows)
 	give_practitioners_npis(list(doctors.values()))
 	set_demo_claim_identity()
+	clinical_counts = load_clinical_records(spec, clinical, rows, doctors) if clinical else {}
+
 	set_demo_prices()
 	if with_templates:
 		apply_condition_templates(rows)
@@ -208,6 +214,7 @@ def load_practice(spec: PracticeSpec, force: bool = False, with_templates: bool 
 		"enrollments": len(enrollments),
 		"care_plans": len(plans),
 		"outreach_logs": len(logs),
+		**clinical_counts,
 	}
 
 
@@ -342,3 +349,109 @@ def set_demo_claim_identity() -> None:
 	for field, value in settings.items():
 		if not frappe.db.get_single_value("Care Management Settings", field):
 			frappe.db.set_single_value("Care Management Settings", field, value)
+
+
+# --- Healthcare's clinical records for the eligibility finder, risk scores and quality measures.
+ICD10_CM = "ICD-10-CM"
+ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
+HBA1C_TEMPLATE = "Hemoglobin A1c"
+
+
+def ensure_icd10_code_values(codes: set[str]) -> dict[str, str]:
+	"""The ICD-10-CM Code System and a Code Value per code; returns code -> Code Value name."""
+	if not frappe.db.exists("Code System", ICD10_CM):
+		frappe.get_doc({"doctype": "Code System", "code_system": ICD10_CM, "uri": ICD10_CM_URI}).insert(
+			ignore_permissions=True
+		)
+	names = {}
+	for code in sorted(codes):
+		name = frappe.db.get_value("Code Value", {"code_system": ICD10_CM, "code_value": code})
+		if not name:
+			name = (
+				frappe.get_doc(
+					{"doctype": "Code Value", "code_system": ICD10_CM, "code_value": code, "display": code}
+				)
+				.insert(ignore_permissions=True)
+				.name
+			)
+		names[code] = name
+	return names
+
+
+def ensure_hba1c_template() -> str:
+	if not frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
+		frappe.get_doc(
+			{
+				"doctype": "Lab Test Template",
+				"lab_test_name": HBA1C_TEMPLATE,
+				"lab_test_code": "HBA1C",
+				"lab_test_template_type": "Single",
+				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}),
+				"is_billable": 0,
+				"department": frappe.db.get_value("Medical Department", {}),
+			}
+		).insert(ignore_permissions=True)
+	return HBA1C_TEMPLATE
+
+
+def load_clinical_records(
+	spec: PracticeSpec, clinical: ClinicalSpec, rows: list[dict], doctors: dict
+) -> dict:
+	"""Encounters with ICD-10-CM codes, vital signs, HbA1c lab tests and
+	inpatient stays, inserted set-based like the rest of the practice."""
+	records = clinical_records(spec, clinical, rows)
+	name_of = {p["id"]: f"{p['first_name']} {p['last_name']}" for p in rows}
+	sex_of = {p["id"]: p["sex"] for p in rows}
+	code_values = ensure_icd10_code_values({c for e in records["encounters"] for c in e["codes"]})
+	company = frappe.db.get_single_value(
+		"Care Management Settings", "company"
+	) or frappe.defaults.get_global_default("company")
+	encounters, codings = [], []
+	for i, e in enumerate(records["encounters"]):
+		name = f"{spec.prefix}-ENC-{i + 1:08d}"
+		encounters.append({
+			"name": name, "naming_series": "HLC-ENC-.YYYY.-", "patient": e["patient"], "patient_name": name_of[e["patient"]],
+			"practitioner": doctors[e["practitioner"]], "encounter_date": e["on"], "encounter_time": "10:00:00",
+			"company": company, "status": "Completed", "title": name_of[e["patient"]],
+		})  # fmt: skip
+		for idx, code in enumerate(e["codes"], start=1):
+			codings.append({
+				"name": f"{name}-D{idx}", "parent": name, "parenttype": "Patient Encounter", "parentfield": "codification_table",
+				"idx": idx, "code_value": code_values[code], "code": code, "code_system": ICD10_CM, "system": ICD10_CM_URI,
+				"display": code,
+			})  # fmt: skip
+	_insert("Patient Encounter", encounters, docstatus=1)
+	_insert("Codification Table", codings, docstatus=1)
+	_insert("Vital Signs", [
+		{
+			"name": f"{spec.prefix}-VTS-{i + 1:08d}", "naming_series": "HLC-VTS-.YYYY.-", "patient": v["patient"],
+			"patient_name": name_of[v["patient"]], "signs_date": v["on"], "signs_time": "09:45:00",
+			"bp_systolic": str(v["systolic"]), "bp_diastolic": str(v["diastolic"]), "bp": f"{v['systolic']}/{v['diastolic']} mmHg",
+			"company": company, "title": name_of[v["patient"]],
+		}
+		for i, v in enumerate(records["vitals"])
+	], docstatus=1)  # fmt: skip
+	template = ensure_hba1c_template()
+	tests, results = [], []
+	for i, lab in enumerate(records["hba1c"]):
+		name = f"{spec.prefix}-LAB-{i + 1:08d}"
+		tests.append({
+			"name": name, "naming_series": "HLC-LAB-.YYYY.-", "patient": lab["patient"], "patient_name": name_of[lab["patient"]],
+			"patient_sex": sex_of[lab["patient"]], "template": template, "lab_test_name": template, "status": "Completed",
+			"date": lab["on"], "result_date": lab["on"], "company": company,
+		})  # fmt: skip
+		results.append({
+			"name": f"{name}-R1", "parent": name, "parenttype": "Lab Test", "parentfield": "normal_test_items", "idx": 1,
+			"lab_test_name": template, "result_value": str(lab["value"]), "normal_range": "< 5.7 %",
+		})  # fmt: skip
+	_insert("Lab Test", tests, docstatus=1)
+	_insert("Normal Test Result", results, docstatus=1)
+	_insert("Inpatient Record", [
+		{
+			"name": f"{spec.prefix}-INP-{i + 1:08d}", "naming_series": "HLC-INP-.YYYY.-", "patient": a["patient"],
+			"patient_name": name_of[a["patient"]], "status": "Discharged", "scheduled_date": a["admitted"].date(),
+			"admitted_datetime": a["admitted"], "discharge_datetime": a["discharged"], "company": company,
+		}
+		for i, a in enumerate(records["admissions"])
+	])  # fmt: skip
+	return {key: len(value) for key, value in records.items()}

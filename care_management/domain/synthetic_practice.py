@@ -206,3 +206,62 @@ def outreach_logs(spec: PracticeSpec, patient_rows: list[dict]) -> list[dict]:
 				)
 				cursor += timedelta(minutes=minutes + rng.randint(1, 4))
 	return logs
+
+
+# ------------------------------------------------- clinical records (Healthcare)
+@dataclass(frozen=True)
+class ClinicalSpec:
+	"""How much of Healthcare's own record a synthetic practice has: visits
+	with their diagnoses, vital signs at each visit, HbA1c for diabetics, and
+	admissions (more among high-risk patients)."""
+
+	encounters_per_patient: int = 3
+	today: date = date(2026, 12, 1)
+	seed: int = 11
+
+
+def clinical_records(
+	spec: PracticeSpec, clinical: ClinicalSpec, patient_rows: list[dict]
+) -> dict[str, list[dict]]:
+	"""encounters (each with its ICD-10-CM codes), vitals, hba1c and admissions, as plain rows."""
+	rng = random.Random(clinical.seed + spec.seed)
+	encounters, vitals, hba1c, admissions = [], [], [], []
+	for patient in patient_rows:
+		codes = [code for _template, _name, code in patient["conditions"]]
+		hypertensive = "I10" in codes
+		diabetic = "E11.9" in codes
+		for n in range(clinical.encounters_per_patient):
+			on = clinical.today - timedelta(days=rng.randint(1, 360))
+			# The first visit records every condition; later ones what was addressed.
+			visit_codes = codes if n == 0 else rng.sample(codes, k=rng.randint(1, len(codes)))
+			encounters.append(
+				{
+					"patient": patient["id"],
+					"practitioner": patient["practitioner"],
+					"on": on,
+					"codes": visit_codes,
+				}
+			)
+			systolic = round(rng.gauss(148 if hypertensive else 126, 14))
+			vitals.append(
+				{
+					"patient": patient["id"],
+					"on": on,
+					"systolic": systolic,
+					"diastolic": max(50, round(systolic * 0.62 + rng.gauss(0, 6))),
+				}
+			)
+			if diabetic and n % 2 == 0:
+				hba1c.append(
+					{"patient": patient["id"], "on": on, "value": round(max(5.2, rng.gauss(8.0, 1.4)), 1)}
+				)
+		stays = rng.choices(
+			[0, 1, 2], weights=[50, 35, 15] if patient["risk_tier"] == "High" else [90, 9, 1]
+		)[0]
+		for _ in range(stays):
+			days_back = rng.randint(5, 300)
+			admitted = datetime.combine(clinical.today - timedelta(days=days_back), datetime.min.time())
+			admitted += timedelta(hours=rng.randint(0, 23))
+			stay = timedelta(days=min(rng.randint(1, 6), days_back - 1))  # discharged before today
+			admissions.append({"patient": patient["id"], "admitted": admitted, "discharged": admitted + stay})
+	return {"encounters": encounters, "vitals": vitals, "hba1c": hba1c, "admissions": admissions}

@@ -1,7 +1,8 @@
-"""Indexes on Healthcare's tables that the app's set-based reports read
-through (Care Quality Measures: each patient's vital signs by date, their
-inpatient stays, their lab tests by date). Healthcare indexes none of these
-by patient; without them each report run scans the whole table.
+"""Indexes on Healthcare's tables that the app's set-based reports and jobs read
+through (Care Quality Measures, the eligibility scan, the risk run: each
+patient's vital signs by date, their inpatient stays and discharges, their lab
+tests and encounters by date). Healthcare indexes few of these by patient;
+without them each run scans the whole table.
 
 Idempotent (``add_index`` skips an index that exists); uninstall drops them,
 leaving Healthcare's tables as Healthcare made them."""
@@ -11,8 +12,13 @@ import frappe
 # doctype -> column tuples, each one index.
 HEALTHCARE_INDEXES = {
 	"Vital Signs": [("patient", "signs_date")],
-	"Inpatient Record": [("patient", "admitted_datetime")],
-	"Lab Test": [("patient", "date")],
+	"Inpatient Record": [
+		("patient", "admitted_datetime"),
+		("patient", "status"),
+		("status", "discharge_datetime"),
+	],
+	"Lab Test": [("patient", "date"), ("patient", "docstatus")],
+	"Patient Encounter": [("patient", "encounter_date")],
 }
 
 

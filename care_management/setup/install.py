@@ -18,7 +18,11 @@ from care_management.setup.seed import (
 	seed_billing_codes,
 	seed_care_plan_templates,
 	seed_care_programs,
+	seed_chronic_condition_categories,
 	seed_outreach_lists,
+	seed_program_eligibility,
+	seed_risk_factors,
+	seed_score_bands,
 	seed_screening_instruments,
 )
 from care_management.setup.views import create_care_plan_board, delete_care_plan_board
@@ -56,6 +60,17 @@ def after_install():
 	set_up_referrals()
 	set_up_self_screening()
 	add_healthcare_indexes()
+	set_up_population()
+
+
+def set_up_population():
+	"""Idempotent; also run by a patch on sites installed before the eligibility
+	finder and risk scores existed."""
+	create_patient_fields([row.tier for row in frappe.get_single("Care Management Settings").risk_tiers])
+	seed_chronic_condition_categories()
+	seed_program_eligibility()
+	seed_risk_factors()
+	seed_score_bands()
 
 
 def set_up_screening():

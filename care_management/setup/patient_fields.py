@@ -59,6 +59,58 @@ def patient_custom_fields(risk_tiers: list[str]) -> dict:
 				"insert_after": "qualified_medicare_beneficiary",
 				"description": "Kept up to date from the patient's program enrollments.",
 			},
+			{
+				"fieldname": "lives_alone",
+				"fieldtype": "Check",
+				"label": "Lives Alone",
+				"insert_after": "active_care_programs",
+				"description": "Counts toward the risk score when a Care Risk Factor measures it.",
+			},
+			{
+				"fieldname": "care_risk_score_section",
+				"fieldtype": "Section Break",
+				"label": "Risk Score",
+				"insert_after": "lives_alone",
+				"collapsible": 1,
+			},
+			{
+				"fieldname": "care_risk_score",
+				"fieldtype": "Int",
+				"label": "Risk Score",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "care_risk_score_section",
+				"description": "From the Care Risk Factors, computed daily for enrolled patients.",
+			},
+			{
+				"fieldname": "suggested_risk_tier",
+				"fieldtype": "Data",
+				"label": "Suggested Risk Tier",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "care_risk_score",
+			},
+			{
+				"fieldname": "risk_scored_on",
+				"fieldtype": "Datetime",
+				"label": "Risk Scored On",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "suggested_risk_tier",
+			},
+			{
+				"fieldname": "care_risk_score_column_break",
+				"fieldtype": "Column Break",
+				"insert_after": "risk_scored_on",
+			},
+			{
+				"fieldname": "risk_score_factors",
+				"fieldtype": "Small Text",
+				"label": "Why This Score",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "care_risk_score_column_break",
+			},
 		]
 	}
 

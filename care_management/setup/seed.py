@@ -178,3 +178,52 @@ def seed_instrument_translations() -> None:
 			# An admin changed the questions' answers (validation refuses before
 			# writing anything): the translation of their version is theirs to write.
 			frappe.clear_last_message()
+
+
+def seed_chronic_condition_categories() -> None:
+	"""The CMS Chronic Conditions Warehouse groups (source in the seed file)."""
+	for category in json.loads((SEED_DATA / "chronic_condition_categories.json").read_text())["categories"]:
+		if not frappe.db.exists("Chronic Condition Category", category["category_name"]):
+			frappe.get_doc({"doctype": "Chronic Condition Category", **category}).insert(
+				ignore_permissions=True
+			)
+
+
+def seed_program_eligibility() -> None:
+	"""Criteria for the seeded programs that have none yet (an admin's are kept)."""
+	for program, criteria in json.loads((SEED_DATA / "program_eligibility.json").read_text()).items():
+		if program.startswith("_") or not frappe.db.exists("Care Program", program):
+			continue
+		doc = frappe.get_doc("Care Program", program)
+		if doc.eligibility_criteria:
+			continue
+		for criterion in criteria:
+			doc.append("eligibility_criteria", criterion)
+		doc.save(ignore_permissions=True)
+
+
+def seed_risk_factors() -> None:
+	for factor in load("risk_factors.json"):
+		if not frappe.db.exists("Care Risk Factor", factor["factor_name"]):
+			frappe.get_doc({"doctype": "Care Risk Factor", **factor}).insert(ignore_permissions=True)
+
+
+DEFAULT_SCORE_BANDS = {"High": (8, None), "Medium": (4, 7), "Low": (0, 3)}
+
+
+def seed_score_bands() -> None:
+	"""Bands for the default tiers, when the practice still has exactly those
+	tiers and no bands; a practice with its own tiers sets its own bands."""
+	settings = frappe.get_single("Care Management Settings")
+	tiers = {row.tier for row in settings.risk_tiers}
+	if tiers != set(DEFAULT_SCORE_BANDS) or any(
+		row.min_score or row.max_score for row in settings.risk_tiers
+	):
+		return
+	for row in settings.risk_tiers:
+		low, high = DEFAULT_SCORE_BANDS[row.tier]
+		row.min_score, row.max_score = str(low), (str(high) if high is not None else None)
+	if not settings.target_caseload:
+		settings.target_caseload = 200
+	settings.flags.ignore_permissions = True
+	settings.save()

@@ -112,6 +112,8 @@ def link_patient_user(patient: str, user: str) -> None:
 def activate_care_plan(plan: str) -> None:
 	"""Active without walking the approval workflow (its own tests do that)."""
 	frappe.db.set_value("Care Plan", plan, {"status": "Active", "workflow_state": "Active"})
+
+
 # CMS's published example MBI and NPI (both pass their checks).
 EXAMPLE_MBI = "1EG4TE5MK73"
 EXAMPLE_NPI = "1234567893"
@@ -159,3 +161,152 @@ def make_coverage(
 			"qualified_medicare_beneficiary": qmb,
 		}
 	).insert(ignore_permissions=True)
+
+
+# --- Healthcare's own clinical records, made through its doctypes.
+ICD10_CM = "ICD-10-CM"
+ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
+
+
+def make_icd10_code(code: str, display: str | None = None) -> str:
+	"""A Code Value of the ICD-10-CM Code System (both made when missing)."""
+	if not frappe.db.exists("Code System", ICD10_CM):
+		frappe.get_doc({"doctype": "Code System", "code_system": ICD10_CM, "uri": ICD10_CM_URI}).insert(
+			ignore_permissions=True
+		)
+	name = frappe.db.get_value("Code Value", {"code_system": ICD10_CM, "code_value": code})
+	if name:
+		return name
+	return (
+		frappe.get_doc(
+			{"doctype": "Code Value", "code_system": ICD10_CM, "code_value": code, "display": display or code}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
+def codification_row(code: str) -> dict:
+	return {
+		"code_value": make_icd10_code(code),
+		"code": code,
+		"code_system": ICD10_CM,
+		"system": ICD10_CM_URI,
+		"display": code,
+	}
+
+
+def make_diagnosis(name: str, code: str) -> str:
+	"""A Healthcare Diagnosis carrying its ICD-10-CM code."""
+	if not frappe.db.exists("Diagnosis", name):
+		frappe.get_doc(
+			{"doctype": "Diagnosis", "diagnosis": name, "codification_table": [codification_row(code)]}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_encounter(
+	patient: str,
+	practitioner: str,
+	codes: list[str] = (),
+	on=None,
+	diagnoses: list[str] = (),
+	submit: bool = True,
+	**fields,
+):
+	"""A Patient Encounter with ICD-10-CM codes in its Codification Table and,
+	optionally, Diagnoses chosen on it."""
+	encounter = frappe.get_doc(
+		{
+			"doctype": "Patient Encounter",
+			"patient": patient,
+			"practitioner": practitioner,
+			"encounter_date": on or today(),
+			"encounter_time": "10:00:00",
+			"codification_table": [codification_row(code) for code in codes],
+			"diagnosis": [{"diagnosis": d} for d in diagnoses],
+			**fields,
+		}
+	)
+	encounter.insert(ignore_permissions=True)
+	if submit:
+		encounter.submit()
+	return encounter
+
+
+def make_discharge(patient: str, admitted, discharged):
+	"""An Inpatient Record admitted and then discharged (which opens a Care Transition)."""
+	stay = frappe.get_doc(
+		{
+			"doctype": "Inpatient Record",
+			"patient": patient,
+			"status": "Admitted",
+			"scheduled_date": admitted.date() if hasattr(admitted, "date") else admitted,
+			"admitted_datetime": admitted,
+			"expected_length_of_stay": 3,
+			"company": frappe.db.get_single_value("Care Management Settings", "company"),
+		}
+	)
+	stay.insert(ignore_permissions=True, ignore_mandatory=True)
+	if discharged:
+		stay.status = "Discharged"
+		stay.discharge_datetime = discharged
+		stay.save(ignore_permissions=True)
+	return stay
+
+
+def make_vital_signs(patient: str, systolic: int, diastolic: int, on=None):
+	vitals = frappe.get_doc(
+		{
+			"doctype": "Vital Signs",
+			"patient": patient,
+			"signs_date": on or today(),
+			"signs_time": "09:00:00",
+			"bp_systolic": str(systolic),
+			"bp_diastolic": str(diastolic),
+		}
+	)
+	vitals.insert(ignore_permissions=True)
+	vitals.submit()
+	return vitals
+
+
+HBA1C_TEMPLATE = "Hemoglobin A1c"
+
+
+def make_hba1c_template() -> str:
+	if not frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
+		frappe.get_doc(
+			{
+				"doctype": "Lab Test Template",
+				"lab_test_name": HBA1C_TEMPLATE,
+				"lab_test_code": "HBA1C",
+				"lab_test_template_type": "Single",
+				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}),
+				"is_billable": 0,
+				"lab_test_uom": None,
+				"department": frappe.db.get_value("Medical Department", {}),
+			}
+		).insert(ignore_permissions=True)
+	return HBA1C_TEMPLATE
+
+
+def make_hba1c(patient: str, value: float, on=None):
+	"""A submitted Lab Test with one HbA1c result row."""
+	template = make_hba1c_template()
+	test = frappe.get_doc(
+		{
+			"doctype": "Lab Test",
+			"patient": patient,
+			"patient_sex": frappe.db.get_value("Patient", patient, "sex") or "Female",
+			"template": template,
+			"date": on or today(),
+			"result_date": on or today(),
+		}
+	)
+	test.insert(ignore_permissions=True)  # Healthcare adds the template's result row
+	for row in test.normal_test_items:
+		row.result_value = str(value)
+	test.save(ignore_permissions=True)
+	test.submit()
+	return test

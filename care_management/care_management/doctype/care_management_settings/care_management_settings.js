@@ -6,4 +6,9 @@ frappe.ui.form.on("Care Management Settings", {
 		frm.set_query("selling_price_list", () => ({ filters: { selling: 1, enabled: 1 } }));
 		frm.set_query("default_billing_practitioner", () => ({ filters: { status: "Active" } }));
 	},
+	refresh(frm) {
+		frm.add_custom_button(__("Compute Risk Scores Now"), () =>
+			frappe.call({ method: "care_management.population.risk_run.compute_now" })
+		);
+	},
 });

@@ -5,6 +5,7 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from care_management.domain.risk_scoring import Band, BandProblem, band_problems
 from care_management.domain.risk_tiers import RiskTier, TierProblemKind, find_tier_problems
 from care_management.setup.patient_fields import sync_risk_tier_options
 
@@ -28,11 +29,43 @@ def tier_problem_message(kind: TierProblemKind) -> str:
 	}[kind]
 
 
+def band_problem_message(problem: BandProblem) -> str:
+	return {
+		"missing_min": _(
+			"Risk Tiers, row {0}: Risk Score From for tier {1} is empty. Give every tier a band, or clear the bands of all tiers."
+		),
+		"max_below_min": _("Risk Tiers, row {0}: Risk Score To for tier {1} is below its Risk Score From."),
+		"not_from_zero": _(
+			"Risk Tiers, row {0}: the lowest band ({1}) must start at 0 so that every score has a tier."
+		),
+		"two_open": _(
+			"Risk Tiers, row {0}: Risk Score To for tier {1} is empty, but another tier is already open-ended. Only the highest band has no upper limit."
+		),
+		"overlap": _(
+			"Risk Tiers, row {0}: the band of tier {1} overlaps the band of {2}. Each score must fall in one band."
+		),
+		"gap": _(
+			"Risk Tiers, row {0}: there is a gap between the band of {2} and the band of {1}. Start {1} one point above where {2} ends."
+		),
+		"open_end": _(
+			"Risk Tiers, row {0}: leave Risk Score To empty for tier {1}, the highest band, so that every score above it has a tier."
+		),
+		"order": _(
+			"Risk Tiers: the bands are not in the order of the tiers. The first (highest-risk) tier must have the highest scores."
+		),
+	}[problem.kind].format(problem.row, frappe.bold(problem.tier), frappe.bold(problem.other))
+
+
 class CareManagementSettings(Document):
 	def validate(self):
 		self.validate_links_exist()
 		self.validate_risk_tiers()
 		self.validate_month_close()
+		self.validate_score_bands()
+		if self.target_caseload is not None and self.target_caseload < 1:
+			frappe.throw(
+				_("Target Caseload Size: enter the number of patients a care manager can carry, at least 1.")
+			)
 
 	def validate_links_exist(self):
 		# Named checks, so the message says which setting to fix rather than a
@@ -114,6 +147,31 @@ class CareManagementSettings(Document):
 			)
 		if not self.month_close_chunk_size or self.month_close_chunk_size < 1:
 			frappe.throw(_("Patients per Background Job must be at least 1."))
+
+	def validate_score_bands(self):
+		bands = []
+		for row in self.risk_tiers:
+			ends = []
+			for fieldname in ("min_score", "max_score"):
+				text = str(row.get(fieldname) or "").strip()
+				if text and not text.lstrip("-").isdigit():
+					frappe.throw(
+						_("Risk Tiers, row {0}: {1} for tier {2} must be a whole number, not {3}.").format(
+							row.idx,
+							_(row.meta.get_label(fieldname)),
+							frappe.bold(row.tier),
+							frappe.bold(text),
+						),
+						title=_("Invalid Score Bands"),
+					)
+				row.set(fieldname, text or None)
+				ends.append(int(text) if text else None)
+			bands.append(Band(row.tier, *ends))
+		problems = band_problems(bands)
+		if problems:
+			frappe.throw(
+				"<br>".join(band_problem_message(p) for p in problems), title=_("Invalid Score Bands")
+			)
 
 	def on_update(self):
 		sync_risk_tier_options([row.tier for row in self.risk_tiers])

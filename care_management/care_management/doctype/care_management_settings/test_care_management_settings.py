@@ -4,6 +4,7 @@
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from care_management.setup.seed import DEFAULT_SCORE_BANDS
 from care_management.tests.factories import make_patient
 
 DEFAULT_ROWS = [
@@ -37,7 +38,13 @@ class TestCareManagementSettings(FrappeTestCase):
 		keep = {
 			f: self.original.get(f) for f in ("company", "selling_price_list", "default_billing_practitioner")
 		}
-		settings_with(DEFAULT_ROWS, month_close_day=5, month_close_chunk_size=500, **keep).save()
+		# The site's tiers as installed, score bands included (setup/seed.py).
+		banded = [
+			{**row, "min_score": str(low), "max_score": None if high is None else str(high)}
+			for row in DEFAULT_ROWS
+			for low, high in [DEFAULT_SCORE_BANDS[row["tier"]]]
+		]
+		settings_with(banded, month_close_day=5, month_close_chunk_size=500, **keep).save()
 		frappe.db.commit()
 
 	def assertRefused(self, settings, *fragments):

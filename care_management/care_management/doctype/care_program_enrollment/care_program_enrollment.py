@@ -15,6 +15,9 @@ from care_management.domain.enrollment import (
 )
 from care_management.setup.patient_sync import sync_patients
 
+# A pending enrollment holds the patient's place in the program as much as an active one.
+OVERLAP_STATUSES = ("Pending Consent", *IN_FORCE_STATUSES)
+
 
 def consent_gap_message(gap: ConsentGap) -> str:
 	return {
@@ -139,8 +142,14 @@ class CareProgramEnrollment(Document):
 		self.initiating_visit_date = visit.encounter_date
 
 	def validate_no_overlap(self):
-		if self.status not in IN_FORCE_STATUSES:
+		"""One enrollment per patient and program at a time, pending ones included.
+
+		Two saves at once (two supervisors, a bulk Start Enrollment and a form)
+		must not both pass: the patient's row is locked first, so the second
+		save waits for the first to commit and its locking read then sees it."""
+		if self.status not in OVERLAP_STATUSES:
 			return
+		frappe.db.sql("select name from `tabPatient` where name = %s for update", self.patient)
 		enrollment = frappe.qb.DocType("Care Program Enrollment")
 		query = (
 			frappe.qb.from_(enrollment)
@@ -149,9 +158,10 @@ class CareProgramEnrollment(Document):
 				(enrollment.patient == self.patient)
 				& (enrollment.program == self.program)
 				& (enrollment.name != (self.name or ""))
-				& enrollment.status.isin(IN_FORCE_STATUSES)
+				& enrollment.status.isin(OVERLAP_STATUSES)
 				& ((enrollment.end_date.isnull()) | (enrollment.end_date >= self.start_date))
 			)
+			.for_update()
 		)
 		if self.end_date:
 			query = query.where(enrollment.start_date <= self.end_date)

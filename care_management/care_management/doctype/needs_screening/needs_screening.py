@@ -165,3 +165,9 @@ class NeedsScreening(Document):
 			plan.flags.ignore_permissions = True
 			plan.save()
 		self.db_set("care_plan", plan_name)
+
+
+def on_doctype_update():
+	# The eligibility scan, the risk run and the quality measures read each
+	# patient's screenings by instrument and date.
+	frappe.db.add_index("Needs Screening", ["patient", "instrument", "screening_date"])

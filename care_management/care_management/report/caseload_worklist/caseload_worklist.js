@@ -19,7 +19,32 @@ frappe.query_reports["Caseload Worklist"] = {
 			options: ["", "Due Today", "Overdue", "Near Threshold", "Patient Updates"].join("\n"),
 		},
 	],
+	get_datatable_options(options) {
+		return Object.assign(options, { checkboxColumn: true });
+	},
+	onload(report) {
+		report.page.add_inner_button(__("Accept Suggested Tiers"), () => {
+			const checked = report.datatable ? report.datatable.rowmanager.getCheckedRows() : [];
+			const patients = checked.map((i) => report.data[i]).filter((r) => r && r.patient).map((r) => r.patient);
+			if (!patients.length) {
+				frappe.msgprint(__("Tick the patients whose suggested tier to accept."));
+				return;
+			}
+			frappe.call({
+				method: "care_management.population.risk_run.accept_suggested_tier",
+				args: { patients },
+				freeze: true,
+				callback({ message }) {
+					frappe.show_alert({ message: __("{0} risk tiers changed.", [message.changed.length]), indicator: "green" });
+					report.refresh();
+				},
+			});
+		});
+	},
 	formatter(value, row, column, data, default_formatter) {
+		if (column.fieldname === "suggested_risk_tier" && data && data.suggested_risk_tier && data.suggested_risk_tier !== data.risk_tier) {
+			return `<span class="indicator-pill orange" title="${frappe.utils.escape_html(data.risk_score_factors || "")}">${frappe.utils.escape_html(value)}</span>`;
+		}
 		value = default_formatter(value, row, column, data);
 		if (column.fieldname === "days_overdue" && data && data.days_overdue > 0) {
 			value = `<span style="color: var(--red-600); font-weight: 600">${value}</span>`;

@@ -55,6 +55,7 @@ def caseload_of(care_manager: str) -> list[str]:
 WORKLIST_SQL = """
 select
 	p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
+	p.suggested_risk_tier, p.care_risk_score as risk_score, p.risk_score_factors,
 	coalesce(tier.idx, 999) as risk_rank, coalesce(tier.cadence_days, 30) as cadence_days,
 	p.active_care_programs as programs,
 	reached.last_reached,
@@ -150,7 +151,16 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 	}
 	for row in rows:
 		finish_row(row, as_of, families)
-	rows.sort(key=lambda r: (-(r.days_overdue or 0), r.risk_rank, r.next_due, r.patient_name or ""))
+	# Inside a tier, the higher risk score first (population/risk_run.py).
+	rows.sort(
+		key=lambda r: (
+			-(r.days_overdue or 0),
+			r.risk_rank,
+			-(r.risk_score or 0),
+			r.next_due,
+			r.patient_name or "",
+		)
+	)
 	return rows
 
 
@@ -211,6 +221,9 @@ def columns() -> list[dict]:
 		},
 		{"fieldname": "patient_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
 		{"fieldname": "risk_tier", "label": _("Risk Tier"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "suggested_risk_tier", "label": _("Suggested Tier"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "risk_score", "label": _("Risk Score"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "risk_score_factors", "label": _("Why This Score"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "programs", "label": _("Programs"), "fieldtype": "Data", "width": 120},
 		{"fieldname": "last_reached", "label": _("Last Reached"), "fieldtype": "Datetime", "width": 150},
 		{"fieldname": "next_due", "label": _("Next Due"), "fieldtype": "Date", "width": 100},

@@ -1,0 +1,49 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+"""Patients who qualify for a program they are not in, with the evidence
+(care_management.population.eligibility_scan). Care managers see their own
+caseload; supervisors see every active patient and start enrollments."""
+
+import frappe
+from frappe import _
+
+from care_management.population.eligibility_scan import scan
+
+
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	rows = scan(
+		frappe.session.user,
+		program=filters.get("program"),
+		practitioner=filters.get("practitioner"),
+		care_manager=filters.get("care_manager"),
+	)
+	return columns(), rows, None, None, summary(rows)
+
+
+def columns() -> list[dict]:
+	return [
+		{"fieldname": "patient", "label": _("Patient"), "fieldtype": "Link", "options": "Patient", "width": 130},
+		{"fieldname": "patient_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
+		{"fieldname": "program", "label": _("Qualifies For"), "fieldtype": "Link", "options": "Care Program", "width": 110},
+		{"fieldname": "evidence", "label": _("Evidence"), "fieldtype": "Small Text", "width": 420},
+		{"fieldname": "categories", "label": _("Chronic Categories"), "fieldtype": "Data", "width": 200},
+		{"fieldname": "enrolled_in", "label": _("Already In"), "fieldtype": "Data", "width": 110},
+		{"fieldname": "practitioner", "label": _("Practitioner"), "fieldtype": "Link", "options": "Healthcare Practitioner", "width": 140},
+		{"fieldname": "care_manager", "label": _("Care Manager"), "fieldtype": "Link", "options": "User", "width": 160},
+		{"fieldname": "risk_tier", "label": _("Risk Tier"), "fieldtype": "Data", "width": 90},
+		{"fieldname": "risk_score", "label": _("Risk Score"), "fieldtype": "Int", "width": 90},
+	]  # fmt: skip
+
+
+def summary(rows) -> list[dict]:
+	return [
+		{
+			"label": _("Patients"),
+			"value": len({r.patient for r in rows}),
+			"indicator": "Blue",
+			"datatype": "Int",
+		},
+		{"label": _("Program Openings"), "value": len(rows), "indicator": "Green", "datatype": "Int"},
+	]
