@@ -354,7 +354,7 @@ def set_demo_claim_identity() -> None:
 # --- Healthcare's clinical records for the eligibility finder, risk scores and quality measures.
 ICD10_CM = "ICD-10-CM"
 ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
-HBA1C_TEMPLATE = "Hemoglobin A1c"
+HBA1C_TEMPLATE = "HbA1c"
 
 
 def ensure_icd10_code_values(codes: set[str]) -> dict[str, str]:
@@ -378,20 +378,34 @@ def ensure_icd10_code_values(codes: set[str]) -> dict[str, str]:
 	return names
 
 
-def ensure_hba1c_template() -> str:
-	if not frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
+def hba1c_template() -> str:
+	"""The single-result HbA1c template (Healthcare makes its Item), made once;
+	the demo, the tests and the risk factor "Last HbA1c" (name contains A1c) share it."""
+	if frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
+		return HBA1C_TEMPLATE
+	department = frappe.db.get_value("Medical Department", {}, "name")
+	if not department:
+		department = (
+			frappe.get_doc({"doctype": "Medical Department", "department": "Laboratory"})
+			.insert(ignore_permissions=True)
+			.name
+		)
+	return (
 		frappe.get_doc(
 			{
 				"doctype": "Lab Test Template",
 				"lab_test_name": HBA1C_TEMPLATE,
-				"lab_test_code": "HBA1C",
+				"lab_test_code": HBA1C_TEMPLATE,
 				"lab_test_template_type": "Single",
-				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}),
+				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name"),
+				"department": department,
 				"is_billable": 0,
-				"department": frappe.db.get_value("Medical Department", {}),
+				"lab_test_normal_range": "4.0 - 5.6 %",
 			}
-		).insert(ignore_permissions=True)
-	return HBA1C_TEMPLATE
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
 
 
 def load_clinical_records(
@@ -431,7 +445,7 @@ def load_clinical_records(
 		}
 		for i, v in enumerate(records["vitals"])
 	], docstatus=1)  # fmt: skip
-	template = ensure_hba1c_template()
+	template = hba1c_template()
 	tests, results = [], []
 	for i, lab in enumerate(records["hba1c"]):
 		name = f"{spec.prefix}-LAB-{i + 1:08d}"

@@ -7,16 +7,16 @@ from __future__ import annotations
 import frappe
 from frappe.utils import getdate, today
 
-from care_management.demo.loader import _insert
+from care_management.demo.loader import HBA1C_TEMPLATE, _insert, hba1c_template
 from care_management.domain.synthetic_practice import PracticeSpec, patients
 from care_management.domain.synthetic_quality_readings import quality_readings
 
-HBA1C_TEMPLATE = "HbA1c"
-
 
 def load_quality_readings(spec: PracticeSpec) -> dict:
-	"""Once: a second run finds the readings and changes nothing."""
-	if frappe.db.exists("Vital Signs", {"name": ("like", f"{spec.prefix}-VTS-%")}):
+	"""Once: a second run finds the readings and changes nothing. Named Q…, beside
+	the visits' vital signs and labs of the practice's clinical record
+	(loader.load_clinical_records)."""
+	if frappe.db.exists("Vital Signs", {"name": ("like", f"{spec.prefix}-QVTS-%")}):
 		return {}
 	rows = patients(spec)
 	readings = quality_readings(spec, rows, getdate(today()))
@@ -24,7 +24,7 @@ def load_quality_readings(spec: PracticeSpec) -> dict:
 	sex_of = {p["id"]: p["sex"] for p in rows}
 	_insert("Vital Signs", [
 		{
-			"name": f"{spec.prefix}-VTS-{i + 1:07d}", "naming_series": "HLC-VTS-.YYYY.-", "patient": r["patient"],
+			"name": f"{spec.prefix}-QVTS-{i + 1:07d}", "naming_series": "HLC-VTS-.YYYY.-", "patient": r["patient"],
 			"patient_name": name_of[r["patient"]], "signs_date": r["at"].date(), "signs_time": r["at"].time(),
 			"bp_systolic": str(r["systolic"]), "bp_diastolic": str(r["diastolic"]),
 			"bp": f"{r['systolic']}/{r['diastolic']} mmHg", "title": f"{name_of[r['patient']]} on {r['at'].date()}",
@@ -34,7 +34,7 @@ def load_quality_readings(spec: PracticeSpec) -> dict:
 	template = hba1c_template()
 	tests = [
 		{
-			"name": f"{spec.prefix}-LAB-{i + 1:07d}", "naming_series": "HLC-LAB-.YYYY.-", "patient": r["patient"],
+			"name": f"{spec.prefix}-QLAB-{i + 1:07d}", "naming_series": "HLC-LAB-.YYYY.-", "patient": r["patient"],
 			"patient_name": name_of[r["patient"]], "patient_sex": sex_of[r["patient"]], "template": template,
 			"lab_test_name": HBA1C_TEMPLATE, "date": r["on"], "time": "08:00:00", "result_date": r["on"],
 			"status": "Completed", "normal_toggle": 1,
@@ -51,32 +51,3 @@ def load_quality_readings(spec: PracticeSpec) -> dict:
 		for test, r in zip(tests, readings["hba1c"], strict=True)
 	], docstatus=1)  # fmt: skip
 	return {"vital_signs": len(readings["blood_pressures"]), "hba1c_lab_tests": len(tests)}
-
-
-def hba1c_template() -> str:
-	"""A single-result HbA1c template (Healthcare makes its Item), made once."""
-	if frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
-		return HBA1C_TEMPLATE
-	department = frappe.db.get_value("Medical Department", {}, "name")
-	if not department:
-		department = (
-			frappe.get_doc({"doctype": "Medical Department", "department": "Laboratory"})
-			.insert(ignore_permissions=True)
-			.name
-		)
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "Lab Test Template",
-				"lab_test_name": HBA1C_TEMPLATE,
-				"lab_test_code": HBA1C_TEMPLATE,
-				"lab_test_template_type": "Single",
-				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}, "name"),
-				"department": department,
-				"is_billable": 0,
-				"lab_test_normal_range": "4.0 - 5.6 %",
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
-	)

@@ -271,24 +271,10 @@ def make_vital_signs(patient: str, systolic: int, diastolic: int, on=None):
 	return vitals
 
 
-HBA1C_TEMPLATE = "Hemoglobin A1c"
-
-
 def make_hba1c_template() -> str:
-	if not frappe.db.exists("Lab Test Template", HBA1C_TEMPLATE):
-		frappe.get_doc(
-			{
-				"doctype": "Lab Test Template",
-				"lab_test_name": HBA1C_TEMPLATE,
-				"lab_test_code": "HBA1C",
-				"lab_test_template_type": "Single",
-				"lab_test_group": frappe.db.get_value("Item Group", {"is_group": 0}),
-				"is_billable": 0,
-				"lab_test_uom": None,
-				"department": frappe.db.get_value("Medical Department", {}),
-			}
-		).insert(ignore_permissions=True)
-	return HBA1C_TEMPLATE
+	from care_management.demo.loader import hba1c_template
+
+	return hba1c_template()
 
 
 def make_hba1c(patient: str, value: float, on=None):

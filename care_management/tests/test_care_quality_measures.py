@@ -12,7 +12,7 @@ from frappe.utils import add_days, add_months, get_first_day, getdate, today
 
 from care_management.care_management.report.care_quality_measures.care_quality_measures import execute
 from care_management.care_management.report.care_quality_measures.quality_facts import ICD10_CM_URI
-from care_management.demo.loader import load_practice
+from care_management.demo.loader import hba1c_template, load_practice
 from care_management.demo.quality_readings import load_quality_readings
 from care_management.domain.quality_measures import reporting_window
 from care_management.domain.synthetic_practice import PracticeSpec, care_managers
@@ -371,31 +371,6 @@ def diagnosis(code: str) -> str:
 			{"doctype": "Diagnosis", "diagnosis": name, "codification_table": [code_row(code)]}
 		).insert(ignore_permissions=True)
 	return name
-
-
-def hba1c_template() -> str:
-	if frappe.db.exists("Lab Test Template", "HbA1c"):
-		return "HbA1c"
-	if not frappe.db.exists("Medical Department", "Quality Laboratory"):
-		frappe.get_doc({"doctype": "Medical Department", "department": "Quality Laboratory"}).insert(
-			ignore_permissions=True
-		)
-	group = frappe.db.get_value("Item Group", {"is_group": 0}, "name")
-	return (
-		frappe.get_doc(
-			{
-				"doctype": "Lab Test Template",
-				"lab_test_name": "HbA1c",
-				"lab_test_code": "HbA1c",
-				"lab_test_template_type": "Single",
-				"lab_test_group": group,
-				"department": "Quality Laboratory",
-				"is_billable": 0,
-			}
-		)
-		.insert(ignore_permissions=True)
-		.name
-	)
 
 
 DEMO = PracticeSpec(
