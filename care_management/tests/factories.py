@@ -13,7 +13,7 @@ def make_patient(first_name: str, **fields):
 	return patient
 
 
-def make_user(email: str, roles: list[str]) -> str:
+def make_user(email: str, roles: list[str], user_type: str = "System User") -> str:
 	if not frappe.db.exists("User", email):
 		user = frappe.get_doc(
 			{
@@ -21,13 +21,13 @@ def make_user(email: str, roles: list[str]) -> str:
 				"email": email,
 				"first_name": email.split("@")[0],
 				"send_welcome_email": 0,
-				"user_type": "System User",
+				"user_type": user_type,
 			}
 		)
 		user.flags.no_welcome_mail = True
 		user.insert(ignore_permissions=True)
-	user = frappe.get_doc("User", email)
-	user.add_roles(*roles)
+	if roles:
+		frappe.get_doc("User", email).add_roles(*roles)
 	return email
 
 
@@ -87,21 +87,7 @@ def make_care_plan(patient: str, practitioner: str, **fields):
 
 def make_website_user(email: str, roles: list[str] | None = None) -> str:
 	"""A portal user (no desk), as Healthcare makes one when it invites a patient."""
-	if not frappe.db.exists("User", email):
-		user = frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": email.split("@")[0],
-				"send_welcome_email": 0,
-				"user_type": "Website User",
-			}
-		)
-		user.flags.no_welcome_mail = True
-		user.insert(ignore_permissions=True)
-	if roles:
-		frappe.get_doc("User", email).add_roles(*roles)
-	return email
+	return make_user(email, roles or [], user_type="Website User")
 
 
 def link_patient_user(patient: str, user: str) -> None:
