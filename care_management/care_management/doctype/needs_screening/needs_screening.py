@@ -168,6 +168,11 @@ class NeedsScreening(Document):
 
 
 def on_doctype_update():
+	add_indexes()
+
+
+def add_indexes():
 	# The eligibility scan, the risk run and the quality measures read each
-	# patient's screenings by instrument and date.
+	# patient's screenings by instrument and date. Also run by a patch: an
+	# unchanged doctype is not synced again on migrate.
 	frappe.db.add_index("Needs Screening", ["patient", "instrument", "screening_date"])
