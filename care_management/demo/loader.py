@@ -13,6 +13,7 @@ from frappe.utils import add_days, now_datetime
 from frappe.utils.password import update_password
 
 from care_management.domain import provider_ids
+from care_management.domain.icd10 import ICD10_CM_CODE_SYSTEM, ICD10_CM_SYSTEM
 from care_management.domain.outreach import propose_follow_up
 from care_management.domain.risk_tiers import RiskTier
 from care_management.domain.synthetic_practice import (
@@ -352,8 +353,7 @@ def set_demo_claim_identity() -> None:
 
 
 # --- Healthcare's clinical records for the eligibility finder, risk scores and quality measures.
-ICD10_CM = "ICD-10-CM"
-ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10_CM, ICD10_CM_URI = ICD10_CM_CODE_SYSTEM, ICD10_CM_SYSTEM
 HBA1C_TEMPLATE = "HbA1c"
 
 

@@ -13,7 +13,7 @@ import re
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from care_management.domain import provider_ids
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import ICD10_CM_SYSTEM, is_icd10_cm, normalise_icd10
 
 US_CORE_VERSION = "6.1.0"
 _US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
@@ -35,7 +35,6 @@ PROFILES = {
 	"Task": f"{_SDOHCC}SDOHCC-TaskForReferralManagement",
 }
 
-ICD10_CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
 CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"

@@ -7,6 +7,11 @@ changes every October, so the app does not ship one.
 
 import re
 
+# The FHIR system URI of ICD-10-CM, which Healthcare's Code System records carry
+# as their uri too, and the name the app gives the Code System it makes.
+ICD10_CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10_CM_CODE_SYSTEM = "ICD-10-CM"
+
 _ICD10_CM = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 
 

@@ -3,6 +3,8 @@
 import frappe
 from frappe.utils import add_days, today
 
+from care_management.domain.icd10 import ICD10_CM_CODE_SYSTEM, ICD10_CM_SYSTEM
+
 
 def make_patient(first_name: str, **fields):
 	for gender in ("Female", "Male"):
@@ -150,8 +152,7 @@ def make_coverage(
 
 
 # --- Healthcare's own clinical records, made through its doctypes.
-ICD10_CM = "ICD-10-CM"
-ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10_CM, ICD10_CM_URI = ICD10_CM_CODE_SYSTEM, ICD10_CM_SYSTEM
 
 
 def make_icd10_code(code: str, display: str | None = None) -> str:

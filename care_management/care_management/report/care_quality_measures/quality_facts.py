@@ -13,6 +13,7 @@ from datetime import datetime, time
 import frappe
 from frappe.utils import get_datetime, getdate
 
+from care_management.domain.icd10 import ICD10_CM_SYSTEM
 from care_management.domain.quality_measures import (
 	HBA1C_LOINC,
 	BloodPressure,
@@ -27,7 +28,7 @@ from care_management.domain.quality_measures import (
 )
 from care_management.permissions import caseload_patients_sql
 
-ICD10_CM_URI = "http://hl7.org/fhir/sid/icd-10-cm"
+ICD10_CM_URI = ICD10_CM_SYSTEM
 # A Code System is ICD-10-CM when its URI is the FHIR one (as Healthcare's own seed gives it) or
 # its name says so; ICD-10-PCS (procedures) is not.
 ICD10_CM_CODE_SYSTEM = """(ct.system = %(icd10_uri)s
