@@ -565,6 +565,37 @@ def test_good_claims_render_once_the_held_one_is_left_out():
 	assert_valid(render(interchange(*ready)))
 
 
+def test_claims_already_checked_are_not_checked_again_but_the_envelope_is():
+	bad = claim("CM-2", diagnoses=())
+	with pytest.raises(ClaimFileError):
+		render_837p(interchange(bad), today=TODAY)
+	# The caller vouches for the claims (it held the faulty ones); the file is still written
+	# only with a sound envelope.
+	assert "CLM*CM-1*" in render_837p(interchange(claim("CM-1")), today=TODAY, claims_checked=True)
+	with pytest.raises(ClaimFileError) as envelope:
+		render_837p(interchange(claim("CM-1"), receiver_id=""), today=TODAY, claims_checked=True)
+	assert fields(envelope.value.problems) == ["receiver_id"]
+
+
+@pytest.mark.parametrize(
+	"typed, problem",
+	[
+		("", None),
+		("  ", None),
+		("26330000123401", None),
+		("1234-5678-AB", None),
+		("2633 0000", x837.BAD_PAYER_CLAIM_NUMBER),
+		("ICN*1~", x837.BAD_PAYER_CLAIM_NUMBER),
+		("<b>1</b>", x837.BAD_PAYER_CLAIM_NUMBER),
+		("1" * 50, None),
+		("1" * 51, x837.BAD_PAYER_CLAIM_NUMBER),
+		("ÉCN1", x837.BAD_PAYER_CLAIM_NUMBER),
+	],
+)
+def test_payer_claim_number_as_typed(typed, problem):
+	assert x837.payer_claim_number_problem(typed) == problem
+
+
 @pytest.mark.parametrize(
 	"changes, field",
 	[

@@ -11,10 +11,13 @@ problem with is held with its reason, the rest are written.
 Which invoices a file carries follows from the submitted Claim Exports:
 
 - a submitted invoice no export has carried yet goes as a new claim (1), or as
-  a replacement (7) of the exported invoice it was amended from, carrying that
-  claim's number;
+  a replacement (7) of the exported invoice it was amended from;
 - a cancelled invoice that an export carried, with no submitted amendment, is
   sent once as a void (8).
+
+A replacement or void quotes the payer's own number for the claim it replaces
+(REF*F8: Medicare's ICN, not our CLM01), which billing staff record on the export
+row that sent that claim once the payer has adjudicated it; until then it is held.
 
 Control numbers come from a counter row locked FOR UPDATE (Frappe's naming
 series table) when the export is submitted, and are kept under a unique key:
@@ -54,7 +57,8 @@ def next_control_number() -> int:
 def exported_claims(month, locking: bool = False) -> list[frappe._dict]:
 	"""What the submitted exports of ``month`` carried (latest committed when ``locking``)."""
 	return frappe.db.sql(
-		f"""select e.sales_invoice, e.claim_frequency, e.original_claim, x.name as export
+		f"""select e.sales_invoice, e.claim_frequency, e.original_claim, e.payer_claim_number,
+			x.name as export
 		from `tabClaim Export Invoice` e join `tabClaim Export` x on x.name = e.parent
 		where x.docstatus = 1 and x.month = %(month)s and e.status = 'Exported'
 		{"lock in share mode" if locking else ""}""",
@@ -89,7 +93,10 @@ def candidate_invoices(export) -> list[frappe._dict]:
 
 
 def claims_to_send(candidates: list[frappe._dict], exported: list[frappe._dict]) -> list[tuple]:
-	"""(invoice, frequency, original claim) for each claim the next file carries."""
+	"""(invoice, frequency, replaced claim) for each claim the next file carries. The
+	replaced claim is the exported invoice a replacement (7) or void (8) refers to: for
+	a replacement the nearest invoice it was amended from that went out, for a void
+	the cancelled invoice itself. Its payer's claim number goes in REF*F8."""
 	sent = defaultdict(set)  # invoice -> frequencies it went out with
 	for row in exported:
 		sent[row.sales_invoice].add(row.claim_frequency)
@@ -99,16 +106,26 @@ def claims_to_send(candidates: list[frappe._dict], exported: list[frappe._dict])
 	for invoice in candidates:
 		if sent.get(invoice.name):
 			if invoice.docstatus == 2 and "8" not in sent[invoice.name] and invoice.name not in amended_live:
-				out.append((invoice, "8", original_of(invoice.name, by_name, sent)))
+				out.append((invoice, "8", invoice.name))
 			continue
 		if invoice.docstatus != 1:
 			continue
 		original = exported_ancestor(invoice, by_name, sent)
 		if original and "8" not in sent.get(original, set()):
-			out.append((invoice, "7", original_of(original, by_name, sent)))
+			out.append((invoice, "7", original))
 		else:
 			out.append((invoice, "1", ""))
 	return out
+
+
+def payer_claim_numbers(exported: list[frappe._dict]) -> dict[str, str]:
+	"""The payer's own number (Medicare's ICN) of each exported claim, as billing staff
+	recorded it on the export row that sent the claim (a void's row has none)."""
+	return {
+		row.sales_invoice: row.payer_claim_number.strip()
+		for row in exported
+		if row.claim_frequency != "8" and (row.payer_claim_number or "").strip()
+	}
 
 
 def amended_from(name: str, by_name) -> str | None:
@@ -126,17 +143,6 @@ def exported_ancestor(invoice, by_name, sent) -> str | None:
 			return name
 		name = amended_from(name, by_name)
 	return None
-
-
-def original_of(name: str, by_name, sent) -> str:
-	"""The claim number of the first exported claim of an amendment chain: the one the payer has on file."""
-	seen = {name}
-	while True:
-		ancestor = exported_ancestor(frappe._dict(amended_from=amended_from(name, by_name)), by_name, sent)
-		if not ancestor or ancestor in seen:
-			return name
-		seen.add(ancestor)
-		name = ancestor
 
 
 class ClaimData:
@@ -183,12 +189,16 @@ class ClaimData:
 		self.addresses = linked_addresses("Patient", patients)
 		self.practitioners = {
 			p.name: p
-			for p in frappe.get_all(
-				"Healthcare Practitioner",
-				filters={"name": ("in", practitioners)},
-				fields=["name", "first_name", "middle_name", "last_name", "npi", "taxonomy_code"],
+			for p in frappe.db.sql(
+				"""select name, first_name, middle_name, last_name, npi, taxonomy_code
+				from `tabHealthcare Practitioner` where name in %(practitioners)s""",
+				{"practitioners": practitioners},
+				as_dict=True,
 			)
 		}
+		# A file names a handful of payers and practitioners thousands of times: each is built once.
+		self.payers: dict[str, x12.Payer] = {}
+		self.rendering_providers: dict[str, x12.RenderingProvider | None] = {}
 		self.coverages = {
 			c.name: c
 			for c in frappe.db.sql(
@@ -242,8 +252,9 @@ def split_name(full: str) -> tuple[str, str]:
 	return (parts[1], parts[0]) if len(parts) == 2 else (full, "")
 
 
-def build_claim(invoice, frequency: str, original: str, data: ClaimData, place_of_service: str):
-	"""The claim of one invoice, or the reason it cannot be built at all."""
+def build_claim(invoice, frequency: str, original_payer_number: str, data: ClaimData, place_of_service: str):
+	"""The claim of one invoice, or the reason it cannot be built at all
+	(``original_payer_number``: REF*F8 of a replacement or void)."""
 	lines = data.lines.get(invoice.name) or []
 	if not lines:
 		return None, _("the invoice has no care-management lines")
@@ -293,23 +304,9 @@ def build_claim(invoice, frequency: str, original: str, data: ClaimData, place_o
 			address=address,
 			group_number=member.group_number,
 		)
-	practitioner = data.practitioners.get(lines[0].billing_practitioner)
-	rendering = None
-	if practitioner:
-		rendering = x12.RenderingProvider(
-			last_name=practitioner.last_name or practitioner.first_name or "",
-			first_name=practitioner.first_name if practitioner.last_name else "",
-			middle_name=practitioner.middle_name or "",
-			npi=practitioner.npi or "",
-			taxonomy_code=practitioner.taxonomy_code or "",
-		)
 	claim = x12.Claim(
 		claim_id=invoice.name,
-		payer=x12.Payer(
-			name=coverage.payer_name or coverage.payer,
-			payer_id=coverage.payer_id or "",
-			claim_filing_code=coverage.claim_filing_indicator or "ZZ",
-		),
+		payer=payer_of(coverage, data),
 		subscriber=member,
 		diagnoses=tuple(diagnoses),
 		lines=tuple(
@@ -325,12 +322,40 @@ def build_claim(invoice, frequency: str, original: str, data: ClaimData, place_o
 		),
 		place_of_service=place_of_service,
 		frequency_code=frequency,
-		original_claim_number=original,
+		original_claim_number=original_payer_number,
 		patient_relationship=relationship,
 		patient=claim_patient,
-		rendering_provider=rendering,
+		rendering_provider=rendering_provider_of(lines[0].billing_practitioner, data),
 	)
 	return claim, None
+
+
+def payer_of(coverage, data: ClaimData) -> x12.Payer:
+	key = f"{coverage.payer}|{coverage.claim_filing_indicator}"
+	if key not in data.payers:
+		data.payers[key] = x12.Payer(
+			name=coverage.payer_name or coverage.payer,
+			payer_id=coverage.payer_id or "",
+			claim_filing_code=coverage.claim_filing_indicator or "ZZ",
+		)
+	return data.payers[key]
+
+
+def rendering_provider_of(name: str, data: ClaimData) -> x12.RenderingProvider | None:
+	if name not in data.rendering_providers:
+		practitioner = data.practitioners.get(name)
+		data.rendering_providers[name] = (
+			x12.RenderingProvider(
+				last_name=practitioner.last_name or practitioner.first_name or "",
+				first_name=practitioner.first_name if practitioner.last_name else "",
+				middle_name=practitioner.middle_name or "",
+				npi=practitioner.npi or "",
+				taxonomy_code=practitioner.taxonomy_code or "",
+			)
+			if practitioner
+			else None
+		)
+	return data.rendering_providers[name]
 
 
 def billing_provider(company: str) -> x12.BillingProvider:
@@ -387,21 +412,31 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 	"""(claims to write as (claim, row)), held rows) for the export's filters."""
 	month = get_first_day(getdate(export.month))
 	settings = frappe.get_cached_doc("Care Management Settings")
-	to_send = claims_to_send(candidate_invoices(export), exported_claims(month, locking=locking))
+	exported = exported_claims(month, locking=locking)
+	to_send = claims_to_send(candidate_invoices(export), exported)
+	payer_numbers = payer_claim_numbers(exported)
 	data = ClaimData.of_invoices([invoice.name for invoice, _f, _o in to_send])
 	provider = billing_provider(export.company)
 	ready, held = [], []
 	for invoice, frequency, original in to_send:
-		claim, reason = build_claim(invoice, frequency, original, data, settings.place_of_service or "11")
+		payer_number = payer_numbers.get(original, "") if original else ""
+		claim, reason = build_claim(invoice, frequency, payer_number, data, settings.place_of_service or "11")
 		row = {
 			"sales_invoice": invoice.name,
 			"patient": invoice.patient,
 			"payer": invoice.customer,
 			"claim_frequency": frequency,
 			"original_claim": original,
+			"original_payer_claim_number": payer_number,
 			"charge": float(claim.total_charge) if claim else 0,
 		}
-		problems = x12.claim_problems(claim, provider) if claim else []
+		if original and not payer_number and not reason:
+			reason = _(
+				"{0} has no Payer Claim Number, which a replacement or void must quote: enter the payer's "
+				"number for that claim (Medicare's ICN, on the remittance or the payer's portal) on its row "
+				"of the Claim Export that sent it, then export again."
+			).format(original)
+		problems = x12.claim_problems(claim, provider) if claim and not reason else []
 		if reason or problems:
 			held.append({**row, "status": HELD, "reason": reason or "; ".join(describe(p) for p in problems)})
 		else:

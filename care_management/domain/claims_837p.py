@@ -24,7 +24,9 @@ The site fills these frozen dataclasses and hands one ``Interchange`` to
       diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12
       lines: tuple[ServiceLine, ...]      at most 50
       place_of_service="11", frequency_code="1" (1 new, 7 replacement, 8 void),
-      original_claim_number=""            payer's claim control number, REF*F8, required for 7 and 8
+      original_claim_number=""            payer's claim control number (Medicare's ICN) of the claim
+                                          replaced or voided, REF*F8, required for 7 and 8
+                                          (payer_claim_number_problem checks one as typed)
       patient_relationship="18"           18 = the patient is the subscriber; otherwise PAT01 (01 spouse,
       patient: Patient | None             19 child, G8 other...) and patient is required (loop 2000C)
       rendering_provider: RenderingProvider(last_name, first_name, npi, taxonomy_code="", middle_name="")
@@ -46,7 +48,8 @@ interpolated values, so the site can translate it with ``_()``), and
 the rest: ``render_837p`` raises ``ClaimFileError`` carrying the problems
 rather than write an invalid file.
 
-``render_837p(interchange, newline=False)`` returns the interchange text.
+``render_837p(interchange, newline=False, claims_checked=False)`` returns the interchange
+text (``claims_checked=True`` when every claim has just passed ``claim_problems``).
 Delimiters: ``*`` elements, ``:`` components, ``^`` repetitions, ``~`` segments
 (``newline=True`` puts a line break after each ``~``). Free text (names,
 addresses) is sanitised: folded to ASCII, X12 delimiters and characters
@@ -134,6 +137,9 @@ SECONDARY_NOT_SUPPORTED = (
 	"does not write; send it through Medicare's crossover or the payer's portal."
 )
 BAD_MEMBER_ID = "A member ID is letters and digits only."
+BAD_PAYER_CLAIM_NUMBER = (
+	"A payer's claim number is at most 50 letters, digits and dashes, as the payer's remittance shows it."
+)
 BAD_RELATIONSHIP = (
 	"The patient's relationship to the subscriber is 18 (self) or an X12 code such as 01, 19 or G8."
 )
@@ -337,13 +343,23 @@ def clean_text(value: object, max_length: int, upper: bool = True) -> str:
 
 def clean_id(value: object) -> str:
 	"""An identifier: no blanks, no delimiters, upper case, never cut."""
-	return _clean("" if value is None else str(value)).upper().replace(" ", "")
+	if value.__class__ is str:
+		return _clean_id(value)
+	return _clean_id("" if value is None else str(value))
+
+
+# A file of 10,000 claims cleans some 600,000 identifiers, most of them the same few
+# codes, qualifiers and IDs again: each is cleaned once.
+@lru_cache(maxsize=65536)
+def _clean_id(text: str) -> str:
+	return _clean(text).upper().replace(" ", "")
 
 
 def _digits(value: object) -> str:
 	return "".join(c for c in str(value or "") if c.isascii() and c.isdigit())
 
 
+@lru_cache(maxsize=4096)
 def format_amount(value: Decimal | int | float | str) -> str:
 	"""X12 R: cents at most, no trailing zeros (62.50 -> 62.5, 62.00 -> 62)."""
 	amount = Decimal(str(value)).quantize(Decimal("0.01"))
@@ -369,6 +385,17 @@ _PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
 _MODIFIER = re.compile(r"^[A-Z0-9]{2}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
 _POS = re.compile(r"^[0-9]{2}$")
+_PAYER_CLAIM_NUMBER = re.compile(r"^[A-Za-z0-9-]+$")
+
+
+def payer_claim_number_problem(value: str | None) -> str | None:
+	"""What is wrong with a payer's claim number (ICN) as billing staff typed it, if
+	anything; empty is allowed (not adjudicated yet). It goes into REF*F8 as it is,
+	never cut or cleaned, so it must already be an X12 identifier."""
+	text = (value or "").strip()
+	if text and (len(text) > _LEN["reference"] or not _PAYER_CLAIM_NUMBER.match(text)):
+		return BAD_PAYER_CLAIM_NUMBER
+	return None
 
 
 def _address_problems(address: Address | None, prefix: str, nine_digit_zip: bool = False) -> list[Problem]:
@@ -622,11 +649,9 @@ def interchange_problems(interchange: Interchange) -> list[Problem]:
 
 
 def _segment(*elements: object) -> str:
-	"""Elements joined by *, trailing empty elements dropped (X12 forbids them)."""
-	values = ["" if e is None else str(e) for e in elements]
-	while values and values[-1] == "":
-		values.pop()
-	return ELEMENT.join(values)
+	"""Elements joined by *, trailing empty elements dropped (X12 forbids them). No
+	element ends in *: text and identifiers are cleaned of the delimiters first."""
+	return ELEMENT.join(["" if e is None else str(e) for e in elements]).rstrip(ELEMENT)
 
 
 def _composite(*components: object) -> str:
@@ -636,6 +661,7 @@ def _composite(*components: object) -> str:
 	return COMPONENT.join(values)
 
 
+@lru_cache(maxsize=4096)
 def _date(value: date) -> str:
 	return value.strftime("%Y%m%d")
 
@@ -869,14 +895,20 @@ def _transaction_set(ic: Interchange, claims: Iterable[Claim], control_number: i
 	return segments
 
 
-def render_837p(interchange: Interchange, newline: bool = False, today: date | None = None) -> str:
+def render_837p(
+	interchange: Interchange, newline: bool = False, today: date | None = None, claims_checked: bool = False
+) -> str:
 	"""The 005010X222A1 interchange text. Raises ClaimFileError listing every problem
 	when the envelope or any claim cannot be sent; the caller holds those claims back
-	(claim_problems) and renders the rest."""
+	(claim_problems) and renders the rest. ``claims_checked``: the caller has just run
+	claim_problems on every claim against this interchange's billing provider and
+	kept only those with none, so they are not checked a second time (the envelope
+	always is)."""
 	ic = interchange
 	problems = interchange_problems(ic)
-	for claim in ic.claims:
-		problems += claim_problems(claim, ic.billing_provider, today)
+	if not claims_checked:
+		for claim in ic.claims:
+			problems += claim_problems(claim, ic.billing_provider, today)
 	if problems:
 		raise ClaimFileError(problems)
 

@@ -133,7 +133,8 @@ class TestClaimExport(BillingMonthCase):
 		self.assertEqual(rows[held_invoice].status, "Held")
 		self.assertIn("date of birth", rows[held_invoice].reason)
 		self.assertIn("address", rows[held_invoice].reason)
-		self.assertGreater(export.interchange_control_number, 0)
+		self.assertRegex(export.interchange_control_number, r"^[0-9]{9}$")
+		self.assertIn(f"*{export.interchange_control_number}*0*", self.file_text(export).split("~")[0])
 		self.assertTrue(export.file)
 
 		text = self.file_text(export)
@@ -188,23 +189,105 @@ class TestClaimExport(BillingMonthCase):
 		voided = payer_invoice(voided_patient)
 		voided.cancel()
 
+		# Until the payer's numbers of the first claims are recorded, both are held and say why.
+		with self.assertRaises(frappe.ValidationError) as held:
+			self.export()
+		self.assertIn(f"{original.name} has no Payer Claim Number", str(held.exception))
+		self.assertIn(f"{voided.name} has no Payer Claim Number", str(held.exception))
+
+		first.reload()
+		numbers = {original.name: "26330000123401", voided.name: "26330000123402"}
+		for row in first.invoices:
+			row.payer_claim_number = numbers[row.sales_invoice]
+		first.save()  # allowed on the submitted export
+		self.assertEqual(
+			frappe.db.get_value("Claim Export Invoice", {"sales_invoice": voided.name}, "payer_claim_number"),
+			"26330000123402",
+		)
+
 		second = self.export()
 		rows = {row.sales_invoice: row for row in second.invoices}
 		self.assertEqual(set(rows), {amended.name, voided.name})
 		self.assertEqual(
-			(rows[amended.name].claim_frequency, rows[amended.name].original_claim), ("7", original.name)
+			(
+				rows[amended.name].claim_frequency,
+				rows[amended.name].original_claim,
+				rows[amended.name].original_payer_claim_number,
+			),
+			("7", original.name, "26330000123401"),
 		)
 		self.assertEqual(
-			(rows[voided.name].claim_frequency, rows[voided.name].original_claim), ("8", voided.name)
+			(
+				rows[voided.name].claim_frequency,
+				rows[voided.name].original_claim,
+				rows[voided.name].original_payer_claim_number,
+			),
+			("8", voided.name, "26330000123402"),
 		)
 		self.assertGreater(second.interchange_control_number, first.interchange_control_number)
 		text = self.file_text(second)
 		valid, errors, _ack = pyx12_errors(text)
 		self.assertEqual(errors, [], text)
 		self.assertTrue(valid)
-		self.assertIn(f"CLM*{amended.name}*109***11:B:7*Y*A*Y*Y~", text)
-		self.assertIn(f"REF*F8*{original.name}~", text)
-		self.assertIn(f"CLM*{voided.name}*109***11:B:8*Y*A*Y*Y~", text)
+		# The payer's numbers, not our invoice names, identify the claims replaced and voided.
+		self.assertIn(f"CLM*{amended.name}*109***11:B:7*Y*A*Y*Y~\nREF*F8*26330000123401~", text)
+		self.assertIn(f"CLM*{voided.name}*109***11:B:8*Y*A*Y*Y~\nREF*F8*26330000123402~", text)
+		self.assertNotIn(f"REF*F8*{original.name}~", text)
+
+	def test_drafts_side_by_side_have_no_control_number_yet(self):
+		self.billed_patient("Claim Two Drafts")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		drafts = [frappe.get_doc({"doctype": "Claim Export", "month": LAST_MONTH}).insert() for _ in range(2)]
+		self.assertEqual([d.interchange_control_number for d in drafts], [None, None])
+		drafts[1].submit()
+		self.assertRegex(drafts[1].interchange_control_number, r"^[0-9]{9}$")
+		self.assertIsNone(frappe.db.get_value("Claim Export", drafts[0].name, "interchange_control_number"))
+
+	def test_the_patch_pads_given_numbers_and_empties_drafts(self):
+		from care_management.patches.v0_12 import claim_export_control_number_text as patch
+
+		for name, docstatus, number in (("CLMX-PATCH-1", 1, "17"), ("CLMX-PATCH-2", 0, "0")):
+			frappe.db.sql(
+				"""insert into `tabClaim Export` (name, docstatus, month, interchange_control_number)
+				values (%s, %s, %s, %s)""",
+				(name, docstatus, LAST_MONTH, number),
+			)
+		patch.execute()
+		self.assertEqual(
+			frappe.db.get_value("Claim Export", "CLMX-PATCH-1", "interchange_control_number"), "000000017"
+		)
+		self.assertIsNone(frappe.db.get_value("Claim Export", "CLMX-PATCH-2", "interchange_control_number"))
+
+	def test_a_payer_claim_number_is_checked_and_only_goes_on_exported_claims(self):
+		self.billed_patient("Claim Number Typed")
+		self.billed_patient("Claim Number Held", with_address=False)
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		export = self.export()
+		sent = next(row for row in export.invoices if row.status == "Exported")
+		held = next(row for row in export.invoices if row.status == "Held")
+
+		sent.payer_claim_number = "2633 0000<b>"
+		with self.assertRaises(frappe.ValidationError) as bad:
+			export.save()
+		self.assertIn(f"Row {sent.idx}: Payer Claim Number", str(bad.exception))
+		self.assertIn("letters, digits and dashes", str(bad.exception))
+		self.assertNotIn("<b>", str(bad.exception))
+
+		export.reload()
+		held_row = next(row for row in export.invoices if row.name == held.name)
+		held_row.payer_claim_number = "26330000999"
+		with self.assertRaises(frappe.ValidationError) as on_held:
+			export.save()
+		self.assertIn(f"Row {held.idx}: only an exported new or replacement claim", str(on_held.exception))
+
+		export.reload()
+		next(row for row in export.invoices if row.name == sent.name).payer_claim_number = "  26330000-77  "
+		export.save()
+		self.assertEqual(
+			frappe.db.get_value("Claim Export Invoice", sent.name, "payer_claim_number"), "26330000-77"
+		)
 
 	def test_a_practice_without_npi_gets_no_file_and_is_told_why(self):
 		self.billed_patient("Claim No Practice NPI")

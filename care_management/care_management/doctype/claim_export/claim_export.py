@@ -64,12 +64,47 @@ class ClaimExport(Document):
 				),
 				title=_("Billing Provider or Clearinghouse Incomplete"),
 			)
-		self.interchange_control_number = number
+		self.interchange_control_number = f"{number:09d}"  # as ISA13 writes it; padded, so it sorts
 		self.status = "Exported"
-		self.flags.file_text = x12.render_837p(interchange, newline=True)
+		# gather() held every claim claim_problems found fault with, against this billing provider.
+		self.flags.file_text = x12.render_837p(interchange, newline=True, claims_checked=True)
+
+	def _validate_links(self):
+		# A submitted export's invoices are what its file carried; they stay on it when
+		# they are later cancelled (and voided or replaced). Only the payer's claim
+		# numbers change after submit, so there is no new link to check.
+		if self.docstatus == 1 and self._action == "update_after_submit":
+			return
+		super()._validate_links()
+
+	def before_update_after_submit(self):
+		self.check_payer_claim_numbers()
+
+	def check_payer_claim_numbers(self):
+		"""Billing staff record the payer's number of each claim it adjudicated; a
+		later replacement or void quotes it (REF*F8)."""
+		for row in self.invoices:
+			row.payer_claim_number = (row.payer_claim_number or "").strip()
+			if not row.payer_claim_number:
+				continue
+			if row.status != claim_export.EXPORTED or row.claim_frequency == x12.FREQUENCY_VOID:
+				frappe.throw(
+					_(
+						"Row {0}: only an exported new or replacement claim gets a Payer Claim Number; "
+						"clear it on this {1} row."
+					).format(row.idx, _("held") if row.status != claim_export.EXPORTED else _("void")),
+					title=_("Payer Claim Number"),
+				)
+			if problem := x12.payer_claim_number_problem(row.payer_claim_number):
+				frappe.throw(
+					_("Row {0}: Payer Claim Number {1}: {2}").format(
+						row.idx, frappe.bold(frappe.utils.escape_html(row.payer_claim_number)), _(problem)
+					),
+					title=_("Payer Claim Number"),
+				)
 
 	def on_submit(self):
-		fname = f"837P-{getdate(self.month):%Y-%m}-{self.interchange_control_number:09d}.txt"
+		fname = f"837P-{getdate(self.month):%Y-%m}-{self.interchange_control_number}.txt"
 		saved = save_file(fname, self.flags.file_text, self.doctype, self.name, is_private=1)
 		self.db_set("file", saved.file_url)
 
