@@ -26,3 +26,14 @@ def normalise_icd10(code: str | None) -> str:
 
 def is_icd10_cm(code: str) -> bool:
 	return bool(_ICD10_CM.match(code))
+
+
+def is_icd10_cm_code_system(name: str | None, uri: str | None = None) -> bool:
+	"""Whether a Code System record holds ICD-10-CM diagnoses: its URI is the FHIR
+	one (Healthcare's own seed gives it), or its name, ignoring case, blanks and
+	punctuation, starts with ICD10 ("ICD-10-CM", "ICD10CM", "ICD-10") and is not
+	ICD-10-PCS, whose procedure codes are no diagnoses."""
+	if (uri or "").strip().rstrip("/").lower() == ICD10_CM_SYSTEM:
+		return True
+	key = re.sub(r"[^A-Z0-9]", "", (name or "").upper())
+	return key.startswith("ICD10") and "PCS" not in key

@@ -22,17 +22,45 @@ import frappe
 from frappe.utils import add_days, add_months, getdate
 
 from care_management.domain.eligibility import DatedFact, Diagnosis, PatientFacts, age_on
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import (
+	ICD10_CM_SYSTEM,
+	is_icd10_cm,
+	is_icd10_cm_code_system,
+	normalise_icd10,
+)
 
 PHQ9_INSTRUMENT = "PHQ-9"
 PHQ9_LOOKBACK_MONTHS = 12
 # Depression screenings mark a "Mental Health" domain too; that is not a social need.
 DEPRESSION_INSTRUMENTS = ("PHQ-2", "PHQ-9")
 ATTENDED_APPOINTMENT = ("Checked In", "Checked Out", "Closed")
-# A Codification Table row is ICD-10-CM when its code system (or the Code
-# Value's) says so; ICD-10-PCS procedure codes are not diagnoses.
-ICD10_CM_ROW = """concat_ws(' ', ct.code_system, ct.system, cv.code_system) like '%%icd%%10%%'
-	and concat_ws(' ', ct.code_system, ct.system, cv.code_system) not like '%%pcs%%'"""
+# A Codification Table row (alias ct) is ICD-10-CM when its code system is one
+# (icd10_cm_params: the Code Systems the core's rule accepts) or its URI is the
+# FHIR one. Healthcare fetches the code, the system and its URI onto the row, so
+# the row alone answers, through the covering index of setup/healthcare_indexes.
+ICD10_CM_CODING = "(ct.code_system in %(icd10_systems)s or ct.system = %(icd10_uri)s)"
+
+# MariaDB keeps a GROUP BY's temporary table in memory up to 16 MiB by default. Grouping
+# every patient's encounters (50,000 patients: ~112,000 patient-code groups on wide
+# varchar keys) outgrows that and spills to disk, which took 4x as long; each grouping
+# statement gets room for its table in memory, for that statement only.
+GROUPING_MEMORY = 256 * 1024 * 1024
+
+
+def grouped(sql: str) -> str:
+	return (
+		f"SET STATEMENT tmp_table_size = {GROUPING_MEMORY}, max_heap_table_size = {GROUPING_MEMORY} FOR {sql}"
+	)
+
+
+def icd10_cm_params() -> dict:
+	"""The values ICD10_CM_CODING reads: the site's ICD-10-CM Code Systems (a handful of records)."""
+	systems = [
+		row.name
+		for row in frappe.get_all("Code System", fields=["name", "uri"])
+		if is_icd10_cm_code_system(row.name, row.uri)
+	]
+	return {"icd10_systems": systems or [""], "icd10_uri": ICD10_CM_SYSTEM}
 
 
 def active_patients_sql() -> str:
@@ -52,23 +80,19 @@ def diagnoses(patients: str) -> dict[str, list[Diagnosis]]:
 	"""Distinct ICD-10-CM codes per patient, each with its latest date and the
 	record it was last recorded on."""
 	rows = frappe.db.sql(
-		f"""select patient, code, max(on_date) as last_date,
+		grouped(f"""select patient, code, max(on_date) as last_date,
 			substring_index(max(concat(on_date, '|', source)), '|', -1) as source
 		from (
-			select e.patient, coalesce(cv.code_value, ct.code) as code, e.encounter_date as on_date,
-				concat('Patient Encounter ', e.name) as source
+			select e.patient, ct.code, e.encounter_date as on_date, concat('Patient Encounter ', e.name) as source
 			from `tabPatient Encounter` e
 			join `tabCodification Table` ct on ct.parent = e.name and ct.parenttype = 'Patient Encounter'
-			left join `tabCode Value` cv on cv.name = ct.code_value
-			where e.docstatus = 1 and e.patient in {patients} and {ICD10_CM_ROW}
+			where e.docstatus = 1 and e.patient in {patients} and {ICD10_CM_CODING}
 			union all
-			select e.patient, coalesce(cv.code_value, ct.code), e.encounter_date,
-				concat('Patient Encounter ', e.name)
+			select e.patient, ct.code, e.encounter_date, concat('Patient Encounter ', e.name)
 			from `tabPatient Encounter` e
 			join `tabPatient Encounter Diagnosis` d on d.parent = e.name and d.parenttype = 'Patient Encounter'
 			join `tabCodification Table` ct on ct.parent = d.diagnosis and ct.parenttype = 'Diagnosis'
-			left join `tabCode Value` cv on cv.name = ct.code_value
-			where e.docstatus = 1 and e.patient in {patients} and {ICD10_CM_ROW}
+			where e.docstatus = 1 and e.patient in {patients} and {ICD10_CM_CODING}
 			union all
 			select cp.patient, c.icd10_code, coalesce(date(c.added_on), c.onset_date, cp.start_date),
 				concat('Care Plan ', cp.name)
@@ -77,7 +101,8 @@ def diagnoses(patients: str) -> dict[str, list[Diagnosis]]:
 				and c.parentfield = 'conditions'
 			where cp.status != 'Closed' and cp.patient in {patients} and ifnull(c.icd10_code, '') != ''
 		) facts
-		group by patient, code""",
+		group by patient, code"""),
+		icd10_cm_params(),
 		as_dict=True,
 	)
 	found: dict[str, dict[str, Diagnosis]] = {}
@@ -160,7 +185,7 @@ def untransitioned_discharges(patients: str, since: date) -> dict[str, list[Date
 
 def last_seen(patients: str) -> dict[str, DatedFact]:
 	rows = frappe.db.sql(
-		f"""select patient, max(on_date) as on_date,
+		grouped(f"""select patient, max(on_date) as on_date,
 			substring_index(max(concat(on_date, '|', source)), '|', -1) as source
 		from (
 			select patient, encounter_date as on_date, concat('Patient Encounter ', name) as source
@@ -168,7 +193,7 @@ def last_seen(patients: str) -> dict[str, DatedFact]:
 			union all
 			select patient, appointment_date, concat('Patient Appointment ', name)
 			from `tabPatient Appointment` where status in %(attended)s and patient in {patients}
-		) seen group by patient""",
+		) seen group by patient"""),
 		{"attended": ATTENDED_APPOINTMENT},
 		as_dict=True,
 	)
@@ -178,8 +203,8 @@ def last_seen(patients: str) -> dict[str, DatedFact]:
 def latest_practitioners(patients: str) -> dict[str, str]:
 	"""The practitioner of each patient's latest submitted encounter."""
 	rows = frappe.db.sql(
-		f"""select patient, substring_index(max(concat(encounter_date, '|', practitioner)), '|', -1)
-		from `tabPatient Encounter` where docstatus = 1 and patient in {patients} group by patient"""
+		grouped(f"""select patient, substring_index(max(concat(encounter_date, '|', practitioner)), '|', -1)
+		from `tabPatient Encounter` where docstatus = 1 and patient in {patients} group by patient""")
 	)
 	return dict(rows)
 

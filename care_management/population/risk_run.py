@@ -55,8 +55,8 @@ def counts_in_windows(
 	values = {**(params or {}), **{f"since_{i}": windows[name] for i, name in enumerate(names)}}
 	values["earliest"] = min(windows.values())
 	rows = frappe.db.sql(
-		f"""select patient, {sums} from `{table}`
-		where patient in {patients} and {where} and {date_column} >= %(earliest)s group by patient""",
+		facts.grouped(f"""select patient, {sums} from `{table}`
+		where patient in {patients} and {where} and {date_column} >= %(earliest)s group by patient"""),
 		values,
 	)
 	found: dict[str, dict[str, int]] = {name: {} for name in names}
@@ -69,10 +69,10 @@ def counts_in_windows(
 def last_systolic(patients: str) -> dict[str, float]:
 	"""One pass, grouped by patient: the systolic value of the latest reading."""
 	rows = frappe.db.sql(
-		f"""select patient,
+		facts.grouped(f"""select patient,
 			substring_index(max(concat(signs_date, ' ', ifnull(signs_time, ''), '|', name, '|', trim(bp_systolic))), '|', -1)
 		from `tabVital Signs` where docstatus = 1 and patient in {patients} and bp_systolic regexp %(number)s
-		group by patient""",
+		group by patient"""),
 		{"number": NUMBER},
 	)
 	return {patient: float(value) for patient, value in rows}
@@ -81,7 +81,7 @@ def last_systolic(patients: str) -> dict[str, float]:
 def last_lab_result(patients: str, name_contains: str) -> dict[str, float]:
 	"""The latest numeric result whose row or test name contains the text, from submitted Lab Tests."""
 	rows = frappe.db.sql(
-		f"""select patient, substring_index(max(concat(on_date, '|', result_value)), '|', -1)
+		facts.grouped(f"""select patient, substring_index(max(concat(on_date, '|', result_value)), '|', -1)
 		from (
 			select t.patient, concat(coalesce(t.result_date, t.date), ' ', t.name) as on_date, r.result_value
 			from `tabLab Test` t
@@ -89,7 +89,7 @@ def last_lab_result(patients: str, name_contains: str) -> dict[str, float]:
 			where t.docstatus = 1 and t.patient in {patients}
 				and (r.lab_test_name like %(name)s or t.lab_test_name like %(name)s)
 				and r.result_value regexp %(number)s
-		) results group by patient""",
+		) results group by patient"""),
 		{"name": f"%{name_contains}%", "number": NUMBER},
 	)
 	return {patient: float(value) for patient, value in rows}

@@ -11,9 +11,9 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_months, get_first_day, getdate, today
 
 from care_management.care_management.report.care_quality_measures.care_quality_measures import execute
-from care_management.care_management.report.care_quality_measures.quality_facts import ICD10_CM_URI
 from care_management.demo.loader import hba1c_template, load_practice
 from care_management.demo.quality_readings import load_quality_readings
+from care_management.domain.icd10 import ICD10_CM_SYSTEM as ICD10_CM_URI
 from care_management.domain.quality_measures import reporting_window
 from care_management.domain.synthetic_practice import PracticeSpec, care_managers
 from care_management.setup.healthcare_indexes import HEALTHCARE_INDEXES, add_healthcare_indexes, index_name

@@ -67,6 +67,40 @@ class TestEligiblePatients(FrappeTestCase):
 		self.assertIn("I50.9", found["PCM"])
 		self.assertNotIn("CCM", found)
 
+	def test_both_diagnosis_readers_take_icd10_cm_by_the_same_rule_and_never_pcs(self):
+		from care_management.care_management.report.care_quality_measures import quality_facts
+		from care_management.population import facts
+
+		def coding(system: str, uri: str, code: str) -> dict:
+			if not frappe.db.exists("Code System", system):
+				frappe.get_doc({"doctype": "Code System", "code_system": system, "uri": uri}).insert()
+			value = frappe.get_doc(
+				{"doctype": "Code Value", "code_system": system, "code_value": code, "display": code}
+			).insert()
+			return {"code_value": value.name, "code": code, "code_system": system, "system": uri}
+
+		patient = make_patient("Coded Two Ways").name
+		encounter = make_encounter(patient, self.doctor, on=add_days(today(), -5), submit=False)
+		# A practice's own ICD-10-CM system under another URI counts by its name; a procedure
+		# (PCS) code never does, even one shaped like a diagnosis.
+		encounter.append(
+			"codification_table", coding("ICD10CM practice list", "urn:example:practice-icd10cm", "E11.9")
+		)
+		encounter.append(
+			"codification_table", coding("ICD-10-PCS", "http://www.cms.gov/Medicare/Coding/ICD10", "I50.9")
+		)
+		encounter.save()
+		encounter.submit()
+
+		in_sql = f"(select '{patient}')"
+		eligibility = [d.code for d in facts.diagnoses(in_sql)[patient]]
+		params = {"until": getdate(today()), **facts.icd10_cm_params()}
+		quality = sorted(
+			{r.code for r in quality_facts.diagnoses(f"in {in_sql}", params) if r.patient == patient}
+		)
+		self.assertEqual(eligibility, ["E11.9"])
+		self.assertEqual(quality, ["E11.9"])
+
 	def test_draft_and_cancelled_encounters_are_not_facts(self):
 		patient = make_patient("Unsigned").name
 		make_encounter(patient, self.doctor, ["E11.9", "I10"], submit=False)

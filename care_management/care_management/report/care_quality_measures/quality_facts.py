@@ -13,7 +13,6 @@ from datetime import datetime, time
 import frappe
 from frappe.utils import get_datetime, getdate
 
-from care_management.domain.icd10 import ICD10_CM_SYSTEM
 from care_management.domain.quality_measures import (
 	HBA1C_LOINC,
 	BloodPressure,
@@ -28,13 +27,9 @@ from care_management.domain.quality_measures import (
 )
 from care_management.permissions import caseload_patients_sql
 
-ICD10_CM_URI = ICD10_CM_SYSTEM
-# A Code System is ICD-10-CM when its URI is the FHIR one (as Healthcare's own seed gives it) or
-# its name says so; ICD-10-PCS (procedures) is not.
-ICD10_CM_CODE_SYSTEM = """(ct.system = %(icd10_uri)s
-	or ct.code_system in (select name from `tabCode System` where uri = %(icd10_uri)s)
-	or (ct.code_system like 'ICD-10-CM%%' or ct.code_system like 'ICD10CM%%'
-		or ct.code_system in ('ICD-10', 'ICD10')))"""
+# The eligibility scan and the risk run read diagnoses by the same rule.
+from care_management.population.facts import ICD10_CM_CODING, icd10_cm_params
+
 # The practice's screening instruments are records; PHQ-9 and its variants (PHQ-9M, a
 # translation) are named so.
 PHQ9_INSTRUMENTS = "PHQ-9%"
@@ -92,7 +87,7 @@ def gather_facts(patients: list, conditions: str, params: dict, since, until) ->
 		"until": getdate(until),
 		"since_at": datetime.combine(getdate(since), time.min),
 		"until_at": datetime.combine(getdate(until), time.max),
-		"icd10_uri": ICD10_CM_URI,
+		**icd10_cm_params(),
 	}
 	in_population = f"in (select e.patient from `tabCare Program Enrollment` e where {conditions})"
 	facts = defaultdict(lambda: defaultdict(list))
@@ -143,14 +138,14 @@ def diagnoses(in_population: str, params: dict) -> list:
 		from `tabPatient Encounter` pe
 		join `tabCodification Table` ct on ct.parent = pe.name and ct.parenttype = 'Patient Encounter'
 		where pe.docstatus = 1 and pe.patient {in_population} and pe.encounter_date <= %(until)s
-			and {ICD10_CM_CODE_SYSTEM}
+			and {ICD10_CM_CODING}
 		union all
 		select pe.patient, ct.code, pe.encounter_date, 'Patient Encounter', pe.name
 		from `tabPatient Encounter` pe
 		join `tabPatient Encounter Diagnosis` ped on ped.parent = pe.name and ped.parenttype = 'Patient Encounter'
 		join `tabCodification Table` ct on ct.parent = ped.diagnosis and ct.parenttype = 'Diagnosis'
 		where pe.docstatus = 1 and pe.patient {in_population} and pe.encounter_date <= %(until)s
-			and {ICD10_CM_CODE_SYSTEM}
+			and {ICD10_CM_CODING}
 		union all
 		select cp.patient, c.icd10_code, coalesce(c.onset_date, date(c.added_on), cp.start_date), 'Care Plan', cp.name
 		from `tabCare Plan` cp
