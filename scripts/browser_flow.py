@@ -373,6 +373,36 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			page.get_by_role("button", name="All Measures").click()
 			expect(page.locator(".care-quality-drill").first).to_be_visible(timeout=30000)
 
+		def billing_enters_the_payer_claim_number():
+			flow.login(fixture["billing"])
+			page.goto(f"{base}/app/claim-export/{fixture['claim_export']}")
+			cell = page.locator(
+				".frappe-control[data-fieldname='invoices'] .grid-body .grid-row[data-idx='1'] "
+				"[data-fieldname='payer_claim_number']"
+			).first
+			expect(cell).to_be_visible(timeout=30000)
+			cell.click()
+			field = page.locator(
+				".frappe-control[data-fieldname='invoices'] .grid-row[data-idx='1'] "
+				"input[data-fieldname='payer_claim_number']"
+			)
+			expect(field).to_be_visible(timeout=30000)
+			field.fill("26330000555501")
+			page.keyboard.press("Tab")  # past the last cell: an editable grid would add a row here
+			page.wait_for_timeout(500)
+			assert page.evaluate("() => cur_frm.doc.invoices.length") == 1
+			expect(page.locator(".frappe-control[data-fieldname='invoices'] .grid-add-row")).to_be_hidden()
+			flow.wait_idle()
+			page.keyboard.press("Control+s")  # "Update" on a submitted document
+			page.wait_for_function("() => !cur_frm.is_dirty()", timeout=30000)
+			flow.wait_idle()
+			stored = page.evaluate(
+				"""(name) => frappe.db.get_doc("Claim Export", name).then(
+					(d) => d.invoices.map((r) => r.payer_claim_number))""",
+				fixture["claim_export"],
+			)
+			assert stored == ["26330000555501"], stored
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -390,6 +420,10 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("the care manager sees it on the worklist and accepts it", care_manager_accepts_the_update),
 			("the patient sees the accepted progress", patient_sees_the_accepted_progress, phone),
 			("a care manager opens the quality measures and a measure's patients", quality_measures),
+			(
+				"billing staff enter the payer's claim number on a sent claim",
+				billing_enters_the_payer_claim_number,
+			),
 		]
 		for number, (name, action, *on) in enumerate(steps, start=1):
 			flow.page = on[0] if on else page  # whose screen the step's screenshot shows

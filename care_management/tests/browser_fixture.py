@@ -6,7 +6,7 @@ an active care plan made from two templates.
 """
 
 import frappe
-from frappe.utils import add_days, add_months, today
+from frappe.utils import add_days, add_months, get_first_day, today
 from frappe.utils.password import update_password
 
 from care_management.tests.factories import (
@@ -106,8 +106,10 @@ def prepare() -> dict:
 		frappe.get_doc(
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
+	claim_export = submitted_claim_export(patient)
 	frappe.db.commit()
 	return {
+		"claim_export": claim_export,
 		"admin": "Administrator",
 		"agreement_state": AGREEMENT_STATE,
 		"screening_link": invitation.flags.link,
@@ -119,3 +121,45 @@ def prepare() -> dict:
 		"patient_user": PATIENT_USER,
 		"care_plan": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")}),
 	}
+
+
+BROWSER_CLAIM_EXPORT = "CLMX-BROWSER-0001"
+
+
+def submitted_claim_export(patient: str) -> str:
+	"""A submitted Claim Export with one exported claim and no payer number yet, written
+	as it stands after submit (the file itself is not needed for the desk step)."""
+	frappe.db.delete("Claim Export Invoice", {"parent": BROWSER_CLAIM_EXPORT})
+	frappe.db.delete("Claim Export", {"name": BROWSER_CLAIM_EXPORT})
+	export = frappe.get_doc(
+		{
+			"doctype": "Claim Export",
+			"name": BROWSER_CLAIM_EXPORT,
+			"month": get_first_day(add_months(today(), -1)),
+			"company": frappe.db.get_single_value("Care Management Settings", "company"),
+			"status": "Exported",
+			"docstatus": 1,
+			"interchange_control_number": "999990001",
+			"claims_exported": 1,
+			"total_charge": 62,
+			"invoices": [
+				{
+					"sales_invoice": "ACC-SINV-BROWSER-0001",
+					"patient": patient,
+					"status": "Exported",
+					"claim_frequency": "1",
+					"charge": 62,
+				}
+			],
+		}
+	)
+	export.db_insert()
+	for row in export.invoices:
+		row.parent, row.parenttype, row.parentfield, row.docstatus = (
+			export.name,
+			export.doctype,
+			"invoices",
+			1,
+		)
+		row.db_insert()
+	return export.name

@@ -282,6 +282,21 @@ class TestClaimExport(BillingMonthCase):
 			export.save()
 		self.assertIn(f"Row {held.idx}: only an exported new or replacement claim", str(on_held.exception))
 
+		# The rows are the file's record: none is added, removed or changed but the payer's number.
+		export.reload()
+		export.append("invoices", {"sales_invoice": sent.sales_invoice, "status": "Exported"})
+		with self.assertRaises(frappe.ValidationError) as added:
+			export.save()
+		self.assertIn("rows cannot be added or removed", str(added.exception))
+		export.reload()
+		export.invoices = [row for row in export.invoices if row.name != held.name]
+		with self.assertRaises(frappe.ValidationError):
+			export.save()
+		export.reload()
+		next(row for row in export.invoices if row.name == sent.name).charge = 1
+		with self.assertRaises(frappe.UpdateAfterSubmitError):
+			export.save()
+
 		export.reload()
 		next(row for row in export.invoices if row.name == sent.name).payer_claim_number = "  26330000-77  "
 		export.save()

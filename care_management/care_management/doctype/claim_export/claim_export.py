@@ -78,7 +78,28 @@ class ClaimExport(Document):
 		super()._validate_links()
 
 	def before_update_after_submit(self):
+		self.keep_claims_as_exported()
 		self.check_payer_claim_numbers()
+
+	def keep_claims_as_exported(self):
+		"""The Claims table is open after submit for the payer's numbers only (Frappe
+		checks that no other field of a row changes); its rows are the record of what
+		the file carried, so none may be added or removed."""
+		stored = set(
+			frappe.get_all(
+				"Claim Export Invoice",
+				filters={"parent": self.name, "parenttype": self.doctype},
+				pluck="name",
+			)
+		)
+		if stored != {row.name for row in self.invoices}:
+			frappe.throw(
+				_(
+					"The claims of a submitted Claim Export are the record of its file: rows cannot be added "
+					"or removed. Only each claim's Payer Claim Number can be entered."
+				),
+				title=_("Claims"),
+			)
 
 	def check_payer_claim_numbers(self):
 		"""Billing staff record the payer's number of each claim it adjudicated; a
