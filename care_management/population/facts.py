@@ -63,6 +63,12 @@ def icd10_cm_params() -> dict:
 	return {"icd10_systems": systems or [""], "icd10_uri": ICD10_CM_SYSTEM}
 
 
+# The patient sub-queries quote users with frappe.db.escape, which doubles each %
+# for the driver to fold back; it folds only when values are passed, so a statement
+# that has none passes these (else a caseload of "a%b@…" would match nobody).
+SUBQUERY_ONLY: dict = {}
+
+
 def active_patients_sql() -> str:
 	return "(select name from `tabPatient` where status = 'Active')"
 
@@ -72,6 +78,7 @@ def patient_rows(patients: str) -> list[dict]:
 		f"""select p.name as patient, p.patient_name, p.dob, p.care_manager, p.care_risk_tier,
 			p.lives_alone, p.care_risk_score, p.suggested_risk_tier
 		from `tabPatient` p where p.name in {patients}""",
+		SUBQUERY_ONLY,
 		as_dict=True,
 	)
 
@@ -204,7 +211,8 @@ def latest_practitioners(patients: str) -> dict[str, str]:
 	"""The practitioner of each patient's latest submitted encounter."""
 	rows = frappe.db.sql(
 		grouped(f"""select patient, substring_index(max(concat(encounter_date, '|', practitioner)), '|', -1)
-		from `tabPatient Encounter` where docstatus = 1 and patient in {patients} group by patient""")
+		from `tabPatient Encounter` where docstatus = 1 and patient in {patients} group by patient"""),
+		SUBQUERY_ONLY,
 	)
 	return dict(rows)
 

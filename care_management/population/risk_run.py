@@ -101,7 +101,8 @@ def patients_without_caregiver(patients: str) -> set[str]:
 			f"""select cp.patient from `tabCare Plan` cp
 			where cp.status != 'Closed' and cp.patient in {patients}
 				and not exists (select 1 from `tabCare Plan Caregiver` c
-					where c.parent = cp.name and c.parenttype = 'Care Plan')"""
+					where c.parent = cp.name and c.parenttype = 'Care Plan')""",
+			facts.SUBQUERY_ONLY,
 		)
 	)
 

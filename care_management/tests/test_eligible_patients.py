@@ -101,6 +101,18 @@ class TestEligiblePatients(FrappeTestCase):
 		self.assertEqual(eligibility, ["E11.9"])
 		self.assertEqual(quality, ["E11.9"])
 
+	def test_a_care_manager_whose_email_has_a_percent_sign_sees_their_caseload(self):
+		manager = "elig%pct.cm@example.org"
+		make_user(manager, ["Care Manager"])
+		patient = make_patient("Percent Caseload", care_manager=manager).name
+		make_encounter(patient, self.doctor, ["E11.9", "I10"], on=add_days(today(), -3))
+		rows = [r for r in scan(manager) if r.patient == patient]
+		self.assertIn("CCM", {r.program for r in rows})
+		self.assertEqual({r.practitioner for r in rows}, {self.doctor})
+		self.assertEqual(
+			{r.patient_name for r in rows}, {frappe.db.get_value("Patient", patient, "patient_name")}
+		)
+
 	def test_draft_and_cancelled_encounters_are_not_facts(self):
 		patient = make_patient("Unsigned").name
 		make_encounter(patient, self.doctor, ["E11.9", "I10"], submit=False)
