@@ -8,8 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-import pyx12.params
-import pyx12.x12n_document as pyx12_document
+from x12_checks import pyx12_errors
 
 from care_management.domain import claims_837p as x837
 from care_management.domain import provider_ids
@@ -94,28 +93,6 @@ def interchange(*claims: Claim, **changes) -> Interchange:
 
 def render(ic: Interchange, newline: bool = True) -> str:
 	return render_837p(ic, newline=newline, today=TODAY)
-
-
-def pyx12_errors(text: str) -> tuple[bool, list[str], str]:
-	"""pyx12's verdict on an interchange: whether it passed, every error it reported
-	(interchange, group, transaction, segment and element level) and its 999."""
-	ack, report = io.StringIO(), io.StringIO()
-	valid = pyx12_document.x12n_document(pyx12.params.params(), io.StringIO(text), ack, None, fd_json=report)
-	errors: list[str] = []
-
-	def collect(node):
-		if isinstance(node, dict):
-			for key, value in node.items():
-				if key == "errors" and isinstance(value, list):
-					errors.extend(json.dumps(e, default=str) for e in value)
-				else:
-					collect(value)
-		elif isinstance(node, list):
-			for item in node:
-				collect(item)
-
-	collect(json.loads(report.getvalue() or "{}"))
-	return valid, errors, ack.getvalue()
 
 
 def assert_valid(text: str):

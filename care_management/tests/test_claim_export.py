@@ -11,36 +11,14 @@ from frappe.utils import add_months
 
 from care_management.billing.invoicing import create_invoices
 from care_management.billing.month_close import close_month
+from care_management.tests import pure_checks
 from care_management.tests.factories import EXAMPLE_NPI, make_practitioner
 from care_management.tests.test_billing_month import LAST_MONTH, BillingMonthCase, log_minutes
 
 PRACTICE_NPI = "1245319599"  # a valid NPI (check digit), other than the practitioner's
 
 
-def pyx12_errors(text: str) -> tuple[bool, list[str], str]:
-	"""pyx12's verdict on an interchange: whether it passed, every error it reported, its 999."""
-	import pyx12.params
-	import pyx12.x12n_document
-
-	ack, report = io.StringIO(), io.StringIO()
-	valid = pyx12.x12n_document.x12n_document(
-		pyx12.params.params(), io.StringIO(text), ack, None, fd_json=report
-	)
-	errors: list[str] = []
-
-	def collect(node):
-		if isinstance(node, dict):
-			for key, value in node.items():
-				if key == "errors" and isinstance(value, list):
-					errors.extend(json.dumps(e, default=str) for e in value)
-				else:
-					collect(value)
-		elif isinstance(node, list):
-			for item in node:
-				collect(item)
-
-	collect(json.loads(report.getvalue() or "{}"))
-	return valid, errors, ack.getvalue()
+pyx12_errors = pure_checks.load("x12_checks").pyx12_errors
 
 
 def address(title: str, link_doctype: str, link_name: str, **fields) -> str:

@@ -3,38 +3,23 @@ Export → FHIR of a referral give self-contained bundles that parse as FHIR R4B
 and meet the US Core 6.1 / SDOH Clinical Care rules written down in
 tests/us_core_checks.py; a user who may not read the record gets nothing."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 
-import care_management
 from care_management.care_management.doctype.care_plan.care_plan import get_fhir_bundle
 from care_management.care_management.doctype.resource_referral.resource_referral import (
 	get_fhir_bundle as get_referral_bundle,
 )
 from care_management.care_management.doctype.resource_referral.test_resource_referral import make_resource
+from care_management.tests import pure_checks
 from care_management.tests.factories import make_care_plan, make_patient, make_practitioner, make_user
 
 CARE_MANAGER = "fhir.cm@example.org"
 OTHER_CARE_MANAGER = "fhir.other.cm@example.org"
 
 
-def load_checks():
-	"""The rules live with the pure-core tests (tests/us_core_checks.py), which
-	are not a package the bench imports; both tiers run the same rules."""
-	path = Path(care_management.__file__).resolve().parent.parent / "tests" / "us_core_checks.py"
-	spec = importlib.util.spec_from_file_location("us_core_checks", path)
-	module = importlib.util.module_from_spec(spec)
-	sys.modules.setdefault(spec.name, module)
-	spec.loader.exec_module(module)
-	return module
-
-
-checks = load_checks()
+checks = pure_checks.load("us_core_checks")
 
 
 def resources(bundle, kind):

@@ -1,0 +1,33 @@
+"""pyx12's verdict on an 837P interchange, shared by the pure-core tests and the
+real-site Claim Export tests (which load this file, tests/ not being a package
+the bench imports)."""
+
+import io
+import json
+
+import pyx12.params
+import pyx12.x12n_document
+
+
+def pyx12_errors(text: str) -> tuple[bool, list[str], str]:
+	"""Whether the interchange passed, every error pyx12 reported (interchange, group,
+	transaction, segment and element level) and its 999."""
+	ack, report = io.StringIO(), io.StringIO()
+	valid = pyx12.x12n_document.x12n_document(
+		pyx12.params.params(), io.StringIO(text), ack, None, fd_json=report
+	)
+	errors: list[str] = []
+
+	def collect(node):
+		if isinstance(node, dict):
+			for key, value in node.items():
+				if key == "errors" and isinstance(value, list):
+					errors.extend(json.dumps(e, default=str) for e in value)
+				else:
+					collect(value)
+		elif isinstance(node, list):
+			for item in node:
+				collect(item)
+
+	collect(json.loads(report.getvalue() or "{}"))
+	return valid, errors, ack.getvalue()
