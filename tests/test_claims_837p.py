@@ -611,3 +611,35 @@ def test_billing_zip_with_dash_is_accepted_as_nine_digits():
 		)
 		== []
 	)
+
+
+# ---------------------------------------------------------------- cached checks and segments
+
+
+def test_a_line_checked_before_is_checked_again_against_its_own_claim():
+	# Same code, charge, date and pointers; only the claim's diagnosis count differs.
+	two = claim(diagnoses=("E11.9", "I10"), lines=(line(pointers=(1, 2)),))
+	one = claim(diagnoses=("E11.9",), lines=(line(pointers=(1, 2)),))
+	assert claim_problems(two, BILLING, TODAY) == []
+	assert ("lines[0].diagnosis_pointers", x837.BAD_POINTER) in [
+		(p.field, p.reason) for p in claim_problems(one, BILLING, TODAY)
+	]
+	assert claim_problems(two, BILLING, TODAY) == []
+
+
+def test_a_payer_checked_before_does_not_answer_for_another():
+	assert claim_problems(claim(), BILLING, TODAY) == []
+	bad = claim(payer=replace(MEDICARE, payer_id="1"))
+	assert fields(claim_problems(bad, BILLING, TODAY)) == ["payer.payer_id"]
+	other_provider = claim(rendering_provider=replace(SMITH, npi="1245319598"))
+	assert fields(claim_problems(other_provider, BILLING, TODAY)) == ["rendering_provider.npi"]
+
+
+def test_lists_where_tuples_are_expected_are_checked_and_written_the_same():
+	as_tuples = claim(lines=(line(pointers=(1, 2), modifiers=("25",)),))
+	as_lists = claim(
+		lines=(ServiceLine("99490", Decimal("62.00"), date(2026, 11, 30), [1, 2], modifiers=["25"]),)
+	)
+	assert claim_problems(as_lists, BILLING, TODAY) == claim_problems(as_tuples, BILLING, TODAY) == []
+	assert render(interchange(as_lists)) == render(interchange(as_tuples))
+	assert "SV1*HC:99490:25*62*UN*1***1:2" in segments(render(interchange(as_lists)))

@@ -28,9 +28,11 @@ first carried and does not carry it again.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import datetime
+import re
+from collections import defaultdict, namedtuple
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 import frappe
 from frappe import _
@@ -145,23 +147,46 @@ def exported_ancestor(invoice, by_name, sent) -> str | None:
 	return None
 
 
+# Rows of the reads below. A claim file reads tens of thousands of them, and a named
+# tuple's field costs a fraction of a frappe._dict attribute (which goes through a
+# Python-level __getattr__).
+PractitionerRow = namedtuple("PractitionerRow", "name first_name middle_name last_name npi taxonomy_code")
+AddressRow = namedtuple("AddressRow", "link_name address_line1 address_line2 city state pincode")
+# A coverage with its patient's name, birth date and sex (the claim's subscriber or patient).
+CoverageRow = namedtuple(
+	"CoverageRow",
+	"name member_id group_number relationship_to_subscriber subscriber_name subscriber_dob payer "
+	"plan_type patient first_name middle_name last_name dob sex",
+)
+PayerRow = namedtuple("PayerRow", "name customer_name payer_id")
+# A billing line on the claim (invoice) that carries it.
+LineRow = namedtuple(
+	"LineRow", "invoice line code units rate date_of_service icd10_codes billing_practitioner patient"
+)
+
+
+def read_rows(row_type, query: str, values: dict) -> list:
+	return [row_type._make(row) for row in frappe.db.sql(query, values)]
+
+
 class ClaimData:
-	"""Everything the claims need, read set-wise: ``rows`` are billing lines, each
-	with the ``invoice`` (claim) it is on; ``coverages`` the coverages claimed under."""
+	"""Everything the claims need, read set-wise: ``rows`` are the billing lines
+	(LineRow), each with the ``invoice`` (claim) it is on, in the invoice's order;
+	``coverages`` the coverages claimed under."""
 
 	@classmethod
 	def of_invoices(cls, invoices: list[str]) -> ClaimData:
 		names = invoices or [""]
-		rows = frappe.db.sql(
-			"""select i.parent as invoice, i.idx, l.name as line, l.code, l.units, l.rate, l.date_of_service,
-				r.name as record, r.icd10_codes, r.billing_practitioner, r.patient
+		rows = read_rows(
+			LineRow,
+			"""select i.parent as invoice, l.name as line, l.code, l.units, l.rate, l.date_of_service,
+				r.icd10_codes, r.billing_practitioner, r.patient
 			from `tabSales Invoice Item` i
 			join `tabCare Billing Line` l on l.name = i.reference_dn
 			join `tabCare Billing Record` r on r.name = l.parent
 			where i.parent in %(invoices)s and i.reference_dt = 'Care Billing Line'
 			order by i.parent, i.idx""",
 			{"invoices": names},
-			as_dict=True,
 		)
 		coverages = frappe.db.sql_list(
 			"select distinct care_coverage from `tabSales Invoice` where name in %(invoices)s",
@@ -169,65 +194,71 @@ class ClaimData:
 		)
 		return cls(rows, coverages)
 
-	def __init__(self, rows: list[frappe._dict], coverages: list[str]):
+	def __init__(self, rows: list[LineRow], coverages: list[str]):
 		self.lines = defaultdict(list)
 		for row in rows:
 			self.lines[row.invoice].append(row)
-		rows = [row for lines in self.lines.values() for row in lines]
 		patients = sorted({row.patient for row in rows}) or [""]
 		practitioners = sorted({row.billing_practitioner for row in rows if row.billing_practitioner}) or [""]
 		# Plain SQL: get_all builds its IN filter value by value (about twice the time at 10,000).
-		self.patients = {
-			p.name: p
-			for p in frappe.db.sql(
-				"""select name, first_name, middle_name, last_name, dob, sex
-				from `tabPatient` where name in %(patients)s""",
-				{"patients": patients},
-				as_dict=True,
+		self.coverages = {
+			c.name: c
+			for c in read_rows(
+				CoverageRow,
+				"""select c.name, c.member_id, c.group_number, c.relationship_to_subscriber, c.subscriber_name,
+					c.subscriber_dob, c.payer, c.plan_type, c.patient,
+					p.first_name, p.middle_name, p.last_name, p.dob, p.sex
+				from `tabPatient Coverage` c join `tabPatient` p on p.name = c.patient
+				where c.name in %(coverages)s""",
+				{"coverages": [c for c in coverages if c] or [""]},
 			)
 		}
 		self.addresses = linked_addresses("Patient", patients)
 		self.practitioners = {
 			p.name: p
-			for p in frappe.db.sql(
+			for p in read_rows(
+				PractitionerRow,
 				"""select name, first_name, middle_name, last_name, npi, taxonomy_code
 				from `tabHealthcare Practitioner` where name in %(practitioners)s""",
 				{"practitioners": practitioners},
-				as_dict=True,
 			)
 		}
-		# A file names a handful of payers and practitioners thousands of times: each is built once.
-		self.payers: dict[str, x12.Payer] = {}
+		# A file names a handful of payers, plan types and practitioners thousands of
+		# times: each is read and built once.
+		self.payer_rows = {
+			p.name: p
+			for p in read_rows(
+				PayerRow,
+				"select name, customer_name, payer_id from `tabCustomer` where name in %(payers)s",
+				{"payers": sorted({c.payer for c in self.coverages.values()}) or [""]},
+			)
+		}
+		self.filing_codes = dict(
+			frappe.db.sql(
+				"select name, claim_filing_indicator from `tabCoverage Plan Type` where name in %(types)s",
+				{"types": sorted({c.plan_type for c in self.coverages.values() if c.plan_type}) or [""]},
+			)
+		)
+		self.payers: dict[tuple, x12.Payer] = {}
 		self.rendering_providers: dict[str, x12.RenderingProvider | None] = {}
-		self.coverages = {
-			c.name: c
-			for c in frappe.db.sql(
-				"""select c.name, c.member_id, c.group_number, c.relationship_to_subscriber, c.subscriber_name,
-					c.subscriber_dob, c.payer, cu.customer_name as payer_name, cu.payer_id,
-					t.claim_filing_indicator
-				from `tabPatient Coverage` c
-				join `tabCustomer` cu on cu.name = c.payer
-				left join `tabCoverage Plan Type` t on t.name = c.plan_type
-				where c.name in %(coverages)s""",
-				{"coverages": [c for c in coverages if c] or [""]},
-				as_dict=True,
-			)
-		}
 
 
-def linked_addresses(doctype: str, names: list[str]) -> dict[str, frappe._dict]:
+def linked_addresses(doctype: str, names: list[str]) -> dict[str, AddressRow]:
 	"""Each record's address (its primary one first), in one query."""
 	found = {}
-	for row in frappe.db.sql(
+	for row in read_rows(
+		AddressRow,
 		"""select dl.link_name, a.address_line1, a.address_line2, a.city, a.state, a.pincode
 		from `tabAddress` a join `tabDynamic Link` dl on dl.parent = a.name and dl.parenttype = 'Address'
 		where dl.link_doctype = %(doctype)s and dl.link_name in %(names)s and a.disabled = 0
 		order by a.is_primary_address desc, a.modified desc""",
 		{"doctype": doctype, "names": names or [""]},
-		as_dict=True,
 	):
 		found.setdefault(row.link_name, row)
 	return found
+
+
+_NOT_DIGITS = re.compile(r"[^0-9]")
 
 
 def as_address(row) -> x12.Address | None:
@@ -237,7 +268,7 @@ def as_address(row) -> x12.Address | None:
 		line1=row.address_line1 or "",
 		city=row.city or "",
 		state=(row.state or "").strip().upper(),
-		postal_code="".join(ch for ch in (row.pincode or "") if ch.isdigit()),
+		postal_code=_NOT_DIGITS.sub("", row.pincode or ""),
 		line2=row.address_line2 or "",
 	)
 
@@ -252,26 +283,57 @@ def split_name(full: str) -> tuple[str, str]:
 	return (parts[1], parts[0]) if len(parts) == 2 else (full, "")
 
 
+def as_date(value):
+	return value if type(value) is date else getdate(value)
+
+
+# A month's lines are charged a handful of distinct rates and unit counts.
+@lru_cache(maxsize=1024)
+def line_charge(rate, units) -> tuple[Decimal, Decimal]:
+	"""(charge, units) of a line billed ``units`` times at ``rate``."""
+	return Decimal(str(rate or 0)) * (units or 0), Decimal(units or 0)
+
+
+@lru_cache(maxsize=16384)
+def diagnosis_codes(icd10_codes: str | None) -> tuple[str, ...]:
+	"""A billing record's ICD-10-CM codes, as it lists them (comma-separated, care plan order)."""
+	return tuple(code.strip() for code in (icd10_codes or "").split(",") if code.strip())
+
+
 def build_claim(invoice, frequency: str, original_payer_number: str, data: ClaimData, place_of_service: str):
 	"""The claim of one invoice, or the reason it cannot be built at all
 	(``original_payer_number``: REF*F8 of a replacement or void)."""
-	lines = data.lines.get(invoice.name) or []
+	lines = data.lines.get(invoice["name"])
 	if not lines:
 		return None, _("the invoice has no care-management lines")
-	coverage = data.coverages.get(invoice.care_coverage)
+	coverage = data.coverages.get(invoice["care_coverage"])
 	if not coverage:
 		return None, _("the invoice names no Patient Coverage; make it again with Create Invoices")
-	patient = data.patients.get(invoice.patient) or frappe._dict()
-	address = as_address(data.addresses.get(invoice.patient))
+	if coverage.patient != invoice["patient"]:
+		return None, _(
+			"the invoice's Patient Coverage {0} is another patient's; make the invoice again with Create Invoices"
+		).format(coverage.name)
+	patient = coverage  # the coverage row carries its patient's name, birth date and sex
+	address = as_address(data.addresses.get(invoice["patient"]))
 	sex = SEX_CODES.get(patient.sex, "U")
-	diagnoses, pointers_of = [], {}
+	diagnoses, service_lines = [], []
 	for line in lines:
-		codes = [code.strip() for code in (line.icd10_codes or "").split(",") if code.strip()]
+		codes = diagnosis_codes(line.icd10_codes)
 		for code in codes:
 			if code not in diagnoses:
 				diagnoses.append(code)
-		pointers_of[line.line] = tuple(
-			dict.fromkeys(diagnoses.index(code) + 1 for code in codes[: x12.MAX_DIAGNOSIS_POINTERS])
+		charge, units = line_charge(line.rate, line.units)
+		service_lines.append(
+			x12.ServiceLine(
+				procedure_code=line.code,
+				charge=charge,
+				service_date=as_date(line.date_of_service),
+				diagnosis_pointers=tuple(
+					dict.fromkeys(diagnoses.index(code) + 1 for code in codes[: x12.MAX_DIAGNOSIS_POINTERS])
+				),
+				units=units,
+				control_number=line.line,
+			)
 		)
 	relationship = RELATIONSHIP_CODES.get(coverage.relationship_to_subscriber or "Self", "G8")
 	member = x12.Subscriber(
@@ -279,7 +341,7 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 		first_name=patient.first_name or "",
 		middle_name=patient.middle_name or "",
 		member_id=coverage.member_id or "",
-		birth_date=getdate(patient.dob) if patient.dob else None,
+		birth_date=as_date(patient.dob) if patient.dob else None,
 		sex=sex,
 		address=address,
 		group_number=coverage.group_number or "",
@@ -299,27 +361,17 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 			last_name=last,
 			first_name=first,
 			member_id=member.member_id,
-			birth_date=getdate(coverage.subscriber_dob) if coverage.subscriber_dob else None,
+			birth_date=as_date(coverage.subscriber_dob) if coverage.subscriber_dob else None,
 			sex="U",
 			address=address,
 			group_number=member.group_number,
 		)
 	claim = x12.Claim(
-		claim_id=invoice.name,
+		claim_id=invoice["name"],
 		payer=payer_of(coverage, data),
 		subscriber=member,
 		diagnoses=tuple(diagnoses),
-		lines=tuple(
-			x12.ServiceLine(
-				procedure_code=line.code,
-				charge=Decimal(str(line.rate or 0)) * (line.units or 0),
-				service_date=getdate(line.date_of_service),
-				diagnosis_pointers=pointers_of[line.line],
-				units=Decimal(line.units or 0),
-				control_number=line.line,
-			)
-			for line in lines
-		),
+		lines=tuple(service_lines),
 		place_of_service=place_of_service,
 		frequency_code=frequency,
 		original_claim_number=original_payer_number,
@@ -330,13 +382,15 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 	return claim, None
 
 
-def payer_of(coverage, data: ClaimData) -> x12.Payer:
-	key = f"{coverage.payer}|{coverage.claim_filing_indicator}"
+def payer_of(coverage: CoverageRow, data: ClaimData) -> x12.Payer:
+	key = (coverage.payer, coverage.plan_type)
 	if key not in data.payers:
+		row = data.payer_rows.get(coverage.payer)
+		filing_code = data.filing_codes.get(coverage.plan_type)
 		data.payers[key] = x12.Payer(
-			name=coverage.payer_name or coverage.payer,
-			payer_id=coverage.payer_id or "",
-			claim_filing_code=coverage.claim_filing_indicator or "ZZ",
+			name=(row.customer_name if row else "") or coverage.payer,
+			payer_id=(row.payer_id if row else "") or "",
+			claim_filing_code=filing_code or "ZZ",
 		)
 	return data.payers[key]
 

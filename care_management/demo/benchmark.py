@@ -251,7 +251,8 @@ def measure_claim_export(month, size: str) -> list[Figure]:
 	writing the file, as a Claim Export does with its invoices. No Sales Invoices
 	exist for the benchmark month (Create Invoices is sampled), so each
 	patient-practitioner's lines stand for the invoice Create Invoices would make.
-	Floor: reading the month's lines (the target's). For reference, a second
+	Floor: reading the month's lines (the target's) as frappe.db.sql returns rows by
+	default, as dicts; the export reads the same statement as tuples. For reference, a second
 	floor: the export's own statements (lines, coverages, patients, addresses,
 	practitioners) replayed bare, so the ratio to it is what building, checking
 	and writing the claims in Python costs."""
@@ -269,14 +270,20 @@ def measure_claim_export(month, size: str) -> list[Figure]:
 	held = []
 
 	def export() -> str:
-		rows = frappe.db.sql(lines_sql, month, as_dict=True)
-		claim_of, invoices = {}, []
-		for row in rows:
-			key = (row.patient, row.billing_practitioner)
+		# The floor's statement, read as tuples, as ClaimData.of_invoices reads its lines.
+		rows, claim_of, invoices = [], {}, []
+		for patient, practitioner, line, _idx, code, units, rate, day, _record, codes in frappe.db.sql(
+			lines_sql, month
+		):
+			key = (patient, practitioner)
 			if key not in claim_of:
 				claim_of[key] = f"BM{len(claim_of) + 1:08d}"
-				invoices.append(frappe._dict(name=claim_of[key], patient=row.patient))
-			row.invoice = claim_of[key]
+				invoices.append(frappe._dict(name=claim_of[key], patient=patient))
+			rows.append(
+				claim_export.LineRow(
+					claim_of[key], line, code, units, rate, day, codes, practitioner, patient
+				)
+			)
 		coverage_of = dict(
 			frappe.db.sql(
 				"""select patient, name from `tabPatient Coverage`

@@ -335,7 +335,16 @@ def clean_text(value: object, max_length: int, upper: bool = True) -> str:
 	"""Free text as an X12 element takes it: accents folded to ASCII (José -> JOSE),
 	delimiters and control or non-ASCII characters removed, blanks collapsed, cut to
 	max_length."""
-	text = _clean("" if value is None else str(value))
+	if value.__class__ is str:
+		return _clean_text(value, max_length, upper)
+	return _clean_text("" if value is None else str(value), max_length, upper)
+
+
+# A claim's names and address are checked, then written: each is cleaned once. The
+# cache holds a 10,000-claim file's texts between the two passes.
+@lru_cache(maxsize=131072)
+def _clean_text(text: str, max_length: int, upper: bool) -> str:
+	text = _clean(text)
 	if upper:
 		text = text.upper()
 	return text[:max_length].rstrip()
@@ -369,10 +378,12 @@ def format_amount(value: Decimal | int | float | str) -> str:
 	return text
 
 
+@lru_cache(maxsize=1024)
 def _quantity(value: Decimal | int | float | str) -> str:
 	return format_amount(Decimal(str(value)).quantize(Decimal("0.001")))
 
 
+@lru_cache(maxsize=16384)
 def _diagnosis_code(code: str) -> str:
 	return normalise_icd10(code).replace(".", "")
 
@@ -460,38 +471,60 @@ def billing_provider_problems(provider: BillingProvider, prefix: str = "billing_
 
 
 def _line_problems(line: ServiceLine, prefix: str, diagnosis_count: int, today: date) -> list[Problem]:
-	problems = []
-	if not _PROCEDURE.match(clean_id(line.procedure_code)):
-		problems.append(Problem(f"{prefix}.procedure_code", BAD_PROCEDURE))
-	modifiers = [clean_id(m) for m in line.modifiers]
-	if len(modifiers) > MAX_MODIFIERS or not all(_MODIFIER.match(m) for m in modifiers):
-		problems.append(Problem(f"{prefix}.modifiers", BAD_MODIFIERS))
-	try:
-		if Decimal(str(line.charge)).quantize(Decimal("0.01")) <= 0:
-			problems.append(Problem(f"{prefix}.charge", BAD_CHARGE))
-	except ArithmeticError:
-		problems.append(Problem(f"{prefix}.charge", BAD_CHARGE))
-	try:
-		if Decimal(str(line.units)).quantize(Decimal("0.001")) <= 0:
-			problems.append(Problem(f"{prefix}.units", BAD_UNITS))
-	except ArithmeticError:
-		problems.append(Problem(f"{prefix}.units", BAD_UNITS))
-	pointers = list(line.diagnosis_pointers or ())
-	if not pointers or len(pointers) > MAX_DIAGNOSIS_POINTERS:
-		problems.append(Problem(f"{prefix}.diagnosis_pointers", NO_POINTER))
-	elif len(set(pointers)) != len(pointers) or not all(
-		isinstance(p, int) and 1 <= p <= min(diagnosis_count, MAX_DIAGNOSES) for p in pointers
-	):
-		problems.append(Problem(f"{prefix}.diagnosis_pointers", BAD_POINTER))
-	problems += _past_date_problems(line.service_date, f"{prefix}.service_date", today)
-	if line.service_end_date is not None:
-		if isinstance(line.service_date, date) and line.service_end_date < line.service_date:
-			problems.append(Problem(f"{prefix}.service_end_date", BAD_END_DATE))
-		else:
-			problems += _past_date_problems(line.service_end_date, f"{prefix}.service_end_date", today)
+	values = (
+		line.procedure_code,
+		tuple(line.modifiers),
+		line.charge,
+		line.units,
+		tuple(line.diagnosis_pointers or ()),
+		line.service_date,
+		line.service_end_date,
+		diagnosis_count,
+		today,
+	)
+	problems = [
+		Problem(f"{prefix}.{field}", reason) for field, reason in _checked_once(_line_value_problems, *values)
+	]
 	if len(clean_id(line.control_number)) > _LEN["reference"]:
 		problems.append(Problem(f"{prefix}.control_number", TOO_LONG))
 	return problems
+
+
+def _line_value_problems(
+	procedure_code, modifiers, charge, units, pointers, service_date, service_end_date, diagnosis_count, today
+) -> tuple[tuple[str, str], ...]:
+	"""(field, reason) of what is wrong with a service line's values (its control number apart)."""
+	problems = []
+	if not _PROCEDURE.match(clean_id(procedure_code)):
+		problems.append(("procedure_code", BAD_PROCEDURE))
+	modifiers = [clean_id(m) for m in modifiers]
+	if len(modifiers) > MAX_MODIFIERS or not all(_MODIFIER.match(m) for m in modifiers):
+		problems.append(("modifiers", BAD_MODIFIERS))
+	try:
+		if Decimal(str(charge)).quantize(Decimal("0.01")) <= 0:
+			problems.append(("charge", BAD_CHARGE))
+	except ArithmeticError:
+		problems.append(("charge", BAD_CHARGE))
+	try:
+		if Decimal(str(units)).quantize(Decimal("0.001")) <= 0:
+			problems.append(("units", BAD_UNITS))
+	except ArithmeticError:
+		problems.append(("units", BAD_UNITS))
+	if not pointers or len(pointers) > MAX_DIAGNOSIS_POINTERS:
+		problems.append(("diagnosis_pointers", NO_POINTER))
+	elif len(set(pointers)) != len(pointers) or not all(
+		isinstance(p, int) and 1 <= p <= min(diagnosis_count, MAX_DIAGNOSES) for p in pointers
+	):
+		problems.append(("diagnosis_pointers", BAD_POINTER))
+	problems += [(p.field, p.reason) for p in _past_date_problems(service_date, "service_date", today)]
+	if service_end_date is not None:
+		if isinstance(service_date, date) and service_end_date < service_date:
+			problems.append(("service_end_date", BAD_END_DATE))
+		else:
+			problems += [
+				(p.field, p.reason) for p in _past_date_problems(service_end_date, "service_end_date", today)
+			]
+	return tuple(problems)
 
 
 def claim_problems(
@@ -511,13 +544,7 @@ def claim_problems(
 		problems.append(Problem("claim_id", BAD_CLAIM_ID))
 
 	payer = claim.payer
-	if not clean_text(payer.name, _LEN["org_name"]):
-		problems.append(Problem("payer.name", NAME_REQUIRED))
-	payer_id = clean_id(payer.payer_id)
-	if not _ALNUM.match(payer_id) or not 2 <= len(payer_id) <= _LEN["id"]:
-		problems.append(Problem("payer.payer_id", BAD_PAYER_ID))
-	if clean_id(payer.claim_filing_code) not in FILING_CODES:
-		problems.append(Problem("payer.claim_filing_code", BAD_FILING_CODE))
+	problems += _checked_once(_payer_problems, payer)
 
 	subscriber = claim.subscriber
 	member_id = clean_id(subscriber.member_id)
@@ -583,12 +610,45 @@ def claim_problems(
 
 	rendering = claim.rendering_provider
 	if rendering is not None and not _same_npi(rendering, billing_provider):
-		if not clean_text(rendering.last_name, _LEN["last_name"]):
-			problems.append(Problem("rendering_provider.last_name", NAME_REQUIRED))
-		problems += _npi_problems(rendering.npi, "rendering_provider.npi")
-		problems += _taxonomy_problems(rendering.taxonomy_code, "rendering_provider.taxonomy_code")
+		problems += _checked_once(_rendering_provider_problems, rendering)
 
 	return [Problem(p.field, p.reason, claim.claim_id) for p in problems]
+
+
+def _payer_problems(payer: Payer) -> tuple[Problem, ...]:
+	problems = []
+	if not clean_text(payer.name, _LEN["org_name"]):
+		problems.append(Problem("payer.name", NAME_REQUIRED))
+	payer_id = clean_id(payer.payer_id)
+	if not _ALNUM.match(payer_id) or not 2 <= len(payer_id) <= _LEN["id"]:
+		problems.append(Problem("payer.payer_id", BAD_PAYER_ID))
+	if clean_id(payer.claim_filing_code) not in FILING_CODES:
+		problems.append(Problem("payer.claim_filing_code", BAD_FILING_CODE))
+	return tuple(problems)
+
+
+def _rendering_provider_problems(rendering: RenderingProvider) -> tuple[Problem, ...]:
+	problems = []
+	if not clean_text(rendering.last_name, _LEN["last_name"]):
+		problems.append(Problem("rendering_provider.last_name", NAME_REQUIRED))
+	problems += _npi_problems(rendering.npi, "rendering_provider.npi")
+	problems += _taxonomy_problems(rendering.taxonomy_code, "rendering_provider.taxonomy_code")
+	return tuple(problems)
+
+
+def _checked_once(check, *values) -> tuple:
+	"""check(*values), answered from a cache: a file's claims share a handful of payers
+	and rendering providers, and its lines the same few codes, charges and dates. Values
+	that cannot be hashed are checked every time."""
+	try:
+		return _cached_check(check, *values)
+	except TypeError:
+		return check(*values)
+
+
+@lru_cache(maxsize=8192)
+def _cached_check(check, *values) -> tuple:
+	return check(*values)
 
 
 def _same_npi(rendering: RenderingProvider, billing: BillingProvider | None) -> bool:
@@ -670,35 +730,28 @@ def _address_segments(address: Address | None) -> list[str]:
 	if address is None:
 		return []
 	zip_code = clean_id(address.postal_code).replace("-", "")
+	line1, line2 = clean_text(address.line1, _LEN["address"]), clean_text(address.line2, _LEN["address"])
+	city = clean_text(address.city, _LEN["city"])
 	return [
-		_segment(
-			"N3", clean_text(address.line1, _LEN["address"]), clean_text(address.line2, _LEN["address"])
-		),
-		_segment("N4", clean_text(address.city, _LEN["city"]), clean_id(address.state), zip_code),
+		f"N3*{line1}*{line2}".rstrip(ELEMENT),
+		f"N4*{city}*{clean_id(address.state)}*{zip_code}".rstrip(ELEMENT),
 	]
 
 
 def _person_name(
 	entity: str, person: Subscriber | Patient, id_qualifier: str = "", id_value: str = ""
 ) -> str:
-	return _segment(
-		"NM1",
-		entity,
-		"1",
-		clean_text(person.last_name, _LEN["last_name"]),
-		clean_text(person.first_name, _LEN["first_name"]),
-		clean_text(person.middle_name, _LEN["middle_name"]),
-		"",
-		clean_text(person.suffix, _LEN["suffix"]),
-		id_qualifier,
-		id_value,
-	)
+	last = clean_text(person.last_name, _LEN["last_name"])
+	first = clean_text(person.first_name, _LEN["first_name"])
+	middle = clean_text(person.middle_name, _LEN["middle_name"])
+	suffix = clean_text(person.suffix, _LEN["suffix"])
+	return f"NM1*{entity}*1*{last}*{first}*{middle}**{suffix}*{id_qualifier}*{id_value}".rstrip(ELEMENT)
 
 
 def _demographics(person: Subscriber | Patient) -> list[str]:
 	if person.birth_date is None:
 		return []
-	return [_segment("DMG", "D8", _date(person.birth_date), clean_id(person.sex) or "U")]
+	return [f"DMG*D8*{_date(person.birth_date)}*{clean_id(person.sex) or 'U'}"]
 
 
 def _member_id(claim: Claim) -> str:
@@ -707,120 +760,93 @@ def _member_id(claim: Claim) -> str:
 	return clean_id(claim.subscriber.member_id)
 
 
+# A file names a handful of payers and rendering providers thousands of times.
+@lru_cache(maxsize=1024)
+def _payer_name_segment(payer: Payer) -> str:
+	return f"NM1*PR*2*{clean_text(payer.name, _LEN['org_name'])}*****PI*{clean_id(payer.payer_id)}"
+
+
+@lru_cache(maxsize=1024)
+def _rendering_provider_segments(rendering: RenderingProvider) -> tuple[str, ...]:
+	last = clean_text(rendering.last_name, _LEN["last_name"])
+	first = clean_text(rendering.first_name, _LEN["first_name"])
+	middle = clean_text(rendering.middle_name, _LEN["middle_name"])
+	segments = [f"NM1*82*1*{last}*{first}*{middle}***XX*{provider_ids.normalise_npi(rendering.npi)}"]
+	if rendering.taxonomy_code:
+		segments.append(f"PRV*PE*PXC*{provider_ids.normalise_taxonomy(rendering.taxonomy_code)}")
+	return tuple(segments)
+
+
+# A month's lines are a few codes at a few charges, pointing at the first diagnoses.
+@lru_cache(maxsize=4096)
+def _service_segment(procedure_code: str, modifiers: tuple, charge, units, pointers: tuple) -> str:
+	procedure = _composite("HC", clean_id(procedure_code), *(clean_id(m) for m in modifiers))
+	pointers = COMPONENT.join(str(p) for p in pointers)
+	return f"SV1*{procedure}*{format_amount(charge)}*UN*{_quantity(units)}***{pointers}".rstrip(ELEMENT)
+
+
 def _claim_segments(claim: Claim, billing: BillingProvider, hl: int, parent_hl: int) -> tuple[list[str], int]:
-	"""Loops 2000B (and 2000C) through 2400 for one claim; returns the segments and the last HL used."""
-	segments = []
+	"""Loops 2000B (and 2000C) through 2400 for one claim; returns the segments and the last HL used.
+	Segments are written as f-strings (a file has hundreds of thousands): each element is
+	a cleaned string, and rstrip drops trailing empty elements as _segment does."""
 	subscriber = claim.subscriber
-	is_self = clean_id(claim.patient_relationship) == SELF
+	relationship = clean_id(claim.patient_relationship)
+	is_self = relationship == SELF
 	subscriber_hl = hl
-	segments.append(_segment("HL", subscriber_hl, parent_hl, "22", "1" if not is_self else "0"))
-	segments.append(
-		_segment(
-			"SBR",
-			clean_id(subscriber.payer_responsibility) or "P",
-			SELF if is_self else "",
-			clean_id(subscriber.group_number),
-			"",
-			"",
-			"",
-			"",
-			"",
-			clean_id(claim.payer.claim_filing_code),
-		)
-	)
-	segments.append(_person_name("IL", subscriber, "MI", _member_id(claim)))
+	responsibility = clean_id(subscriber.payer_responsibility) or "P"
+	group = clean_id(subscriber.group_number)
+	filing = clean_id(claim.payer.claim_filing_code)
+	segments = [
+		f"HL*{subscriber_hl}*{parent_hl}*22*{'0' if is_self else '1'}",
+		f"SBR*{responsibility}*{SELF if is_self else ''}*{group}******{filing}".rstrip(ELEMENT),
+		_person_name("IL", subscriber, "MI", _member_id(claim)),
+	]
 	if is_self:
 		segments += _address_segments(subscriber.address)
 		segments += _demographics(subscriber)
-	segments.append(
-		_segment(
-			"NM1",
-			"PR",
-			"2",
-			clean_text(claim.payer.name, _LEN["org_name"]),
-			"",
-			"",
-			"",
-			"",
-			"PI",
-			clean_id(claim.payer.payer_id),
-		)
-	)
+	segments.append(_payer_name_segment(claim.payer))
 	if not is_self:
 		hl += 1
 		patient = claim.patient
-		segments.append(_segment("HL", hl, subscriber_hl, "23", "0"))
-		segments.append(_segment("PAT", clean_id(claim.patient_relationship)))
+		segments.append(f"HL*{hl}*{subscriber_hl}*23*0")
+		segments.append(f"PAT*{relationship}".rstrip(ELEMENT))
 		segments.append(_person_name("QC", patient))
 		segments += _address_segments(patient.address)
 		segments += _demographics(patient)
 
 	frequency = clean_id(claim.frequency_code)
-	segments.append(
-		_segment(
-			"CLM",
-			clean_id(claim.claim_id),
-			format_amount(claim.total_charge),
-			"",
-			"",
-			_composite(clean_id(claim.place_of_service), "B", frequency),
-			"Y",  # provider's signature on file
-			"A",  # assignment accepted: Medicare pays the practice
-			"Y",  # benefits assigned to the provider
-			"Y",  # release of information on file
-		)
-	)
+	place = _composite(clean_id(claim.place_of_service), "B", frequency)
+	# CLM06-09: provider's signature on file, assignment accepted (Medicare pays the
+	# practice), benefits assigned to the provider, release of information on file.
+	segments.append(f"CLM*{clean_id(claim.claim_id)}*{format_amount(claim.total_charge)}***{place}*Y*A*Y*Y")
 	if frequency in (FREQUENCY_REPLACEMENT, FREQUENCY_VOID):
-		segments.append(_segment("REF", "F8", clean_id(claim.original_claim_number)))
-	diagnoses = [_diagnosis_code(code) for code in claim.diagnoses]
-	segments.append(
-		_segment(
-			"HI", *(_composite("ABK" if index == 0 else "ABF", code) for index, code in enumerate(diagnoses))
-		)
+		segments.append(f"REF*F8*{clean_id(claim.original_claim_number)}".rstrip(ELEMENT))
+	diagnoses = ELEMENT.join(
+		f"{'ABK' if index == 0 else 'ABF'}{COMPONENT}{_diagnosis_code(code)}".rstrip(COMPONENT)
+		for index, code in enumerate(claim.diagnoses)
 	)
+	segments.append(f"HI*{diagnoses}".rstrip(ELEMENT))
 	rendering = claim.rendering_provider
 	if rendering is not None and not _same_npi(rendering, billing):
-		segments.append(
-			_segment(
-				"NM1",
-				"82",
-				"1",
-				clean_text(rendering.last_name, _LEN["last_name"]),
-				clean_text(rendering.first_name, _LEN["first_name"]),
-				clean_text(rendering.middle_name, _LEN["middle_name"]),
-				"",
-				"",
-				"XX",
-				provider_ids.normalise_npi(rendering.npi),
-			)
-		)
-		if rendering.taxonomy_code:
-			segments.append(
-				_segment("PRV", "PE", "PXC", provider_ids.normalise_taxonomy(rendering.taxonomy_code))
-			)
+		segments += _rendering_provider_segments(rendering)
 
 	for number, line in enumerate(claim.lines, start=1):
-		segments.append(_segment("LX", number))
+		segments.append(f"LX*{number}")
 		segments.append(
-			_segment(
-				"SV1",
-				_composite("HC", clean_id(line.procedure_code), *(clean_id(m) for m in line.modifiers)),
-				format_amount(line.charge),
-				"UN",
-				_quantity(line.units),
-				"",
-				"",
-				_composite(*line.diagnosis_pointers),
+			_service_segment(
+				line.procedure_code,
+				tuple(line.modifiers),
+				line.charge,
+				line.units,
+				tuple(line.diagnosis_pointers),
 			)
 		)
 		if line.service_end_date and line.service_end_date != line.service_date:
-			segments.append(
-				_segment("DTP", "472", "RD8", f"{_date(line.service_date)}-{_date(line.service_end_date)}")
-			)
+			segments.append(f"DTP*472*RD8*{_date(line.service_date)}-{_date(line.service_end_date)}")
 		else:
-			segments.append(_segment("DTP", "472", "D8", _date(line.service_date)))
-		if clean_id(line.control_number):
-			segments.append(_segment("REF", "6R", clean_id(line.control_number)))
+			segments.append(f"DTP*472*D8*{_date(line.service_date)}")
+		if control := clean_id(line.control_number):
+			segments.append(f"REF*6R*{control}")
 	return segments, hl
 
 

@@ -301,3 +301,29 @@ class TestClaimExport(BillingMonthCase):
 			{"doctype": "Claim Export", "month": add_months(LAST_MONTH, 0), "billing_practitioner": other}
 		).insert()
 		self.assertEqual(doc.invoices, [])
+
+	def test_an_invoice_naming_another_patients_coverage_is_held(self):
+		patient = self.billed_patient("Claim Own Coverage")
+		other = self.billed_patient("Claim Other Coverage")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		invoice_of = {
+			p: frappe.get_value(
+				"Sales Invoice", {"patient": p, "care_billing_role": "Primary Payer", "docstatus": 1}
+			)
+			for p in (patient, other)
+		}
+		others_coverage = frappe.db.get_value("Sales Invoice", invoice_of[other], "care_coverage")
+		self.assertTrue(others_coverage)
+		frappe.db.set_value("Sales Invoice", invoice_of[patient], "care_coverage", others_coverage)
+
+		export = self.export()
+		rows = {row.sales_invoice: row for row in export.invoices}
+		self.assertEqual(rows[invoice_of[patient]].status, "Held")
+		self.assertIn(others_coverage, rows[invoice_of[patient]].reason)
+		self.assertIn("another patient", rows[invoice_of[patient]].reason)
+		self.assertEqual(rows[invoice_of[other]].status, "Exported")
+		text = self.file_text(export)
+		self.assertNotIn(invoice_of[patient], text)
+		self.assertIn(f"CLM*{invoice_of[other]}*", text)
+		self.assertEqual(pyx12_errors(text)[1], [])
