@@ -126,6 +126,31 @@ def make_payer(name: str = "Medicare Part B Test Payer", payer_id: str = "TESTMC
 	)
 
 
+def make_deposit_account(company: str, name: str = "Remittance Test Bank") -> str:
+	"""A bank ledger of the company that payer payments are received into."""
+	abbr = frappe.get_cached_value("Company", company, "abbr")
+	account = f"{name} - {abbr}"
+	if frappe.db.exists("Account", account):
+		return account
+	parent = frappe.db.get_value(
+		"Account", {"company": company, "account_type": "Bank", "is_group": 1}, "name"
+	) or frappe.db.get_value("Account", {"company": company, "root_type": "Asset", "is_group": 1}, "name")
+	return (
+		frappe.get_doc(
+			{
+				"doctype": "Account",
+				"account_name": name,
+				"company": company,
+				"parent_account": parent,
+				"account_type": "Bank",
+				"is_group": 0,
+			}
+		)
+		.insert(ignore_permissions=True)
+		.name
+	)
+
+
 def make_coverage(
 	patient: str,
 	payer: str | None = None,

@@ -104,7 +104,15 @@ def _export_claims(month):
 	return {"export": export.name, "number": export.interchange_control_number}
 
 
+def _post_remittance(name):
+	"""A clerk submitting a saved Remittance Import."""
+	doc = frappe.get_doc("Remittance Import", name)
+	doc.submit()
+	return [payment.payment_entry for payment in doc.payments]
+
+
 TASKS = {
+	"remit": _post_remittance,
 	"export": _export_claims,
 	"close": _close,
 	"invoice": _invoice,
@@ -615,6 +623,109 @@ class TestConcurrentClaimExports(BillingConcurrencyTestCase):
 			if made_addresses:
 				frappe.db.delete("Dynamic Link", {"parent": ("in", made_addresses), "parenttype": "Address"})
 				frappe.db.delete("Address", {"name": ("in", made_addresses)})
+			frappe.db.commit()
+
+	def test_one_835_submitted_twice_at_once_posts_its_payment_once(self):
+		from decimal import Decimal
+
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests import pure_checks
+		from care_management.tests.factories import make_deposit_account
+
+		remittance_files = pure_checks.load("remittance_files")
+		company = frappe.db.get_single_value("Care Management Settings", "company")
+		saved_account = frappe.db.get_single_value("Care Management Settings", "remittance_deposit_account")
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", make_deposit_account(company)
+		)
+		close_month(self.MONTH, now=True)
+		create_invoices(self.MONTH, submit=1)
+		owed = dict(
+			frappe.db.sql(
+				"""select name, outstanding_amount from `tabSales Invoice`
+				where patient in %s and care_billing_role = 'Primary Payer' and docstatus = 1""",
+				[self.patients],
+			)
+		)
+		payer = frappe.db.get_value("Sales Invoice", next(iter(owed)), "customer")
+		text = remittance_files.remittance_835(
+			[
+				{"claim_id": invoice, "charge": Decimal(str(amount)), "paid": Decimal(str(amount))}
+				for invoice, amount in owed.items()
+			],
+			trace_number="EFTRACE1",
+			payer_name=frappe.db.get_value("Customer", payer, "customer_name"),
+			payer_id=frappe.db.get_value("Customer", payer, "payer_id"),
+		)
+		imports = []
+		try:
+			for _copy in range(2):
+				file_url = (
+					frappe.get_doc(
+						{"doctype": "File", "file_name": "race.835", "content": text, "is_private": 1}
+					)
+					.insert(ignore_permissions=True)
+					.file_url
+				)
+				imports.append(
+					frappe.get_doc({"doctype": "Remittance Import", "file": file_url}).insert().name
+				)
+			frappe.db.commit()
+
+			results = run_together(("remit", (imports[0],)), ("remit", (imports[1],)))
+			frappe.db.commit()  # a fresh snapshot
+			self.assertEqual(sorted(status for _task, status, _out in results), ["error", "ok"], results)
+			self.assertIn("already posted", next(out for _t, status, out in results if status == "error"))
+			entries = frappe.get_all(
+				"Payment Entry", filters={"reference_no": "EFTRACE1", "docstatus": 1}, pluck="name"
+			)
+			self.assertEqual(len(entries), 1)
+			allocated = dict(
+				frappe.db.sql(
+					"""select reference_name, sum(allocated_amount) from `tabPayment Entry Reference`
+					where parent in %s and docstatus = 1 group by reference_name""",
+					[entries],
+				)
+			)
+			self.assertEqual(allocated, {invoice: amount for invoice, amount in owed.items()})
+			self.assertEqual(
+				frappe.db.sql(
+					"select count(*) from `tabSales Invoice` where name in %s and outstanding_amount != 0",
+					[list(owed)],
+				)[0][0],
+				0,
+			)
+		finally:
+			frappe.db.rollback()
+			entries = frappe.db.sql_list(
+				"select name from `tabPayment Entry` where reference_no = 'EFTRACE1'"
+			)
+			for table, column in (
+				("Payment Entry Reference", "parent"),
+				("GL Entry", "voucher_no"),
+				("Payment Ledger Entry", "voucher_no"),
+				("Payment Entry", "name"),
+			):
+				if entries:
+					frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [entries])
+			for child in (
+				"Remittance Payment",
+				"Remittance Claim",
+				"Remittance Adjustment",
+				"Remittance Problem",
+			):
+				if imports:
+					frappe.db.delete(child, {"parent": ("in", imports)})
+			if imports:
+				frappe.db.delete(
+					"File", {"attached_to_doctype": "Remittance Import", "attached_to_name": ("in", imports)}
+				)
+				frappe.db.delete("Remittance Import", {"name": ("in", imports)})
+			frappe.db.delete("File", {"file_name": "race.835"})
+			frappe.db.set_single_value(
+				"Care Management Settings", "remittance_deposit_account", saved_account
+			)
 			frappe.db.commit()
 
 

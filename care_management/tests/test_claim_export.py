@@ -42,7 +42,9 @@ def address(title: str, link_doctype: str, link_name: str, **fields) -> str:
 	return doc.insert(ignore_permissions=True).name
 
 
-class TestClaimExport(BillingMonthCase):
+class ClaimExportCase(BillingMonthCase):
+	"""A practice ready to send claims: NPIs, tax ID, billing address, clearinghouse."""
+
 	def setUp(self):
 		super().setUp()
 		settings = frappe.get_single("Care Management Settings")
@@ -85,6 +87,8 @@ class TestClaimExport(BillingMonthCase):
 	def file_text(self, export) -> str:
 		return frappe.get_doc("File", {"file_url": export.file}).get_content()
 
+
+class TestClaimExport(ClaimExportCase):
 	def test_month_close_to_both_invoices_to_a_valid_837p_file(self):
 		patient = self.billed_patient("Claim Jane")
 		held_patient = self.billed_patient("Claim No Birth", dob=None, with_address=False)

@@ -74,6 +74,7 @@ class CareManagementSettings(Document):
 			("company", "Company"),
 			("default_billing_practitioner", "Healthcare Practitioner"),
 			("selling_price_list", "Price List"),
+			("remittance_deposit_account", "Account"),
 		):
 			value = self.get(fieldname)
 			if value and not frappe.db.exists(doctype, value):
@@ -91,6 +92,29 @@ class CareManagementSettings(Document):
 				_(
 					"Price List: {0} is not a selling price list. Pick a price list with Selling checked."
 				).format(frappe.bold(self.selling_price_list))
+			)
+		self.validate_deposit_account()
+
+	def validate_deposit_account(self):
+		if not self.remittance_deposit_account:
+			return
+		account = frappe.db.get_value(
+			"Account", self.remittance_deposit_account, ["company", "is_group", "account_type"], as_dict=True
+		)
+		if (
+			account.is_group
+			or account.account_type not in ("Bank", "Cash")
+			or (self.company and account.company != self.company)
+		):
+			frappe.throw(
+				_(
+					"Remittance Deposit Account: {0} is not a bank or cash ledger of {1}. Pick the bank account "
+					"payers pay into (Account Type Bank, not a group)."
+				).format(
+					frappe.bold(self.remittance_deposit_account),
+					frappe.bold(self.company or _("the company")),
+				),
+				title=_("Invalid Remittance Deposit Account"),
 			)
 
 	def validate_risk_tiers(self):

@@ -13,6 +13,7 @@ from rq.timeouts import JobTimeoutException
 
 from care_management.domain.hsds import resource_from_service
 from care_management.domain.hsds_tabular import services_from_tables, tables_from_files
+from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
 
 SOURCE_KINDS = (".json", ".zip")
 KEPT_WHEN_SOURCE_IS_SILENT = (
@@ -26,9 +27,6 @@ KEPT_WHEN_SOURCE_IS_SILENT = (
 # row writes when that row fails, without touching what came before either.
 RUN_SAVEPOINT = "hsds_import_run"
 ROW_SAVEPOINT = "hsds_row"
-# HSDS Import Problem: its Data columns are varchar(140); a reason is cut for the list's sake.
-DATA_LENGTH = 140
-REASON_LENGTH = 500
 
 
 def job_id(name: str) -> str:
@@ -281,9 +279,3 @@ def problem_row(file: str, row: int, hsds_id, field: str, reason: str) -> dict:
 		"field": storable(field, DATA_LENGTH),
 		"reason": storable(reason, REASON_LENGTH),
 	}
-
-
-def storable(text: str | None, length: int) -> str:
-	"""Text a column can keep: within its length, without NUL or characters UTF-8 cannot encode
-	(the feed's own id may hold either, and the summary must still save)."""
-	return (text or "").replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:length]

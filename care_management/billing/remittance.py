@@ -1,0 +1,438 @@
+"""835 remittances posted against the payer invoices.
+
+Saving a Remittance Import reads its file (domain/remittance_835.py) and lists,
+per payment (an ST set: one check or EFT), its claims with what each would do to
+the payer invoice it was made from (domain/remittance_posting.py), the claim and
+service adjustments, and every problem of the file. Submitting reads the file
+again against the invoices locked FOR UPDATE (so two remittances paying one
+invoice are applied one after the other, the second against what the first
+left), claims each payment's posting key under a unique index (one payment is
+posted once, whatever runs at the same time) and posts one Payment Entry per
+payment: its amount is what the payer paid (BPR02), allocated to the invoices;
+what no invoice takes stays unallocated on the payer. The payer's claim number
+(CLP07, Medicare's ICN) goes onto the Claim Export row that sent the claim, for
+later replacements and voids.
+
+A claim the file cannot be read for is left out with its problem; the others
+are posted. A problem outside the claims (the payment's own segments, its
+balance) stops the whole file, since its amounts cannot be trusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import frappe
+from frappe import _
+from frappe.utils import flt, getdate, today
+
+from care_management.domain import claims_837p as x12
+from care_management.domain import remittance_835 as x835
+from care_management.domain import remittance_posting as posting
+from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+# Claim Export rows are updated in statements of this many claims.
+CHUNK = 500
+TRACE_TWICE = "The file holds two payments with this check or EFT number: neither is posted."
+PAYMENT_UNREADABLE = (
+	"The payment's own segments could not be read or do not balance (see Problems): nothing of it is posted."
+)
+
+
+def file_text(doc) -> str:
+	file = frappe.get_doc("File", {"file_url": doc.file})
+	content = file.get_content()
+	if isinstance(content, bytes):
+		if len(content) > MAX_FILE_BYTES:
+			frappe.throw(
+				_(
+					"835 File: the file is larger than {0} MB; ask the clearinghouse for one file per payment."
+				).format(MAX_FILE_BYTES // (1024 * 1024)),
+				title=_("File Too Large"),
+			)
+		content = content.decode("utf-8-sig", errors="replace")
+	return content
+
+
+def read_into(doc, locking: bool = False) -> None:
+	"""Fill the import's payments, claims, adjustments and problems from its file."""
+	remittances, problems = x835.parse_835(file_text(doc))
+	payers = payers_of(remittances)
+	claim_ids = [claim.claim_id for remittance in remittances for claim in remittance.claims]
+	invoices = invoice_states(claim_ids, doc.company, locking=locking)
+	doc.set("payments", [])
+	doc.set("claims", [])
+	doc.set("adjustments", [])
+	doc.set("problems", [problem_row(p) for p in problems])
+	# Problems of the interchange itself (its envelope, a set cut off): no payment of it is posted.
+	of_payments = {p for remittance in remittances for p in remittance.transaction_problems}
+	doc.flags.interchange_problems = [p for p in problems if not p.claim_id and p not in of_payments]
+	traces = [remittance.trace_number for remittance in remittances]
+	for remittance in remittances:
+		payer = payers.get(remittance_payer_key(remittance))
+		if traces.count(remittance.trace_number) > 1:
+			# Its claims are told apart from the other payment's by the trace number.
+			outcomes = [
+				posting.ClaimOutcome(claim.claim_id, "", posting.NOT_POSTED, Decimal(0), TRACE_TWICE)
+				for claim in remittance.claims
+			]
+			reason = _(TRACE_TWICE)
+		elif remittance.transaction_problems:
+			# Its amounts cannot be trusted: nothing of this payment is allocated.
+			outcomes = [
+				posting.ClaimOutcome(claim.claim_id, "", posting.NOT_POSTED, Decimal(0), PAYMENT_UNREADABLE)
+				for claim in remittance.claims
+			]
+			reason = "; ".join(dict.fromkeys(_(p.reason) for p in remittance.transaction_problems))
+		else:
+			outcomes = posting.allocate(remittance.claims, invoices, payer, remittance.total_paid)
+			reason = "" if payer else _(posting.UNKNOWN_PAYER)
+			for outcome in outcomes:  # a later payment of the file finds what this one left owing
+				if outcome.allocated:
+					state = invoices[outcome.invoice]
+					invoices[outcome.invoice] = replace(
+						state, outstanding=state.outstanding - outcome.allocated
+					)
+		doc.append(
+			"payments",
+			{
+				"trace_number": storable(remittance.trace_number, DATA_LENGTH),
+				"payer": payer,
+				"payer_name": storable(remittance.payer_name, DATA_LENGTH),
+				"payment_date": remittance.payment_date,
+				"payment_method": storable(remittance.payment_method, DATA_LENGTH),
+				"total_paid": flt(remittance.total_paid),
+				"claims": len(remittance.claims),
+				"status": "Ready" if payer and not reason else "Not Posted",
+				"reason": storable(reason, REASON_LENGTH),
+			},
+		)
+		for claim, outcome in zip(remittance.claims, outcomes, strict=True):
+			invoice = invoices.get(claim.claim_id)
+			# A cancelled invoice is named by the claim ID only: a submitted import cannot link to it.
+			linked_invoice = outcome.invoice if invoice and invoice.docstatus == 1 else None
+			doc.append("claims", claim_row(remittance, claim, outcome, invoice, linked_invoice))
+			for procedure_code, adjustment in claim_adjustments(claim):
+				doc.append(
+					"adjustments",
+					{
+						"claim_id": storable(claim.claim_id, DATA_LENGTH),
+						"sales_invoice": linked_invoice,
+						"procedure_code": storable(procedure_code, DATA_LENGTH),
+						"group_code": storable(adjustment.group, DATA_LENGTH),
+						"reason_code": storable(adjustment.reason, DATA_LENGTH),
+						"amount": flt(adjustment.amount),
+						"quantity": flt(adjustment.quantity) if adjustment.quantity is not None else None,
+					},
+				)
+	summarise(doc)
+
+
+def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_invoice: str | None) -> dict:
+	return {
+		"trace_number": storable(remittance.trace_number, DATA_LENGTH),
+		"claim_id": storable(claim.claim_id, DATA_LENGTH),
+		"sales_invoice": linked_invoice,
+		"patient": (invoice.patient or None) if invoice else None,
+		"claim_status": storable(status_label(claim.status_code), DATA_LENGTH),
+		"outcome": outcome.outcome,
+		"charge": flt(claim.charge),
+		"paid": flt(claim.paid),
+		"allocated": flt(outcome.allocated),
+		"patient_responsibility": flt(claim.patient_responsibility),
+		"payer_claim_number": storable(claim.payer_claim_number, DATA_LENGTH),
+		"adjustments": storable(
+			"; ".join(
+				f"{procedure + ' ' if procedure else ''}{a.group}-{a.reason} {a.amount}"
+				for procedure, a in claim_adjustments(claim)
+			),
+			REASON_LENGTH,
+		),
+		"reason": _(outcome.reason) if outcome.reason else "",
+	}
+
+
+def claim_adjustments(claim):
+	"""(procedure code, adjustment): the claim's own (no code), then each service's."""
+	for adjustment in claim.adjustments:
+		yield "", adjustment
+	for service in claim.services:
+		for adjustment in service.adjustments:
+			yield service.procedure_code, adjustment
+
+
+def status_label(code: str) -> str:
+	meaning = posting.CLAIM_STATUS.get(code)
+	return f"{code} {_(meaning)}" if meaning else code
+
+
+def problem_row(problem) -> dict:
+	return {
+		"segment_number": problem.segment_number,
+		"segment_id": storable(problem.segment_id, DATA_LENGTH),
+		"claim_id": storable(problem.claim_id, DATA_LENGTH),
+		"reason": storable(_(problem.reason), REASON_LENGTH),
+	}
+
+
+def summarise(doc) -> None:
+	doc.total_received = sum(flt(p.total_paid) for p in doc.payments)
+	doc.total_allocated = sum(flt(c.allocated) for c in doc.claims)
+	doc.claims_paid = sum(1 for c in doc.claims if c.outcome in (posting.PAID, posting.PAID_SHORT))
+	doc.claims_denied = sum(1 for c in doc.claims if c.outcome == posting.DENIED)
+	doc.claims_not_posted = len(doc.claims) - doc.claims_paid - doc.claims_denied
+	doc.problem_count = len(doc.problems)
+
+
+def remittance_payer_key(remittance) -> tuple[str, str]:
+	return (remittance.payer_id or "", remittance.payer_name or "")
+
+
+def payers_of(remittances) -> dict[tuple[str, str], str]:
+	"""The payer Customer of each remittance: by its payer ID (the one claims are
+	sent with), else by its name."""
+	ids = sorted({r.payer_id for r in remittances if r.payer_id})
+	names = sorted({r.payer_name for r in remittances if r.payer_name})
+	by_id = dict(
+		frappe.db.sql(
+			"select payer_id, name from `tabCustomer` where is_payer = 1 and disabled = 0 and payer_id in %(ids)s",
+			{"ids": ids or [""]},
+		)
+	)
+	by_name = dict(
+		frappe.db.sql(
+			"""select customer_name, name from `tabCustomer`
+			where is_payer = 1 and disabled = 0 and customer_name in %(names)s""",
+			{"names": names or [""]},
+		)
+	)
+	return {
+		remittance_payer_key(r): by_id.get(r.payer_id) or by_name.get(r.payer_name)
+		for r in remittances
+		if by_id.get(r.payer_id) or by_name.get(r.payer_name)
+	}
+
+
+def invoice_states(
+	claim_ids: list[str], company: str, locking: bool = False
+) -> dict[str, posting.InvoiceState]:
+	"""The company's invoices the claims name (CLP01 is the payer invoice's name),
+	locked until the posting commits when ``locking``."""
+	rows = frappe.db.sql(
+		f"""select name, customer, docstatus, outstanding_amount, care_billing_role, patient
+		from `tabSales Invoice`
+		where name in %(names)s and company = %(company)s
+		{"for update" if locking else ""}""",
+		{"names": sorted(set(claim_ids)) or [""], "company": company},
+		as_dict=True,
+	)
+	return {
+		row.name: posting.InvoiceState(
+			name=row.name,
+			customer=row.customer,
+			docstatus=row.docstatus,
+			outstanding=Decimal(str(row.outstanding_amount or 0)),
+			is_payer_invoice=row.care_billing_role in ("Primary Payer", "Secondary Payer"),
+			patient=row.patient or "",
+		)
+		for row in rows
+	}
+
+
+def refuse_unpostable(doc) -> None:
+	"""Submit only a file whose interchange reads whole and that has a payment to post;
+	a payment that cannot be posted (unreadable, unknown payer) is listed, not posted."""
+	interchange_problems = doc.flags.interchange_problems or []
+	if interchange_problems:
+		frappe.throw(
+			_("The file cannot be posted: {0}. Ask the clearinghouse for a corrected file.").format(
+				"; ".join(
+					_("segment {0} ({1}): {2}").format(p.segment_number, p.segment_id, _(p.reason))
+					for p in interchange_problems[:5]
+				)
+			),
+			title=_("835 File Not Readable"),
+		)
+	deposit_account_of(doc.company)
+	if not any(payment.status == "Ready" for payment in doc.payments):
+		frappe.throw(
+			_("Nothing in this file can be posted: {0}").format(
+				"; ".join(f"{p.trace_number or '?'}: {p.reason}" for p in doc.payments)
+				or _("the file holds no payment.")
+			),
+			title=_("Nothing to Post"),
+		)
+
+
+def deposit_account_of(company: str) -> str:
+	account = frappe.db.get_single_value(
+		"Care Management Settings", "remittance_deposit_account"
+	) or frappe.get_cached_value("Company", company, "default_bank_account")
+	if not account:
+		frappe.throw(
+			_(
+				"Set Remittance Deposit Account in Care Management Settings (or a Default Bank Account on "
+				"company {0}): the account payer payments are received into."
+			).format(frappe.bold(company)),
+			title=_("No Deposit Account"),
+		)
+	return account
+
+
+def posting_key(doc, payment) -> str:
+	return storable(f"{doc.company}|{payment.payer}|{payment.trace_number}", DATA_LENGTH)
+
+
+def claim_posting_key(doc, payment) -> None:
+	"""The payment's key, under a unique index: a second posting of the same payment
+	(the same file again, or at the same moment) fails here, before any money moves."""
+	key = posting_key(doc, payment)
+	try:
+		frappe.db.sql(
+			"update `tabRemittance Payment` set posting_key = %s where name = %s", (key, payment.name)
+		)
+	except Exception as error:
+		if not frappe.db.is_unique_key_violation(error):
+			raise
+		posted_by = frappe.db.get_value("Remittance Payment", {"posting_key": key}, "parent")
+		frappe.throw(
+			_(
+				"Payment {0} from {1} is already posted by {2}. Cancel that import first to post it again."
+			).format(frappe.bold(payment.trace_number), frappe.bold(payment.payer), frappe.bold(posted_by)),
+			title=_("Payment Already Posted"),
+		)
+	payment.posting_key = key
+
+
+def post(doc) -> None:
+	"""Claim each payment's key, then post its Payment Entry; record the payer's claim numbers."""
+	deposit_account = deposit_account_of(doc.company)
+	ready = [payment for payment in doc.payments if payment.status == "Ready"]
+	for payment in ready:
+		claim_posting_key(doc, payment)
+	for payment in ready:
+		allocations = [
+			(c.sales_invoice, flt(c.allocated))
+			for c in doc.claims
+			if c.trace_number == payment.trace_number and flt(c.allocated) > 0
+		]
+		if flt(payment.total_paid) == 0:
+			status, entry, reason = "Not Posted", None, _("The payer paid nothing with this remittance.")
+		elif flt(payment.total_paid) < 0:
+			status, entry, reason = (
+				"Not Posted",
+				None,
+				_("The payer takes money back with this remittance (a debit): post it by hand."),
+			)
+		else:
+			entry = payment_entry(doc, payment, allocations, deposit_account)
+			status, reason = "Posted", ""
+		payment.db_set({"status": status, "payment_entry": entry, "reason": reason})
+	record_payer_claim_numbers(doc, {payment.trace_number for payment in ready})
+	doc.db_set("status", "Posted")
+
+
+def payment_entry(doc, payment, allocations: list[tuple[str, float]], deposit_account: str) -> str:
+	from erpnext.accounts.party import get_party_account
+
+	entry = frappe.new_doc("Payment Entry")
+	entry.payment_type = "Receive"
+	entry.company = doc.company
+	entry.posting_date = today()
+	entry.party_type = "Customer"
+	entry.party = payment.payer
+	entry.paid_from = get_party_account("Customer", payment.payer, doc.company)
+	entry.paid_to = deposit_account
+	entry.paid_amount = entry.received_amount = flt(payment.total_paid)
+	entry.source_exchange_rate = entry.target_exchange_rate = 1
+	entry.reference_no = payment.trace_number
+	entry.reference_date = getdate(payment.payment_date) if payment.payment_date else today()
+	entry.remarks = _("835 remittance {0}, {1}: {2} claims.").format(
+		doc.name, payment.trace_number, payment.claims
+	)
+	for invoice, amount in allocations:
+		entry.append(
+			"references",
+			{"reference_doctype": "Sales Invoice", "reference_name": invoice, "allocated_amount": amount},
+		)
+	entry.setup_party_account_field()
+	entry.set_missing_values()
+	entry.set_missing_ref_details()
+	entry.insert()
+	entry.submit()
+	return entry.name
+
+
+def record_payer_claim_numbers(doc, traces: set[str]) -> None:
+	"""CLP07 of the posted payments' claims onto the Claim Export row that sent each
+	(new or replacement; a cancelled invoice's too, which its void quotes), where
+	billing staff have not entered one; a different number already entered is kept and
+	the claim's reason says so."""
+	numbers = {}
+	for claim in doc.claims:
+		number = (claim.payer_claim_number or "").strip()
+		if (
+			claim.trace_number in traces
+			and number
+			and claim.outcome not in (posting.REVERSAL, posting.NOT_MATCHED)
+			and x12.payer_claim_number_problem(number) is None
+		):
+			numbers[claim.claim_id] = number
+	if not numbers:
+		return
+	entered = dict(
+		frappe.db.sql(
+			"""select e.sales_invoice, e.payer_claim_number from `tabClaim Export Invoice` e
+			join `tabClaim Export` x on x.name = e.parent and x.docstatus = 1
+			where e.sales_invoice in %(invoices)s and e.status = 'Exported' and e.claim_frequency in ('1', '7')
+				and coalesce(e.payer_claim_number, '') != ''""",
+			{"invoices": list(numbers)},
+		)
+	)
+	for claim in doc.claims:
+		other = entered.get(claim.claim_id)
+		if other and claim.claim_id in numbers and other != numbers[claim.claim_id]:
+			claim.db_set(
+				"reason",
+				storable(
+					" ".join(
+						filter(
+							None,
+							[
+								claim.reason,
+								_(
+									"The Claim Export row of this claim already has Payer Claim Number {0}; it is kept."
+								).format(other),
+							],
+						)
+					),
+					REASON_LENGTH,
+				),
+			)
+	to_fill = [(invoice, number) for invoice, number in numbers.items() if invoice not in entered]
+	for start in range(0, len(to_fill), CHUNK):
+		chunk = to_fill[start : start + CHUNK]
+		cases = " ".join(["when %s then %s"] * len(chunk))
+		values = [value for pair in chunk for value in pair]
+		frappe.db.sql(
+			f"""update `tabClaim Export Invoice` e join `tabClaim Export` x on x.name = e.parent and x.docstatus = 1
+			set e.payer_claim_number = case e.sales_invoice {cases} end
+			where e.sales_invoice in %s and e.status = 'Exported' and e.claim_frequency in ('1', '7')
+				and coalesce(e.payer_claim_number, '') = ''""",
+			(*values, [invoice for invoice, _n in chunk]),
+		)
+
+
+def cancel(doc) -> None:
+	"""Cancel the import's Payment Entries (ERPNext gives the invoices their outstanding
+	back) and free its payments' keys, so a corrected import can post them."""
+	for payment in doc.payments:
+		if (
+			payment.payment_entry
+			and frappe.db.get_value("Payment Entry", payment.payment_entry, "docstatus") == 1
+		):
+			frappe.get_doc("Payment Entry", payment.payment_entry).cancel()
+		payment.db_set({"posting_key": None, "status": "Not Posted"})
+	doc.db_set("status", "Cancelled")

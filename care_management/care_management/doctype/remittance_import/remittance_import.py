@@ -1,0 +1,33 @@
+# Copyright (c) 2026, care_management contributors
+# For license information, please see license.txt
+
+"""An 835 remittance file: saving reads it and lists what it would post; submitting
+posts its payments. The rules are in care_management/billing/remittance.py."""
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+from care_management.billing import remittance
+
+
+class RemittanceImport(Document):
+	def validate(self):
+		if not self.company:
+			self.company = frappe.db.get_single_value("Care Management Settings", "company")
+		if not self.company:
+			frappe.throw(_("Company: choose the company the payments are received by."))
+		if self.docstatus == 0:
+			remittance.read_into(self)
+
+	def before_submit(self):
+		frappe.has_permission("Payment Entry", "submit", throw=True)
+		# Read again against the invoices locked until this commits.
+		remittance.read_into(self, locking=True)
+		remittance.refuse_unpostable(self)
+
+	def on_submit(self):
+		remittance.post(self)
+
+	def on_cancel(self):
+		remittance.cancel(self)
