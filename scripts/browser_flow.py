@@ -403,6 +403,31 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			)
 			assert stored == ["26330000555501"], stored
 
+		def billing_posts_a_remittance():
+			flow.login(fixture["billing"])
+			page.goto(f"{base}/app/remittance-import/{fixture['remittance_import']}")
+			claims = page.locator(".frappe-control[data-fieldname='claims']")
+			expect(claims).to_contain_text("BROWSER-NOT-OURS", timeout=30000)
+			expect(claims).to_contain_text("Not Matched")
+			flow.wait_idle()
+			page.evaluate("() => { cur_frm.savesubmit(); }")  # returns before the confirmation
+			page.get_by_role("button", name="Yes").click(timeout=15000)
+			page.wait_for_function("() => cur_frm && cur_frm.doc.docstatus === 1", timeout=60000)
+			expect(page.get_by_role("button", name="Payment Entry")).to_be_visible(timeout=30000)
+			entry = page.evaluate("() => cur_frm.doc.payments[0].payment_entry")
+			assert entry, "no Payment Entry on the posted payment"
+			posted = page.evaluate(
+				"""(name) => frappe.db.get_value("Payment Entry", name, ["docstatus", "paid_amount",
+					"unallocated_amount"]).then((r) => r.message)""",
+				entry,
+			)
+			assert (posted["docstatus"], posted["paid_amount"], posted["unallocated_amount"]) == (
+				1,
+				10,
+				10,
+			), posted
+			page.wait_for_timeout(500)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -424,6 +449,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				"billing staff enter the payer's claim number on a sent claim",
 				billing_enters_the_payer_claim_number,
 			),
+			("billing staff post a payer's 835 remittance", billing_posts_a_remittance),
 		]
 		for number, (name, action, *on) in enumerate(steps, start=1):
 			flow.page = on[0] if on else page  # whose screen the step's screenshot shows

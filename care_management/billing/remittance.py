@@ -178,6 +178,20 @@ def problem_row(problem) -> dict:
 
 
 def summarise(doc) -> None:
+	first = doc.payments[0] if doc.payments else None
+	doc.title = storable(
+		" ".join(
+			filter(
+				None,
+				[
+					(first.payer or first.payer_name) if first else _("835 file"),
+					first.trace_number if first else "",
+					_("and {0} more").format(len(doc.payments) - 1) if len(doc.payments) > 1 else "",
+				],
+			)
+		),
+		DATA_LENGTH,
+	)
 	doc.total_received = sum(flt(p.total_paid) for p in doc.payments)
 	doc.total_allocated = sum(flt(c.allocated) for c in doc.claims)
 	doc.claims_paid = sum(1 for c in doc.claims if c.outcome in (posting.PAID, posting.PAID_SHORT))

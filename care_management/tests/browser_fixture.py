@@ -9,10 +9,13 @@ import frappe
 from frappe.utils import add_days, add_months, get_first_day, today
 from frappe.utils.password import update_password
 
+from care_management.tests import pure_checks
 from care_management.tests.factories import (
 	make_care_plan,
+	make_deposit_account,
 	make_enrollment,
 	make_patient,
+	make_payer,
 	make_practitioner,
 	make_user,
 	make_website_user,
@@ -107,9 +110,11 @@ def prepare() -> dict:
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
 	claim_export = submitted_claim_export(patient)
+	remittance_import = draft_remittance_import()
 	frappe.db.commit()
 	return {
 		"claim_export": claim_export,
+		"remittance_import": remittance_import,
 		"admin": "Administrator",
 		"agreement_state": AGREEMENT_STATE,
 		"screening_link": invitation.flags.link,
@@ -163,3 +168,36 @@ def submitted_claim_export(patient: str) -> str:
 		)
 		row.db_insert()
 	return export.name
+
+
+BROWSER_835 = "browser-remittance.835"
+
+
+def draft_remittance_import() -> str:
+	"""A saved Remittance Import of an 835 paying 10.00 for a claim that is not ours (so
+	no invoice is needed: the payment stays unallocated on the payer). The previous
+	run's import is cancelled first, which cancels its Payment Entry; each run's
+	payment has its own trace number."""
+	company = frappe.db.get_single_value("Care Management Settings", "company")
+	frappe.db.set_single_value(
+		"Care Management Settings", "remittance_deposit_account", make_deposit_account(company)
+	)
+	payer = make_payer()
+	for name in frappe.get_all(
+		"Remittance Import", filters={"docstatus": 1, "file": ("like", f"%{BROWSER_835}")}, pluck="name"
+	):
+		frappe.get_doc("Remittance Import", name).cancel()
+	text = pure_checks.load("remittance_files").remittance_835(
+		[{"claim_id": "BROWSER-NOT-OURS", "charge": 10, "paid": 10}],
+		trace_number=f"EFTBROWSER{frappe.generate_hash(length=8).upper()}",
+		payer_name=frappe.db.get_value("Customer", payer, "customer_name"),
+		payer_id=frappe.db.get_value("Customer", payer, "payer_id"),
+	)
+	file_url = (
+		frappe.get_doc({"doctype": "File", "file_name": BROWSER_835, "content": text, "is_private": 1})
+		.insert(ignore_permissions=True)
+		.file_url
+	)
+	return (
+		frappe.get_doc({"doctype": "Remittance Import", "company": company, "file": file_url}).insert().name
+	)

@@ -132,6 +132,7 @@ class TestRemittanceImport(ClaimExportCase):
 		self.assertEqual(doc.claims_denied, 1)
 		self.assertEqual(doc.claims_not_posted, 1)
 		self.assertEqual([(p.trace_number, p.status) for p in doc.payments], [("EFT20261215", "Ready")])
+		self.assertEqual(doc.title, f"{make_payer()} EFT20261215")
 		self.assertEqual(doc.payments[0].payer, make_payer())
 		self.assertEqual(
 			{(a.claim_id, a.group_code, a.reason_code) for a in doc.adjustments},
