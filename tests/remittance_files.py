@@ -238,33 +238,8 @@ def interchange(
 	return terminator.join(segments) + terminator
 
 
-def remittance_835(
-	claims: list[dict],
-	*,
-	trace_number: str = "EFT0001",
-	payer_name: str = "MEDICARE PART B",
-	payer_id: str = "12345",
-	payer_tax_id: str = "1123456789",
-	payee_name: str = "GOOD HEALTH CLINIC",
-	payee_npi: str = "1234567893",
-	payment_date: date = date(2026, 12, 15),
-	control_number: int = 1,
-	provider_adjustments=(),
-	total_paid=None,
-	newline: bool = True,
-) -> str:
-	"""One interchange, one group, one payment to the practice."""
-	transaction = transaction_set(
-		claims,
-		trace_number=trace_number,
-		payer_name=payer_name,
-		payer_id=payer_id,
-		payer_tax_id=payer_tax_id,
-		payee_name=payee_name,
-		payee_npi=payee_npi,
-		payment_date=payment_date,
-		control_number=control_number,
-		provider_adjustments=provider_adjustments,
-		total_paid=total_paid,
-	)
+def remittance_835(claims: list[dict], *, control_number: int = 1, newline: bool = True, **payment) -> str:
+	"""One interchange, one group, one payment to the practice (``payment``: the
+	keyword arguments of transaction_set)."""
+	transaction = transaction_set(claims, control_number=control_number, **payment)
 	return interchange([transaction], control_number=control_number, newline=newline)

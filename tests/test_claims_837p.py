@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from x12_checks import pyx12_errors
+from x12_checks import pyx12_errors, segments, with_se_recount
 
 from care_management.domain import claims_837p as x837
 from care_management.domain import provider_ids
@@ -100,23 +100,6 @@ def assert_valid(text: str):
 	assert errors == []
 	assert valid
 	assert "IK5*A~" in ack and "AK9*A*" in ack, ack
-
-
-def segments(text: str) -> list[str]:
-	return [s.strip() for s in text.split("~") if s.strip()]
-
-
-def with_se_recount(segs: list[str]) -> str:
-	"""Fix SE01 after a segment was removed, so the removal is the only defect."""
-	out, count = [], 0
-	for seg in segs:
-		if seg.startswith("ST*"):
-			count = 0
-		count += 1
-		if seg.startswith("SE*"):
-			seg = f"SE*{count}*{seg.split('*')[2]}"
-		out.append(seg)
-	return "~\n".join(out) + "~\n"
 
 
 # ---------------------------------------------------------------- valid files

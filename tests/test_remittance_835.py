@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from remittance_files import interchange, remittance_835, transaction_set
-from x12_checks import pyx12_errors
+from x12_checks import pyx12_errors, segments, with_se_recount
 
 from care_management.domain import remittance_835 as r835
 from care_management.domain.claims_837p import (
@@ -113,27 +113,10 @@ def claim(n: int, charge="62", **changes) -> dict:
 	return {**base, **changes}
 
 
-def segments(text: str) -> list[str]:
-	return [s.strip() for s in text.split("~") if s.strip()]
-
-
 def position(text: str, prefix: str, occurrence: int = 0) -> int:
 	"""Segment number (ISA = 1) of the occurrence-th segment starting with prefix."""
 	numbers = [n for n, s in enumerate(segments(text), start=1) if s.startswith(prefix)]
 	return numbers[occurrence]
-
-
-def with_se_recount(segs: list[str]) -> str:
-	"""Fix SE01 after a segment was removed, so the removal is the only defect."""
-	out, count = [], 0
-	for seg in segs:
-		if seg.startswith("ST*"):
-			count = 0
-		count += 1
-		if seg.startswith("SE*"):
-			seg = f"SE*{count}*{seg.split('*')[2]}"
-		out.append(seg)
-	return "~\n".join(out) + "~\n"
 
 
 def assert_valid(text: str):

@@ -32,3 +32,21 @@ def pyx12_errors(text: str, acknowledge: bool = True) -> tuple[bool, list[str], 
 
 	collect(json.loads(report.getvalue() or "{}"))
 	return valid, errors, ack.getvalue()
+
+
+def segments(text: str) -> list[str]:
+	"""The interchange's segments, stripped, terminators and blank lines dropped."""
+	return [s.strip() for s in text.split("~") if s.strip()]
+
+
+def with_se_recount(segs: list[str]) -> str:
+	"""Fix SE01 after a segment was removed, so the removal is the only defect."""
+	out, count = [], 0
+	for seg in segs:
+		if seg.startswith("ST*"):
+			count = 0
+		count += 1
+		if seg.startswith("SE*"):
+			seg = f"SE*{count}*{seg.split('*')[2]}"
+		out.append(seg)
+	return "~\n".join(out) + "~\n"
