@@ -143,6 +143,7 @@ doc_events = {
 		],
 		"on_cancel": [
 			"care_management.billing.claim_export.let_exported_invoice_cancel",
+			"care_management.billing.remittance.let_remitted_invoice_cancel",
 			"care_management.billing.line_claims.release_lines",
 			"care_management.billing.line_claims.settle_invoiced_flags",
 			"care_management.billing.invoicing.on_sales_invoice_change",

@@ -450,3 +450,9 @@ def cancel(doc) -> None:
 			frappe.get_doc("Payment Entry", payment.payment_entry).cancel()
 		payment.db_set({"posting_key": None, "status": "Not Posted"})
 	doc.db_set("status", "Cancelled")
+
+
+def let_remitted_invoice_cancel(invoice, method=None) -> None:
+	"""Sales Invoice on_cancel: a claim a remittance listed (denied, say) can still be
+	cancelled and re-issued; the import keeps its record of what the payer said."""
+	invoice.ignore_linked_doctypes = (*(invoice.get("ignore_linked_doctypes") or ()), "Remittance Import")

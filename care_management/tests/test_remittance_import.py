@@ -182,6 +182,14 @@ class TestRemittanceImport(ClaimExportCase):
 		again = remittance_import(text)
 		again.submit()
 		self.assertEqual(outstanding(paid), 0)
+		# The denied claim's invoice can still be cancelled to re-bill it: the import keeps its rows.
+		frappe.get_doc("Sales Invoice", denied).cancel()
+		self.assertEqual(
+			frappe.db.get_value(
+				"Remittance Claim", {"parent": again.name, "claim_id": denied}, "sales_invoice"
+			),
+			denied,
+		)
 
 	def test_a_claim_the_file_cannot_be_read_for_is_listed_and_the_others_are_posted(self):
 		invoices = list(self.exported_month("Remit Good", "Remit Garbled").values())
