@@ -166,6 +166,17 @@ class TestRemittanceImport(ClaimExportCase):
 		self.assertEqual(numbers[paid], rows[paid].payer_claim_number)
 		self.assertEqual(numbers[denied], "ICNDENIED1")
 
+		# What billing staff still have to do: the denial and the short payment, not the paid claim.
+		from care_management.care_management.report.remittance_follow_up.remittance_follow_up import execute
+
+		_columns, report, _m, _c, report_summary = execute({"company": self.company, "payer": make_payer()})
+		followed = {row.claim_id: row for row in report if row.remittance_import == doc.name}
+		self.assertEqual(set(followed), {short, denied, "NOT-OURS-1"})
+		self.assertEqual(followed[denied].outcome, "Denied")
+		self.assertIn("CO-50", followed[denied].adjustments)
+		self.assertEqual(flt(followed[short].still_owed), float(owed[short] - short_paid))
+		self.assertGreaterEqual({s["label"]: s["value"] for s in report_summary}["Denied"], 1)
+
 		# The same payment again is refused, naming the import that posted it.
 		again = remittance_import(text)
 		with self.assertRaises(frappe.ValidationError) as refused:
