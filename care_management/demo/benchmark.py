@@ -252,10 +252,10 @@ def measure_claim_export(month, size: str) -> list[Figure]:
 	exist for the benchmark month (Create Invoices is sampled), so each
 	patient-practitioner's lines stand for the invoice Create Invoices would make.
 	Floor: reading the month's lines (the target's) as frappe.db.sql returns rows by
-	default, as dicts; the export reads the same statement as tuples. For reference, a second
-	floor: the export's own statements (lines, coverages, patients, addresses,
-	practitioners) replayed bare, so the ratio to it is what building, checking
-	and writing the claims in Python costs."""
+	default, as dicts; the export reads the same statement as tuples. For reference,
+	a second floor: the export's own statements (lines, coverages with their patients,
+	addresses, practitioners, payers) replayed bare, so the ratio to it is what
+	building, checking and writing the claims in Python costs."""
 	from care_management.billing import claim_export
 	from care_management.domain import claims_837p as x12
 
