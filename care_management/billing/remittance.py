@@ -33,6 +33,7 @@ from care_management.domain import remittance_posting as posting
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+POSTING_LOCK = "CARE-REMITTANCE-POSTING"
 # Claim Export rows are updated in statements of this many claims.
 CHUNK = 500
 TRACE_TWICE = "The file holds two payments with this check or EFT number: neither is posted."
@@ -278,6 +279,20 @@ def refuse_unpostable(doc) -> None:
 			),
 			title=_("Nothing to Post"),
 		)
+
+
+def one_posting_at_a_time() -> None:
+	"""Hold the site's remittance posting row (Frappe's series table) until this
+	transaction ends. Postings are a few a day; serialising them costs nothing. The
+	row is made on install and by a patch, beforehand: two transactions that both
+	find it missing would deadlock making it."""
+	if not frappe.db.sql("select current from `tabSeries` where name = %s for update", POSTING_LOCK):
+		make_posting_row()
+		frappe.db.sql("select current from `tabSeries` where name = %s for update", POSTING_LOCK)
+
+
+def make_posting_row() -> None:
+	frappe.db.sql("insert ignore into `tabSeries` (name, current) values (%s, 0)", POSTING_LOCK)
 
 
 def deposit_account_of(company: str) -> str:

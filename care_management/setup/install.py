@@ -3,6 +3,7 @@
 import frappe
 from frappe import _
 
+from care_management.billing.remittance import make_posting_row
 from care_management.domain.risk_tiers import DEFAULT_TIERS
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
@@ -99,6 +100,7 @@ def set_up_billing():
 	create_patient_fields(tiers)  # adds Qualified Medicare Beneficiary
 	seed_billing_codes()
 	set_up_payer_billing()
+	make_posting_row()
 
 
 def set_up_outreach():

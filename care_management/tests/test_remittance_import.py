@@ -325,3 +325,17 @@ class TestRemittanceImport(ClaimExportCase):
 		self.assertEqual([r.reference_name for r in entries["CHK1001"].references], [first])
 		self.assertEqual([r.reference_name for r in entries["CHK1002"].references], [second])
 		self.assertEqual((outstanding(first), outstanding(second)), (0, 0))
+
+	def test_the_posting_row_is_made_by_the_patch_and_made_again_when_missing(self):
+		from care_management.billing import remittance
+		from care_management.patches.v0_12 import remittance_posting_row
+
+		frappe.db.delete("Series", {"name": remittance.POSTING_LOCK})
+		remittance_posting_row.execute()
+		self.assertTrue(frappe.db.exists("Series", remittance.POSTING_LOCK))
+		frappe.db.delete("Series", {"name": remittance.POSTING_LOCK})
+		invoice = next(iter(self.exported_month("Remit Row Gone").values()))
+		doc = remittance_import(self.file([self.paid_claim(invoice, Decimal(str(outstanding(invoice))))]))
+		doc.submit()
+		self.assertTrue(frappe.db.exists("Series", remittance.POSTING_LOCK))
+		self.assertEqual(outstanding(invoice), 0)

@@ -12,6 +12,13 @@ from care_management.billing import remittance
 
 
 class RemittanceImport(Document):
+	def _submit(self):
+		# Before Frappe loads this import FOR UPDATE with its child rows: two imports
+		# submitted at once wait here, one after the other, instead of deadlocking on
+		# the gaps between each other's child rows.
+		remittance.one_posting_at_a_time()
+		return super()._submit()
+
 	def validate(self):
 		if not self.company:
 			self.company = frappe.db.get_single_value("Care Management Settings", "company")
