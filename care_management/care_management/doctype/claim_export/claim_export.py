@@ -40,10 +40,16 @@ class ClaimExport(Document):
 				frappe.throw(_("Company {0} does not exist.").format(frappe.bold(self.company)))
 			self.flags.ignore_links = True
 
+	def _submit(self):
+		# The counter first, before Frappe loads this export FOR UPDATE with its child
+		# rows: its row lock makes a second export wait for this one (rather than
+		# deadlock on the gaps between their rows), then read (locking reads) what
+		# this one carried.
+		self.flags.control_number = claim_export.next_control_number()
+		return super()._submit()
+
 	def before_submit(self):
-		# The counter first: its row lock makes a second export wait for this one,
-		# then read (locking reads) what this one carried.
-		number = claim_export.next_control_number()
+		number = self.flags.control_number or claim_export.next_control_number()
 		ready, held = claim_export.gather(self, locking=True)
 		self.fill(ready, held)
 		if not ready:
