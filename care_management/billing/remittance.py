@@ -20,6 +20,7 @@ balance) stops the whole file, since its amounts cannot be trusted.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from decimal import Decimal
 
@@ -311,7 +312,12 @@ def deposit_account_of(company: str) -> str:
 
 
 def posting_key(doc, payment) -> str:
-	return storable(f"{doc.company}|{payment.payer}|{payment.trace_number}", DATA_LENGTH)
+	"""Company, payer and trace number; a digest of them when they are longer than the
+	column, since cutting them could make two payments one."""
+	key = f"{doc.company}|{payment.payer}|{payment.trace_number}"
+	if len(key) <= DATA_LENGTH:
+		return key
+	return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def claim_posting_key(doc, payment) -> None:

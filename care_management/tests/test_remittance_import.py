@@ -339,3 +339,16 @@ class TestRemittanceImport(ClaimExportCase):
 		doc.submit()
 		self.assertTrue(frappe.db.exists("Series", remittance.POSTING_LOCK))
 		self.assertEqual(outstanding(invoice), 0)
+
+	def test_long_payment_keys_stay_distinct_and_fit_their_column(self):
+		from care_management.billing.remittance import posting_key
+
+		doc = frappe._dict(company="C" * 140)
+		first = posting_key(doc, frappe._dict(payer="P" * 140, trace_number="EFT1"))
+		second = posting_key(doc, frappe._dict(payer="P" * 140, trace_number="EFT2"))
+		self.assertNotEqual(first, second)
+		self.assertLessEqual(max(len(first), len(second)), 140)
+		short = posting_key(
+			frappe._dict(company="Clinic"), frappe._dict(payer="Medicare", trace_number="EFT1")
+		)
+		self.assertEqual(short, "Clinic|Medicare|EFT1")
