@@ -66,6 +66,10 @@ class Flow:
 
 	def login(self, user: str) -> None:
 		page = self.page
+		# Leave the previous page first: a request it still has in flight (the desk polls)
+		# could set the old session's cookie again after the cookies are cleared, and
+		# /login would then redirect to the desk instead of showing its form.
+		page.goto("about:blank")
 		page.context.clear_cookies()
 		page.goto(f"{self.base}/login")
 		page.fill("#login_email", user)
