@@ -76,17 +76,11 @@ def read_into(doc, locking: bool = False) -> None:
 		payer = payers.get(remittance_payer_key(remittance))
 		if traces.count(remittance.trace_number) > 1:
 			# Its claims are told apart from the other payment's by the trace number.
-			outcomes = [
-				posting.ClaimOutcome(claim.claim_id, "", posting.NOT_POSTED, Decimal(0), TRACE_TWICE)
-				for claim in remittance.claims
-			]
+			outcomes = nothing_posted(remittance.claims, TRACE_TWICE)
 			reason = _(TRACE_TWICE)
 		elif remittance.transaction_problems:
 			# Its amounts cannot be trusted: nothing of this payment is allocated.
-			outcomes = [
-				posting.ClaimOutcome(claim.claim_id, "", posting.NOT_POSTED, Decimal(0), PAYMENT_UNREADABLE)
-				for claim in remittance.claims
-			]
+			outcomes = nothing_posted(remittance.claims, PAYMENT_UNREADABLE)
 			reason = "; ".join(dict.fromkeys(_(p.reason) for p in remittance.transaction_problems))
 		else:
 			outcomes = posting.allocate(remittance.claims, invoices, payer, remittance.total_paid)
@@ -130,6 +124,12 @@ def read_into(doc, locking: bool = False) -> None:
 					},
 				)
 	summarise(doc)
+
+
+def nothing_posted(claims, reason: str) -> list[posting.ClaimOutcome]:
+	return [
+		posting.ClaimOutcome(claim.claim_id, "", posting.NOT_POSTED, Decimal(0), reason) for claim in claims
+	]
 
 
 def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_invoice: str | None) -> dict:
@@ -181,19 +181,10 @@ def problem_row(problem) -> dict:
 
 def summarise(doc) -> None:
 	first = doc.payments[0] if doc.payments else None
-	doc.title = storable(
-		" ".join(
-			filter(
-				None,
-				[
-					(first.payer or first.payer_name) if first else _("835 file"),
-					first.trace_number if first else "",
-					_("and {0} more").format(len(doc.payments) - 1) if len(doc.payments) > 1 else "",
-				],
-			)
-		),
-		DATA_LENGTH,
-	)
+	title = f"{first.payer or first.payer_name} {first.trace_number}" if first else _("835 file")
+	if len(doc.payments) > 1:
+		title += " " + _("and {0} more").format(len(doc.payments) - 1)
+	doc.title = storable(title.strip(), DATA_LENGTH)
 	doc.total_received = sum(flt(p.total_paid) for p in doc.payments)
 	doc.total_allocated = sum(flt(c.allocated) for c in doc.claims)
 	doc.claims_paid = sum(1 for c in doc.claims if c.outcome in (posting.PAID, posting.PAID_SHORT))
@@ -429,23 +420,10 @@ def record_payer_claim_numbers(doc, traces: set[str]) -> None:
 	for claim in doc.claims:
 		other = entered.get(claim.claim_id)
 		if other and claim.claim_id in numbers and other != numbers[claim.claim_id]:
-			claim.db_set(
-				"reason",
-				storable(
-					" ".join(
-						filter(
-							None,
-							[
-								claim.reason,
-								_(
-									"The Claim Export row of this claim already has Payer Claim Number {0}; it is kept."
-								).format(other),
-							],
-						)
-					),
-					REASON_LENGTH,
-				),
-			)
+			kept = _(
+				"The Claim Export row of this claim already has Payer Claim Number {0}; it is kept."
+			).format(other)
+			claim.db_set("reason", storable(f"{claim.reason} {kept}".strip(), REASON_LENGTH))
 	to_fill = [(invoice, number) for invoice, number in numbers.items() if invoice not in entered]
 	for start in range(0, len(to_fill), CHUNK):
 		chunk = to_fill[start : start + CHUNK]

@@ -24,6 +24,8 @@ site. Reasons are fixed English sentences, translated by the site.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from care_management.domain.remittance_835 import STATUS_DENIED, STATUS_REVERSAL
+
 PAID, PAID_SHORT, DENIED, REVERSAL, NOT_MATCHED, NOT_POSTED = (
 	"Paid",
 	"Paid Short",
@@ -112,9 +114,9 @@ def allocate(
 			outcomes.append(refused(NOT_POSTED, UNKNOWN_PAYER))
 		elif invoice.customer != payer:
 			outcomes.append(refused(NOT_MATCHED, OTHER_PAYER))
-		elif claim.status_code == "22":
+		elif claim.status_code == STATUS_REVERSAL:
 			outcomes.append(refused(REVERSAL, REVERSED))
-		elif claim.status_code == "4":
+		elif claim.status_code == STATUS_DENIED:
 			outcomes.append(refused(DENIED, DENIED_BY_PAYER))
 		elif claim.status_code not in PROCESSED:
 			outcomes.append(refused(NOT_POSTED, NOT_ADJUDICATED))
