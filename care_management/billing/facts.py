@@ -10,6 +10,7 @@ import frappe
 from frappe.utils import add_months, get_first_day, get_last_day, getdate
 
 from care_management.domain.billing.engine import EnrollmentFacts, PeriodFacts, TransitionFacts
+from care_management.domain.billing.minutes import CountedTime, EnrollmentWindow, TimedLog, count_month
 from care_management.domain.business_days import business_days_between
 from care_management.domain.care_plan_history import ConditionSpan, PlanHistory, StatusSpan, judge_month
 from care_management.domain.outreach import COUNTED_OUTCOMES
@@ -77,7 +78,7 @@ class MonthFacts:
 			"next": add_months(self.start, 1),
 		}
 		self.enrollments = self._enrollments(params)
-		self.minutes, self.interactive = self._minutes(params)
+		self.counted = self._counted_minutes(params)
 		self.plans = self._plans(params)
 		self.patient_info = self._patients(params)
 		self.device = self._device_windows(params)
@@ -92,7 +93,7 @@ class MonthFacts:
 		rows = frappe.db.sql(
 			"""
 			select e.patient, coalesce(nullif(cp.billing_family, ''), e.program) as family, e.billing_practitioner,
-				e.care_manager, e.start_date, e.consent_method, e.consent_date,
+				e.care_manager, e.start_date, e.end_date, e.consent_method, e.consent_date,
 				coalesce(cp.requires_consent, 1) as requires_consent,
 				if(e.initiating_visit_date <= %(end)s and coalesce(visit.docstatus, 0) != 2, 1, 0) as initiating_visit
 			from `tabCare Program Enrollment` e
@@ -106,33 +107,23 @@ class MonthFacts:
 			as_dict=True,
 		)
 		by_patient = defaultdict(list)
+		self.enrollments_of_patient = defaultdict(list)
 		for row in rows:
+			self.enrollments_of_patient[row.patient].append(row)
 			if self.practitioner and row.billing_practitioner != self.practitioner:
 				continue
 			by_patient[row.patient].append(row)
 		return by_patient
 
-	def _minutes(self, params):
-		rows = frappe.db.sql(
-			"""
-			select l.patient, coalesce(nullif(cp.billing_family, ''), l.program, '') as family, l.performer_type,
-				sum(l.duration_minutes) as minutes, max(l.interactive) as interactive
-			from `tabOutreach Log` l
-			left join `tabCare Program` cp on cp.name = l.program
-			where l.docstatus = 1 and l.patient in %(patients)s and l.start >= %(start)s and l.start < %(next)s
-				and l.outcome in %(counted)s
-			group by l.patient, family, l.performer_type
-			""",
-			{**params, "counted": COUNTED_OUTCOMES},
-			as_dict=True,
-		)
-		minutes = defaultdict(dict)
-		interactive = defaultdict(set)
-		for row in rows:
-			minutes[row.patient][(row.family, row.performer_type)] = int(row.minutes or 0)
-			if row.interactive:
-				interactive[row.patient].add(row.family)
-		return minutes, interactive
+	def _counted_minutes(self, params) -> dict[str, CountedTime]:
+		logs = month_logs(params["patients"], self.start, params["next"])
+		return {
+			patient: count_month(patient_logs, self.windows(patient))
+			for patient, patient_logs in logs.items()
+		}
+
+	def windows(self, patient: str) -> list[EnrollmentWindow]:
+		return [enrollment_window(row) for row in self.enrollments_of_patient.get(patient, [])]
 
 	def _plans(self, params) -> dict[str, dict]:
 		"""The care plan each patient had in force during the month and the
@@ -299,11 +290,14 @@ class MonthFacts:
 			enrollments.append(EnrollmentFacts("TCM", practitioner, consented=True))
 		plan = self.plans.get(patient) or {}
 		device = self.device.get(patient) or {}
+		counted = self.counted.get(patient) or CountedTime()
 		return PeriodFacts(
 			month=self.start,
 			enrollments=enrollments,
-			minutes=self.minutes.get(patient, {}),
-			interactive_programs=self.interactive.get(patient, set()),
+			minutes=counted.minutes,
+			intervals=counted.intervals,
+			minute_notes=counted.notes,
+			interactive_programs=counted.interactive_programs,
 			care_plan_active=bool(plan.get("active")),
 			chronic_conditions=int(plan.get("conditions") or 0),
 			device_days=device.get("days", 0),
@@ -311,6 +305,78 @@ class MonthFacts:
 			qmb=bool((self.patient_info.get(patient) or {}).get("qmb")),
 			transition=transition,
 		)
+
+
+def month_logs(patients: list[str], start: date, next_start: date) -> dict[str, list[TimedLog]]:
+	"""Each patient's submitted logs of the month whose outcome counts, one row per log:
+	the consent window and simultaneous staff are judged log by log (domain/billing/minutes.py)."""
+	rows = frappe.db.sql(
+		"""
+		select l.patient, l.name, coalesce(nullif(cp.billing_family, ''), l.program, '') as family,
+			l.performer_type, l.start, l.duration_minutes, l.interactive
+		from `tabOutreach Log` l
+		left join `tabCare Program` cp on cp.name = l.program
+		where l.docstatus = 1 and l.patient in %(patients)s and l.start >= %(start)s and l.start < %(next)s
+			and l.outcome in %(counted)s
+		""",
+		{"patients": patients or [""], "start": start, "next": next_start, "counted": COUNTED_OUTCOMES},
+	)
+	by_patient = defaultdict(list)
+	for patient, name, family, performer_type, start_at, minutes, interactive in rows:
+		by_patient[patient].append(
+			TimedLog(name, family, performer_type or "", start_at, int(minutes or 0), bool(interactive))
+		)
+	return by_patient
+
+
+def enrollment_window(row) -> EnrollmentWindow:
+	"""When an enrollment (a row with family, dates, consent and requires_consent) lets minutes count."""
+	return EnrollmentWindow(
+		program=row.family,
+		start_date=getdate(row.start_date),
+		end_date=getdate(row.end_date) if row.end_date else None,
+		consent_date=getdate(row.consent_date) if row.consent_method and row.consent_date else None,
+		requires_consent=bool(row.requires_consent),
+	)
+
+
+def enrollment_windows_of(
+	patients: str | list[str], month: date | None = None, statuses: tuple[str, ...] = IN_FORCE
+) -> dict[str, list[EnrollmentWindow]]:
+	"""The windows of the patients' enrollments of these statuses (during ``month``, when given)."""
+	conditions = ""
+	if month:
+		conditions = "and e.start_date <= %(end)s and (e.end_date is null or e.end_date >= %(start)s)"
+	rows = frappe.db.sql(
+		f"""
+		select e.patient, coalesce(nullif(cp.billing_family, ''), e.program) as family, e.start_date,
+			e.end_date, e.consent_method, e.consent_date, coalesce(cp.requires_consent, 1) as requires_consent
+		from `tabCare Program Enrollment` e
+		left join `tabCare Program` cp on cp.name = e.program
+		where e.patient in %(patients)s and e.status in %(in_force)s {conditions}
+		order by e.start_date
+		""",
+		{
+			"patients": [patients] if isinstance(patients, str) else (patients or [""]),
+			"in_force": statuses,
+			"start": get_first_day(month) if month else None,
+			"end": get_last_day(month) if month else None,
+		},
+		as_dict=True,
+	)
+	windows = defaultdict(list)
+	for row in rows:
+		windows[row.patient].append(enrollment_window(row))
+	return windows
+
+
+def counted_minutes(patients: list[str], month: date) -> dict[str, CountedTime]:
+	"""The month's counted minutes of these patients, as the close counts them: for
+	the worklist, so the care manager sees what will be billed."""
+	windows = enrollment_windows_of(patients, month)
+	start = get_first_day(month)
+	logs = month_logs(patients, start, add_months(start, 1))
+	return {patient: count_month(patient_logs, windows[patient]) for patient, patient_logs in logs.items()}
 
 
 def transition_practitioner(enrollments: list[EnrollmentFacts]) -> str | None:

@@ -38,7 +38,8 @@ CHUNK_SIZE = 4  # 9 patients: 3 chunks
 
 # ------------------------------------------------------------ child processes
 def _run_in_child(site, sites_path, task, args, barrier, results):
-	"""A process of its own: connect, wait for the others, do ``task``, commit."""
+	"""A process of its own: connect, wait for the others, do ``task`` (a name in
+	TASKS, or a module-level function of another test module), commit."""
 	import frappe
 
 	frappe.init(site=site, sites_path=sites_path)
@@ -46,14 +47,18 @@ def _run_in_child(site, sites_path, task, args, barrier, results):
 	frappe.set_user("Administrator")
 	try:
 		barrier.wait(timeout=120)
-		out = TASKS[task](*args)
+		out = (TASKS[task] if isinstance(task, str) else task)(*args)
 		frappe.db.commit()
-		results.put((task, "ok", out))
+		results.put((label(task), "ok", out))
 	except Exception as error:
 		frappe.db.rollback()
-		results.put((task, "error", f"{type(error).__name__}: {frappe.utils.strip_html(str(error))}"))
+		results.put((label(task), "error", f"{type(error).__name__}: {frappe.utils.strip_html(str(error))}"))
 	finally:
 		frappe.destroy()
+
+
+def label(task) -> str:
+	return task if isinstance(task, str) else task.__name__
 
 
 def _close(month, practitioner=None):

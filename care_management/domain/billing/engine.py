@@ -14,6 +14,7 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import date
 
+from care_management.domain.billing.minutes import Interval, union_minutes
 from care_management.domain.billing.rules import DEVICE_EPISODE, SAME_PRACTITIONER, BillingRule
 
 
@@ -43,6 +44,12 @@ class PeriodFacts:
 	month: date  # any day of the calendar month being billed
 	enrollments: list[EnrollmentFacts]
 	minutes: dict[tuple[str, str], int] = field(default_factory=dict)  # (program, performer type) -> minutes
+	# (program, performer type) -> the counted intervals (domain/billing/minutes.py). When given,
+	# a code's minutes are their union over its performer types, so a moment two staff
+	# shared counts once; without them ``minutes`` are summed.
+	intervals: dict[tuple[str, str], tuple[Interval, ...]] = field(default_factory=dict)
+	# (program, text): minutes left out or merged, said on the billing record
+	minute_notes: list[tuple[str, str]] = field(default_factory=list)
 	interactive_programs: set[str] = field(default_factory=set)
 	care_plan_active: bool = False
 	chronic_conditions: int = 0
@@ -95,7 +102,8 @@ class _Evaluator:
 		self.rules = rules
 		self.by_code = {rule.code: rule for rule in rules}
 		self.enrollments = {e.program: e for e in facts.enrollments}
-		self.reasons: list[Reason] = []
+		# What was left out of or merged in the minutes comes first: it explains the rest.
+		self.reasons: list[Reason] = [Reason("", program, text) for program, text in facts.minute_notes]
 		self.pending: list[tuple[BillingRule, Line]] = []
 		self.explained_programs: set[str] = set()
 		# Exclusions hold both ways, whichever record names them.
@@ -109,6 +117,12 @@ class _Evaluator:
 		self.reasons.append(Reason(rule.code, rule.program, text))
 
 	def pool_minutes(self, rule: BillingRule) -> int:
+		if self.facts.intervals:
+			return union_minutes(
+				interval
+				for performer in rule.performer_types
+				for interval in self.facts.intervals.get((rule.pool, performer), ())
+			)
 		return sum(self.facts.minutes.get((rule.pool, performer), 0) for performer in rule.performer_types)
 
 	def missing_elements(self, rule: BillingRule, enrollment: EnrollmentFacts) -> list[str]:

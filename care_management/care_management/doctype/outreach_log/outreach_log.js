@@ -14,6 +14,14 @@ frappe.ui.form.on("Outreach Log", {
 		frm.set_query("activity_type", () => ({ filters: { disabled: 0 } }));
 	},
 
+	onload(frm) {
+		// A form sent twice (a double click, a retry after a dropped connection)
+		// saves one log: the server answers the second with the first.
+		if (frm.is_new() && !frm.doc.request_id) {
+			frm.doc.request_id = frappe.utils.get_random(20);
+		}
+	},
+
 	refresh(frm) {
 		render_timer(frm);
 		if (frm.doc.docstatus === 0 && frm.doc.patient && frm.doc.care_plan && !frm.doc.goal_updates?.length) {

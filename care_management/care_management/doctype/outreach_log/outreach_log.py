@@ -4,11 +4,23 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import format_datetime, get_datetime, getdate, now_datetime
+from frappe.utils import escape_html, format_datetime, formatdate, get_datetime, getdate, now_datetime
 
+from care_management.billing.facts import IN_FORCE, enrollment_windows_of
 from care_management.billing.outreach_lock import refuse_if_invoiced
+from care_management.billing.performer_lock import hold_performer_lock
 from care_management.domain.access import access_scope
+from care_management.domain.billing.minutes import (
+	AFTER_END,
+	BEFORE_CONSENT,
+	BEFORE_START,
+	NO_CONSENT,
+	NotCounted,
+	TimedLog,
+	why_not_counted,
+)
 from care_management.domain.outreach import (
+	COUNTED_OUTCOMES,
 	MAX_SPAN,
 	LoggedTime,
 	TimeProblem,
@@ -54,7 +66,9 @@ class OutreachLog(Document):
 		self.validate_links_belong_to_patient()
 		self.validate_caseload()
 		self.validate_time()
+		self.validate_request_id()
 		self.validate_no_overlap()
+		self.note_minutes_not_counted()
 		self.set_escalation()
 
 	def before_cancel(self):
@@ -140,16 +154,35 @@ class OutreachLog(Document):
 				"<br>".join(time_problem_message(p, self) for p in problems), title=_("Invalid Time")
 			)
 
-	def validate_no_overlap(self):
-		if not (self.start and self.end) or self.timer_status in TIMER_RUNNING:
+	def validate_request_id(self):
+		"""A log sent again with the request id of one already saved is that log, not a second one."""
+		if not (self.request_id and self.is_new() and self.performed_by):
 			return
+		hold_performer_lock(self.performed_by)
+		first = first_log_of_request(self.request_id)
+		if first:
+			frappe.throw(
+				_("This outreach log was already saved as {0}; it was not saved a second time.").format(
+					frappe.get_desk_link("Outreach Log", first)
+				),
+				exc=frappe.DuplicateEntryError,
+				title=_("Already Saved"),
+			)
+
+	def validate_no_overlap(self):
+		if not (self.start and self.end and self.performed_by) or self.timer_status in TIMER_RUNNING:
+			return
+		# Serialised per performer until this save commits (billing/performer_lock.py):
+		# two saves at once cannot both find no clash.
+		hold_performer_lock(self.performed_by)
 		# No log spans more than MAX_SPAN, so none starting earlier can reach this
 		# one: the performer/start index reads a day of their logs, not their history.
+		# A locking read: it sees what committed after this transaction's snapshot.
 		clash = frappe.db.sql(
 			"""select name, start, end from `tabOutreach Log`
 			where performed_by = %(performer)s and name not in (%(name)s, %(amended_from)s) and docstatus < 2
 				and end is not null and start > %(earliest)s and start < %(end)s and end > %(start)s
-			limit 1""",
+			limit 1 lock in share mode""",
 			{
 				"performer": self.performed_by,
 				"name": self.name or "",
@@ -173,6 +206,22 @@ class OutreachLog(Document):
 				),
 				title=_("Overlapping Logs"),
 			)
+
+	def note_minutes_not_counted(self):
+		"""Minutes before consent or outside the enrollment are logged, not billed. The log
+		is kept (the consent call itself must be loggable); the care manager is told."""
+		if not (self.patient and self.program and self.start and self.duration_minutes):
+			return
+		if self.outcome not in COUNTED_OUTCOMES:
+			return  # an attempt that reached no one counts in no case
+		why = minutes_not_counted(self)
+		if not why:
+			return
+		frappe.msgprint(
+			not_counted_message(why, self.duration_minutes, self.program),
+			title=_("Minutes Will Not Count"),
+			indicator="orange",
+		)
 
 	def set_escalation(self):
 		if not self.red_flag:
@@ -248,6 +297,49 @@ class OutreachLog(Document):
 		)
 		plan.flags.ignore_permissions = True
 		plan.save()
+
+
+def minutes_not_counted(log) -> NotCounted | None:
+	"""Why this log's minutes will not count toward its program, as the month close judges it."""
+	family = frappe.db.get_value("Care Program", log.program, "billing_family") or log.program
+	windows = [
+		window
+		# A pending enrollment too: its minutes are the ones waiting for consent.
+		for window in enrollment_windows_of(log.patient, statuses=(*IN_FORCE, "Pending Consent")).get(
+			log.patient, []
+		)
+		if window.program == family
+	]
+	timed = TimedLog(
+		log.name or "", family, log.performer_type or "", get_datetime(log.start), int(log.duration_minutes)
+	)
+	return why_not_counted(timed, windows)
+
+
+def not_counted_message(why: NotCounted, minutes: int, program: str) -> str:
+	day = formatdate(why.day) if why.day else ""
+	return {
+		BEFORE_CONSENT: _(
+			"These {0} minutes are before the patient's consent to {1} on {2}: the log is kept, but its minutes will not count toward the month's billing."
+		),
+		NO_CONSENT: _(
+			"The {1} enrollment has no consent recorded yet: this log is kept, but its {0} minutes will not count toward billing until the time logged is on or after the consent date."
+		),
+		BEFORE_START: _(
+			"These {0} minutes are before the {1} enrollment starts on {2}: the log is kept, but its minutes will not count toward billing."
+		),
+		AFTER_END: _(
+			"These {0} minutes are after the {1} enrollment ended on {2}: the log is kept, but its minutes will not count toward billing."
+		),
+	}[why.kind].format(minutes, escape_html(program), day)
+
+
+def first_log_of_request(request_id: str) -> str | None:
+	# A locking read, under the performer's lock: it sees a log committed a moment ago.
+	rows = frappe.db.sql(
+		"select name from `tabOutreach Log` where request_id = %s lock in share mode", request_id
+	)
+	return rows[0][0] if rows else None
 
 
 def supervising_practitioner_user(log) -> str | None:

@@ -8,9 +8,10 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, today
 
+from care_management.billing.facts import counted_minutes
 from care_management.care_management.doctype.resource_referral.resource_referral import OPEN_STATUSES
 from care_management.domain.access import access_scope
-from care_management.domain.outreach import COUNTED_OUTCOMES
+from care_management.domain.billing.minutes import program_minutes
 from care_management.domain.thresholds import DEFAULT_LADDERS, minutes_to_next_threshold
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
 
@@ -52,6 +53,8 @@ def caseload_of(care_manager: str) -> list[str]:
 
 # One statement for the whole caseload; every aggregate reads only the caseload's
 # rows through the patient indexes. (The benchmark times it bare as the floor.)
+# The month's minutes come apart (billing/facts.counted_minutes): counted as the
+# close counts them, inside consent and with simultaneous staff once.
 WORKLIST_SQL = """
 select
 	p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
@@ -61,8 +64,6 @@ select
 	reached.last_reached,
 	latest.next_follow_up,
 	coalesce(latest.next_follow_up, date_add(date(reached.last_reached), interval coalesce(tier.cadence_days, 30) day), %(as_of)s) as next_due,
-	month_minutes.by_program as minutes_by_program,
-	coalesce(month_minutes.total, 0) as minutes_this_month,
 	coalesce(flags.open_red_flags, 0) as open_red_flags,
 	coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
 	appt.next_appointment, missed.last_missed_appointment,
@@ -83,18 +84,6 @@ left join (
 	where l.patient in %(patients)s and l.docstatus = 1
 	group by l.patient
 ) latest on latest.patient = p.name
-left join (
-	select patient, sum(minutes) as total,
-		group_concat(concat(program_family, '=', minutes) separator ';') as by_program
-	from (
-		select l.patient, coalesce(cp.billing_family, l.program, '') as program_family, sum(l.duration_minutes) as minutes
-		from `tabOutreach Log` l
-		left join `tabCare Program` cp on cp.name = l.program
-		where l.patient in %(patients)s and l.docstatus = 1
-			and l.start >= %(month_start)s and l.start < %(next_month)s and l.outcome in %(counted)s
-		group by l.patient, program_family
-	) per_program group by patient
-) month_minutes on month_minutes.patient = p.name
 left join (
 	select patient, count(*) as open_red_flags from `tabOutreach Log`
 	where patient in %(patients)s and docstatus = 1 and red_flag = 1 and red_flag_status = 'Open'
@@ -131,7 +120,6 @@ def worklist_params(patients: list[str], as_of) -> dict:
 		"as_of": as_of,
 		"month_start": month_start,
 		"next_month": add_months(month_start, 1),
-		"counted": COUNTED_OUTCOMES,
 		"appointment_open": APPOINTMENT_OPEN,
 		"open_referral_statuses": OPEN_STATUSES,
 		"missed_since": frappe.utils.add_days(as_of, -RECENT_MISSED_DAYS),
@@ -145,11 +133,13 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 	if not patients:
 		return []
 	rows = frappe.db.sql(WORKLIST_SQL, worklist_params(patients, as_of), as_dict=True)
+	counted = counted_minutes(patients, as_of)
 	families = {
 		p.name: p.billing_family or p.name
 		for p in frappe.get_all("Care Program", fields=["name", "billing_family"])
 	}
 	for row in rows:
+		row.family_minutes = program_minutes(counted[row.patient]) if row.patient in counted else {}
 		finish_row(row, as_of, families)
 	# Inside a tier, the higher risk score first (population/risk_run.py).
 	rows.sort(
@@ -168,12 +158,12 @@ def finish_row(row, as_of, families: dict[str, str]) -> None:
 	"""Arithmetic per row on data already fetched: no queries here."""
 	row.next_due = getdate(row.next_due)
 	row.days_overdue = max(0, (as_of - row.next_due).days)
-	minutes = parse_minutes(row.minutes_by_program)
+	# Kept as data for the workspace's cards (dashboard_metrics.py).
+	minutes = row.family_minutes
+	row.minutes_this_month = sum(minutes.values())
 	row.minutes_by_program = ", ".join(f"{family}: {m}" for family, m in sorted(minutes.items()) if family)
 	to_next = {}
 	enrolled = {families.get(p.strip(), p.strip()) for p in (row.programs or "").split(",") if p.strip()}
-	# Kept as data for the workspace's cards (dashboard_metrics.py).
-	row.family_minutes = minutes
 	row.enrolled_families = sorted(enrolled)
 	for family in sorted((enrolled | set(minutes)) - {""}):
 		ladder = DEFAULT_LADDERS.get(family)
@@ -183,15 +173,6 @@ def finish_row(row, as_of, families: dict[str, str]) -> None:
 				to_next[family] = remaining
 	row.minutes_to_next_threshold = ", ".join(f"{family}: {m}" for family, m in sorted(to_next.items()))
 	row.nearest_threshold = min(to_next.values()) if to_next else None
-
-
-def parse_minutes(packed: str | None) -> dict[str, int]:
-	minutes = {}
-	for part in (packed or "").split(";"):
-		if "=" in part:
-			family, value = part.rsplit("=", 1)
-			minutes[family] = int(float(value))
-	return minutes
 
 
 def apply_view(rows: list[dict], view: str | None) -> list[dict]:
