@@ -11,6 +11,9 @@ from frappe.utils import add_days, add_months, get_first_day, today
 
 from care_management.api import outreach_logs
 from care_management.billing.month_close import close_month
+from care_management.care_management.report.billing_records_to_review.billing_records_to_review import (
+	records_to_review,
+)
 from care_management.care_management.report.caseload_worklist.caseload_worklist import worklist_rows
 from care_management.tests.factories import (
 	make_care_plan,
@@ -145,6 +148,21 @@ class TestCountedMinutes(FrappeTestCase):
 		self.assertEqual(record.minutes_clinical_staff, 22)
 		self.assertIn("12 minutes before consent", record.reasons)
 		self.assertEqual(self.worklist_minutes(patient), record.minutes_clinical_staff)
+
+	def test_a_month_closed_before_the_rule_is_listed_for_review_not_rebilled(self):
+		patient, enrollment = self.enrolled("Closed Before", consent_day=1)
+		submit_log(patient, enrollment, at(5), 25)
+		close_month(MONTH, now=True)
+		record = self.record(patient)
+		self.assertEqual({line.code: line.units for line in record.lines}, {"99490": 1})
+		# Consent found to have come later (the month was closed under the old rule).
+		frappe.db.set_value("Care Program Enrollment", enrollment, "consent_date", add_days(MONTH, 20))
+		rows = records_to_review(MONTH)
+		row = next(row for row in rows if row["billing_record"] == record.name)
+		self.assertEqual((row["codes_billed"], row["codes_now"]), ("99490×1", ""))
+		self.assertIn("25 minutes before consent", row["reasons_now"])
+		record.reload()
+		self.assertEqual({line.code: line.units for line in record.lines}, {"99490": 1})  # nothing re-billed
 
 	def test_a_log_before_consent_is_saved_with_a_notice(self):
 		patient, enrollment = self.enrolled("Consent Call", consent_day=21)
