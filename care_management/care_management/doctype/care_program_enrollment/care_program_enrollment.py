@@ -65,7 +65,13 @@ class CareProgramEnrollment(Document):
 			)
 
 	def validate_consent(self):
-		if self.status != "Active":
+		"""Billing counts an in-force enrollment (Active, Paused, or Ended until its
+		end date) as consented as soon as it has a consent method and date, so each
+		of those statuses needs the whole consent, not Active alone. An enrollment
+		ended before the patient consented (no method, no date) is never billed."""
+		if self.status not in IN_FORCE_STATUSES:
+			return
+		if self.status == "Ended" and not (self.consent_method or self.consent_date):
 			return
 		if not frappe.db.get_value("Care Program", self.program, "requires_consent"):
 			return
@@ -84,10 +90,17 @@ class CareProgramEnrollment(Document):
 		)
 		if gaps:
 			frappe.throw(
-				_("The enrollment cannot be Active without the patient's consent:")
+				_("The enrollment cannot be {0} without the patient's consent:").format(_(self.status))
 				+ "<ul>"
 				+ "".join(f"<li>{consent_gap_message(gap)}</li>" for gap in gaps)
-				+ "</ul>",
+				+ "</ul>"
+				+ (
+					_(
+						"If the patient never consented, clear Consent Method and Consent Date: an enrollment ended with a partial consent would be billed as consented until its end."
+					)
+					if self.status == "Ended"
+					else ""
+				),
 				title=_("Consent Missing"),
 			)
 

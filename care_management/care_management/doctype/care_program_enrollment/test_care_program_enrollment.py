@@ -43,6 +43,23 @@ class TestCareProgramEnrollment(FrappeTestCase):
 		enrollment.save()
 		self.assertEqual(frappe.db.get_value("Patient", self.patient, "active_care_programs"), "CCM")
 
+	def test_paused_or_ended_needs_the_whole_consent_billing_would_count(self):
+		"""Billing counts an in-force enrollment with a consent method and date as
+		consented: Paused or Ended straight from Pending Consent must not skip the check."""
+		partial = {"consent_method": "Verbal", "consent_date": today()}  # nothing told
+		for status in ("Paused", "Ended"):
+			enrollment = make_enrollment(self.patient, self.practitioner, status="Pending Consent", **partial)
+			enrollment.status = status
+			with self.assertRaises(frappe.ValidationError) as refused:
+				enrollment.save()
+			self.assertIn(f"cannot be {status} without the patient's consent", str(refused.exception))
+			self.assertIn("cost-sharing", str(refused.exception))
+			frappe.delete_doc("Care Program Enrollment", enrollment.name)
+		# Ended before the patient ever consented: allowed, and never billed as consented.
+		enrollment = make_enrollment(self.patient, self.practitioner, status="Pending Consent")
+		enrollment.status = "Ended"
+		enrollment.save()
+
 	def test_ending_takes_effect_at_month_end(self):
 		enrollment = make_enrollment(self.patient, self.practitioner)
 		enrollment.status = "Ended"

@@ -6,7 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
-from care_management.workflow_meaning import follow_workflow_state
+from care_management.workflow_meaning import follow_workflow_state, workflow_actions_hint
 
 # Referral status (and outcome) -> the status of the need on the care plan.
 OUTCOME_TO_NEED = {"Need Met": "Met", "Need Partly Met": "Partly Met", "Need Not Met": "Not Met"}
@@ -24,6 +24,7 @@ def resource_label(referral) -> str:
 class ResourceReferral(Document):
 	def validate(self):
 		follow_workflow_state(self)  # status is the meaning of the workflow state
+		self.keep_outcome_once_completed()
 		if not self.care_plan:
 			self.care_plan = frappe.db.get_value(
 				"Care Plan", {"patient": self.patient, "status": ("!=", "Closed")}
@@ -47,6 +48,23 @@ class ResourceReferral(Document):
 			and self.status == "Draft"
 		):
 			frappe.throw(_("{0} is not active. Choose an active resource.").format(resource_label(self)))
+
+	def keep_outcome_once_completed(self):
+		"""Completing the referral set the care plan's need from its outcome
+		(update_need_on_care_plan); an outcome changed afterwards would leave the
+		need, the report's closed-loop rate and the FHIR Task saying otherwise. It
+		changes again only once a workflow action takes the referral out of Completed."""
+		before = self.get_doc_before_save()
+		if not before or before.status != "Completed" or self.status != "Completed":
+			return
+		if (self.outcome or "") == (before.outcome or ""):
+			return
+		frappe.throw(
+			_(
+				"Outcome cannot be changed once the referral is Completed: {0} closed the loop on the care plan's need. {1} To record another outcome, make a new referral."
+			).format(frappe.bold(_(before.outcome or "")), workflow_actions_hint(self)),
+			title=_("Referral Completed"),
+		)
 
 	def on_update(self):
 		self.update_need_on_care_plan()
