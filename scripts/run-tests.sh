@@ -136,6 +136,15 @@ sync_app_into_bench() {
 	touch "$app_dir/.copied-by-run-tests"
 }
 
+# The desk loads the app's plain public files (app_include_js) from
+# sites/assets/care_management, a link that `bench build` makes; a bench whose
+# app was copied in without a build has none, and the desk would miss them.
+link_app_assets() {
+	[ -d "$BENCH/sites/assets" ] || return 0
+	local link="$BENCH/sites/assets/care_management" target="$BENCH/apps/care_management/care_management/public"
+	[ "$(readlink "$link" 2>/dev/null)" = "$target" ] || ln -sfn "$target" "$link"
+}
+
 install_app_package() {
 	local app_dir="$BENCH/apps/care_management" stamp
 	stamp="$app_dir/.installed-pyproject"
@@ -199,7 +208,7 @@ else
 		ensure_redis || fail_setup "Redis could not be started"
 	fi
 	if [ -z "$INTEGRATION_STATUS" ]; then
-		sync_app_into_bench || fail_setup "could not put this checkout into the bench"
+		sync_app_into_bench && link_app_assets || fail_setup "could not put this checkout into the bench"
 	fi
 	if [ -z "$INTEGRATION_STATUS" ]; then
 		install_app_package || fail_setup "pip could not install the app into the bench"
