@@ -142,6 +142,7 @@ sync_app_into_bench() {
 link_app_assets() {
 	[ -d "$BENCH/sites/assets" ] || return 0
 	local link="$BENCH/sites/assets/care_management" target="$BENCH/apps/care_management/care_management/public"
+	[ -L "$link" ] || [ ! -e "$link" ] || return 0 # files a production build copied there
 	[ "$(readlink "$link" 2>/dev/null)" = "$target" ] || ln -sfn "$target" "$link"
 }
 
