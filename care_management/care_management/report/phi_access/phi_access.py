@@ -16,7 +16,7 @@ import json
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, add_to_date, getdate, today
+from frappe.utils import add_days, add_months, add_to_date, getdate, today
 
 from care_management.phi_access_log import (
 	CLAIM_LINES_EXPORT,
@@ -70,7 +70,7 @@ def execute(filters=None):
 			_("Choose a Patient (who touched their record) or a User (what they opened)."),
 			title=_("PHI Access"),
 		)
-	start = getdate(filters.get("from_date") or add_days(today(), -30))
+	start = getdate(filters.get("from_date") or add_months(today(), -12))
 	end = getdate(filters.get("to_date") or today())
 	if end < start:
 		frappe.throw(_("To Date: choose a date on or after From Date."), title=_("PHI Access"))
