@@ -14,6 +14,7 @@ from care_management.care_management.doctype.screening_invitation.screening_invi
 	open_invitation,
 	token_hash,
 )
+from care_management.phi_access_log import SELF_SCREENING_FORM, log_phi_access
 
 
 def reading_language(token: str | None) -> str:
@@ -52,6 +53,10 @@ def get_self_completion_form(token: str) -> dict:
 				"labels": labels if len(labels) == len(options) else options,
 			}
 		)
+	# Read on a link, without a login: the entry's user is Guest, the invitation says whose link it was.
+	log_phi_access(
+		SELF_SCREENING_FORM, [invitation.patient], doctype="Screening Invitation", document=invitation.name
+	)
 	return {
 		"instrument": _(invitation.instrument),
 		"patient_first_name": first_name,

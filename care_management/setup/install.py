@@ -14,6 +14,7 @@ from care_management.setup.patient_access import (
 )
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
 from care_management.setup.payer_billing import delete_payer_billing_fields, set_up_payer_billing
+from care_management.setup.phi_access import remove_phi_access_audit, set_up_phi_access_audit
 from care_management.setup.referral_workflow import create_referral_workflow, delete_referral_workflow
 from care_management.setup.seed import (
 	seed_billing_codes,
@@ -62,6 +63,7 @@ def after_install():
 	set_up_self_screening()
 	add_healthcare_indexes()
 	set_up_population()
+	set_up_phi_access_audit()
 
 
 def set_up_population():
@@ -142,6 +144,7 @@ def before_uninstall():
 	revoke_care_manager_healthcare_access()
 	delete_portal_menu_items()
 	drop_healthcare_indexes()
+	remove_phi_access_audit()
 	delete_app_roles()
 
 

@@ -13,6 +13,8 @@ from frappe.tests.utils import FrappeTestCase
 from care_management.setup import install
 from care_management.setup.healthcare_indexes import HEALTHCARE_INDEXES, index_name
 from care_management.setup.patient_fields import patient_custom_fieldnames
+from care_management.setup.phi_access import LOG_INDEXES
+from care_management.setup.phi_access import index_name as log_index_name
 from care_management.tests.factories import make_patient
 
 APP_DOCTYPES = ("Care Management Settings", "Care Management Risk Tier")
@@ -32,6 +34,15 @@ def forget_doc_event_hooks() -> None:
 	"""Frappe keeps the doc_events of the installed apps for the whole process."""
 	if hasattr(frappe.local, "doc_events_hooks"):
 		del frappe.local.doc_events_hooks
+
+
+def log_indexes() -> list[tuple[str, tuple[str, ...]]]:
+	return [(doctype, columns) for doctype, indexes in LOG_INDEXES.items() for columns in indexes]
+
+
+def patient_tracks_views() -> bool:
+	frappe.clear_cache(doctype="Patient")
+	return bool(frappe.get_meta("Patient").track_views)
 
 
 def healthcare_indexes() -> list[tuple[str, tuple[str, ...]]]:
@@ -91,6 +102,10 @@ class TestInstall(FrappeTestCase):
 			# The indexes we added to Healthcare's tables are gone too.
 			for doctype, columns in healthcare_indexes():
 				self.assertFalse(frappe.db.has_index(f"tab{doctype}", index_name(columns)), doctype)
+			# Views of Patient are no longer tracked; Frappe's logs lose only our indexes.
+			self.assertFalse(patient_tracks_views())
+			for doctype, columns in log_indexes():
+				self.assertFalse(frappe.db.has_index(f"tab{doctype}", log_index_name(columns)), doctype)
 			reloaded = frappe.get_doc("Patient", patient.name)
 			reloaded.save(ignore_permissions=True)  # the Patient form still works without us
 		finally:
@@ -116,6 +131,9 @@ class TestInstall(FrappeTestCase):
 		)
 		for doctype, columns in healthcare_indexes():
 			self.assertTrue(frappe.db.has_index(f"tab{doctype}", index_name(columns)), doctype)
+		self.assertTrue(patient_tracks_views())
+		for doctype, columns in log_indexes():
+			self.assertTrue(frappe.db.has_index(f"tab{doctype}", log_index_name(columns)), doctype)
 		# The column survived, so the assignment made before uninstall is back.
 		self.assertEqual(frappe.db.get_value("Patient", patient.name, "care_risk_tier"), "High")
 		frappe.delete_doc("Patient", patient.name, force=True)

@@ -5,6 +5,7 @@ from frappe import _
 from frappe.translate import get_user_lang
 
 from care_management.domain.patient_updates import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS
+from care_management.phi_access_log import PORTAL_PAGE, log_phi_access
 from care_management.portal.access import viewable_plans
 from care_management.portal.my_care_plan import plan_for_portal
 
@@ -39,6 +40,14 @@ def get_context(context):
 	context.viewer = viewer
 	context.others = [v for v in viewers if v.care_plan != viewer.care_plan]
 	context.plan = plan_for_portal(viewer)
+	log_phi_access(
+		PORTAL_PAGE,
+		[viewer.patient],
+		doctype="Care Plan",
+		document=viewer.care_plan,
+		file_type="HTML",
+		filters={"read_as": "Caregiver" if viewer.as_caregiver else "Patient"},
+	)
 	context.print_url = None if viewer.as_caregiver else print_url(viewer.care_plan)
 	context.note_max = NOTE_MAX_CHARS
 	context.message_max = MESSAGE_MAX_CHARS

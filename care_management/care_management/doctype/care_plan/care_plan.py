@@ -12,6 +12,7 @@ from frappe.utils import formatdate, get_datetime, getdate, now_datetime
 from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
 from care_management.domain.care_plan_templates import template_additions, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
 from care_management.workflow_meaning import follow_workflow_state
 
 TEMPLATE_TABLES = ("conditions", "goals", "interventions", "education_topics")
@@ -278,11 +279,15 @@ def get_fhir_bundle(name: str) -> dict:
 	plan = frappe.get_doc("Care Plan", name)
 	plan.check_permission("read")
 	try:
-		return care_plan_bundle(as_plain_text(fhir_input(plan)), frappe.utils.get_url(), _)
+		bundle = care_plan_bundle(as_plain_text(fhir_input(plan)), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
 			_("{0} cannot be exported as FHIR: {1}").format(plan.name, str(error)), title=_("FHIR Export")
 		)
+	log_phi_access(
+		FHIR_EXPORT, [plan.patient], doctype="Care Plan", document=plan.name, file_type="FHIR JSON"
+	)
+	return bundle
 
 
 def fhir_input(plan: CarePlan) -> dict:

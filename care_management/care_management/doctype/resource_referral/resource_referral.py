@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import getdate, today
 
+from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
 from care_management.workflow_meaning import follow_workflow_state, workflow_actions_hint
 
 # Referral status (and outcome) -> the status of the need on the care plan.
@@ -143,11 +144,19 @@ def get_fhir_bundle(name: str) -> dict:
 		"notes": referral.notes,
 	}
 	try:
-		return referral_bundle(as_plain_text(data), frappe.utils.get_url(), _)
+		bundle = referral_bundle(as_plain_text(data), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
 			_("{0} cannot be exported as FHIR: {1}").format(referral.name, str(error)), title=_("FHIR Export")
 		)
+	log_phi_access(
+		FHIR_EXPORT,
+		[referral.patient],
+		doctype="Resource Referral",
+		document=referral.name,
+		file_type="FHIR JSON",
+	)
+	return bundle
 
 
 def care_plan_need_condition(referral) -> dict | None:

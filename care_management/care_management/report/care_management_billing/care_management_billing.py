@@ -13,6 +13,10 @@ import frappe
 from frappe import _
 from frappe.utils import get_first_day, getdate
 
+from care_management.phi_access_log import CLAIM_LINES_EXPORT, log_phi_access, log_report_export
+
+REPORT = "Care Management Billing"
+
 PERFORMER_COLUMNS = [
 	("minutes_clinical_staff", _("Clinical Staff Min")),
 	("minutes_physician", _("Physician Min")),
@@ -31,6 +35,7 @@ def execute(filters=None):
 		record.codes = ", ".join(f"{line.code} × {line.units}" for line in own)
 		record.reasons = (record.reasons or "").replace("\n", "; ")
 		add_shares(record, own, payer_names)
+	log_report_export(REPORT, filters, records)
 	if filters.get("per_line"):
 		rows = [
 			frappe._dict(record, **line_row(line, payer_names))
@@ -375,6 +380,12 @@ def claim_rows(filters) -> list[list]:
 	return rows
 
 
+def claim_patients(filters) -> list[str]:
+	"""The patients Export Claim Lines writes, for its Access Log entry (read again
+	rather than threaded through the export, which stays as it is)."""
+	return list(dict.fromkeys(row[0] for row in claim_rows(filters)))
+
+
 @frappe.whitelist()
 def export_claim_lines(filters):
 	"""Claim lines as CSV: patient, date of birth, date of service, code, units, ICD-10 codes, practitioner."""
@@ -387,3 +398,6 @@ def export_claim_lines(filters):
 	frappe.response["filename"] = f"claim-lines-{get_first_day(getdate(filters.month))}.csv"
 	frappe.response["filecontent"] = out.getvalue()
 	frappe.response["content_type"] = "text/csv"
+	log_phi_access(
+		CLAIM_LINES_EXPORT, claim_patients(filters), report_name=REPORT, file_type="CSV", filters=filters
+	)

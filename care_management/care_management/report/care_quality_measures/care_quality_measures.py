@@ -37,6 +37,7 @@ from care_management.domain.quality_measures import (
 	measure_cases,
 	reporting_window,
 )
+from care_management.phi_access_log import log_report_export
 
 PERIOD_MONTHS = {"12 Months": 12, "6 Months": 6, "3 Months": 3, "1 Month": 1}
 WINDOWS = {"Reporting Period": PERIOD, "Before Enrollment": BEFORE, "After Enrollment": AFTER}
@@ -65,8 +66,10 @@ def execute(filters=None):
 	as_of = getdate(today())
 	if measure:
 		rows = patient_rows(measure, window, patients, facts, period, as_of)
+		log_report_export("Care Quality Measures", filters, rows)
 		return patient_columns(), rows, period_message(period, len(patients))
 	rows = measure_rows(patients, facts, period, as_of)
+	log_report_export("Care Quality Measures", filters, rows)  # counts only: no patient
 	return summary_columns(), rows, period_message(period, len(patients)), chart(rows)
 
 

@@ -14,6 +14,7 @@ from care_management.domain.access import access_scope
 from care_management.domain.billing.minutes import program_minutes
 from care_management.domain.thresholds import DEFAULT_LADDERS, minutes_to_next_threshold
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
+from care_management.phi_access_log import log_report_export
 
 APPOINTMENT_OPEN = ("Scheduled", "Open", "Confirmed")
 RECENT_MISSED_DAYS = 30
@@ -25,6 +26,7 @@ def execute(filters=None):
 	care_manager = resolve_care_manager(filters.get("care_manager"))
 	rows = worklist_rows(care_manager, getdate(filters.get("as_of") or today()))
 	rows = apply_view(rows, filters.get("view"))
+	log_report_export("Caseload Worklist", filters, rows)
 	return columns(), rows, None, None, summary(rows)
 
 

@@ -8,6 +8,7 @@ caseload; supervisors see every active patient and start enrollments."""
 import frappe
 from frappe import _
 
+from care_management.phi_access_log import log_report_export
 from care_management.population.eligibility_scan import scan
 
 
@@ -19,6 +20,7 @@ def execute(filters=None):
 		practitioner=filters.get("practitioner"),
 		care_manager=filters.get("care_manager"),
 	)
+	log_report_export("Eligible Patients", filters, rows)
 	return columns(), rows, None, None, summary(rows)
 
 

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 
 from care_management.domain import remittance_posting as posting
+from care_management.phi_access_log import log_report_export
 
 # One row per payment of an import (a file that repeats a trace number lists both, neither posted).
 PAYMENTS = """select parent, trace_number, max(payment_date) as payment_date, max(payer) as payer
@@ -18,7 +19,9 @@ TO_FOLLOW_UP = (posting.DENIED, posting.PAID_SHORT, posting.REVERSAL, posting.NO
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	return columns(), rows(filters), None, None, summary(filters)
+	claims = rows(filters)
+	log_report_export("Remittance Follow-up", filters, claims)
+	return columns(), claims, None, None, summary(filters)
 
 
 def conditions(filters) -> tuple[str, dict]:
