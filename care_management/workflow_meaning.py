@@ -18,7 +18,7 @@ from frappe import _
 from frappe.model.workflow import get_workflow_name
 
 # doctype -> the field that holds the meaning
-MEANING_FIELD = {"Care Plan": "status", "Resource Referral": "status"}
+MEANING_FIELD = {"Care Plan": "status", "Resource Referral": "status", "Care Billing Adjustment": "status"}
 STATE_FIELD = "workflow_state"
 
 

@@ -122,7 +122,7 @@ def test_units_never_go_negative_and_only_approved_kinds_bill_more(steps):
 		if line.units > engine.get(line.code, 0):
 			# billed more than the engine: only through changes that need approval
 			assert any(c.delta > 0 for c in line.changes)
-	for kind, code, units in steps:
+	for kind, _code, units in steps:
 		before = 2
 		if units_change(kind, before, units) > 0:
 			assert needs_approval(kind, before, units)

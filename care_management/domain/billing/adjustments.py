@@ -11,7 +11,7 @@ Each is its own record with a reason; this module holds the rules, on plain data
   billed, a reduction must reduce);
 - what the lines are once the adjustments in effect are applied, in the order
   they took effect, with each line's changes named so the invoice can say
-  "adjusted: −1 unit, reason …".
+  "adjusted: -1 unit, reason …".
 """
 
 from __future__ import annotations
