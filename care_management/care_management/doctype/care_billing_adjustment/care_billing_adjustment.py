@@ -165,7 +165,7 @@ class CareBillingAdjustment(Document):
 		month = getdate(record.month)
 		if self.outreach_log:
 			log = frappe.db.get_value(
-				"Outreach Log", self.outreach_log, ["patient", "docstatus", "start_time"], as_dict=True
+				"Outreach Log", self.outreach_log, ["patient", "docstatus"], as_dict=True
 			)
 			if not log or log.patient != record.patient or log.docstatus != 1:
 				frappe.throw(
