@@ -10,7 +10,7 @@ import frappe
 import frappe.client
 from frappe.model.workflow import apply_workflow
 
-from care_management.billing.invoicing import create_invoices
+from care_management.billing.invoicing import create_invoices, get_care_management_items
 from care_management.billing.month_close import close_month
 from care_management.care_management.report.billing_adjustment_audit.billing_adjustment_audit import (
 	execute as audit_report,
@@ -19,6 +19,7 @@ from care_management.care_management.report.care_management_billing.care_managem
 	execute as billing_report,
 )
 from care_management.tests.factories import make_practitioner, make_user
+from care_management.tests.test_billing_claims import hand_made_invoice
 from care_management.tests.test_billing_month import LAST_MONTH, BillingMonthCase, log_minutes
 
 BILLING = "adj-billing@example.com"
@@ -246,6 +247,7 @@ class TestAdjustments(AdjustmentCase):
 
 	def test_hold_keeps_a_record_off_invoices_until_released(self):
 		patient, _enrollment, _log, record = self.closed("Held")
+		items = get_care_management_items(patient, LAST_MONTH)  # fetched before the hold
 		hold = self.propose(BILLING, record.name, "Hold", reason="waiting for the signed consent")
 		self.assertFalse(hold.needs_approval)
 		self.act(BILLING, hold, "Apply")
@@ -255,6 +257,10 @@ class TestAdjustments(AdjustmentCase):
 		result = self.invoice(patient)
 		self.assertEqual(result["invoices"], [])
 		self.assertIn(record.name, [row["record"] for row in result["held"]])
+		self.assertEqual(get_care_management_items(patient, LAST_MONTH), [])
+		with self.assertRaises(frappe.ValidationError) as by_hand:
+			hand_made_invoice(patient, items).insert()
+		self.assertIn("waiting for the signed consent", str(by_hand.exception))
 		release = self.propose(BILLING_2, record.name, "Release", reason="consent form on file")
 		self.act(BILLING_2, release, "Apply")
 		self.assertFalse(self.record(patient).held)
