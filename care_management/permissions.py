@@ -23,6 +23,7 @@ PATIENT_RECORDS = {
 	"Care Program Enrollment": ("patient", "billing_practitioner", None),
 	"Outreach Log": ("patient", None, "performed_by"),
 	"Care Billing Record": ("patient", "billing_practitioner", None),
+	"Care Billing Adjustment": ("patient", "billing_practitioner", None),
 	"Device Reading": ("patient", None, None),
 	"Care Transition": ("patient", None, None),
 	"Needs Screening": ("patient", None, "screened_by"),

@@ -25,7 +25,7 @@ from frappe.utils import escape_html
 from care_management.domain.workflow_status import Hint, Transition, actions_to_name, status_was_forged
 
 # doctype -> the field that holds the meaning
-MEANING_FIELD = {"Care Plan": "status", "Resource Referral": "status"}
+MEANING_FIELD = {"Care Plan": "status", "Resource Referral": "status", "Care Billing Adjustment": "status"}
 STATE_FIELD = "workflow_state"
 
 

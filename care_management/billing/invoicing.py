@@ -42,7 +42,7 @@ LINE = "Care Billing Line"
 
 def ready_records(month, patient: str | None = None) -> list[dict]:
 	"""Billable records of the month with a line on no invoice yet (draft or submitted)."""
-	conditions = "r.month = %(month)s and r.status = 'Ready' and r.invoiced = 0"
+	conditions = "r.month = %(month)s and r.status = 'Ready' and r.invoiced = 0 and r.held = 0"
 	if patient:
 		conditions += " and r.patient = %(patient)s"
 	return frappe.db.sql(
@@ -50,7 +50,8 @@ def ready_records(month, patient: str | None = None) -> list[dict]:
 		from `tabCare Billing Record` r
 		where {conditions} and exists(
 			select 1 from `tabCare Billing Line` l
-			where l.parent = r.name and l.parenttype = 'Care Billing Record' and l.sales_invoice is null)
+			where l.parent = r.name and l.parenttype = 'Care Billing Record' and l.units > 0
+				and l.sales_invoice is null)
 		order by r.patient, r.name""",
 		{"month": get_first_day(getdate(month)), "patient": patient},
 		as_dict=True,
@@ -66,8 +67,9 @@ def invoice_items(records: list[dict], lines: list[dict] | None = None) -> list[
 				"parenttype": RECORD,
 				"parent": ("in", [r.name for r in records] or [""]),
 				"sales_invoice": ("is", "not set"),
+				"units": (">", 0),  # a code an adjustment dropped
 			},
-			fields=["name", "parent", "code", "units", "item", "rate", "date_of_service"],
+			fields=["name", "parent", "code", "units", "item", "rate", "date_of_service", "adjustment_note"],
 			order_by="parent, idx",
 		)
 	by_name = {r.name: r for r in records}
@@ -82,17 +84,21 @@ def invoice_items(records: list[dict], lines: list[dict] | None = None) -> list[
 	items = []
 	for line in lines:
 		record = by_name[line.parent]
+		description = _("{0} — {1}, {2}, date of service {3}").format(
+			line.code,
+			record.program,
+			record.patient_name or record.patient,
+			frappe.utils.formatdate(line.date_of_service),
+		)
+		if line.get("adjustment_note"):
+			# "adjusted: -1 unit, reason …": the Care Billing Adjustment behind the units.
+			description = f"{description}; {line.adjustment_note}"
 		items.append(
 			{
 				"item_code": line.item,
 				"qty": line.units,
 				"rate": line.rate,
-				"description": _("{0} — {1}, {2}, date of service {3}").format(
-					line.code,
-					record.program,
-					record.patient_name or record.patient,
-					frappe.utils.formatdate(line.date_of_service),
-				),
+				"description": description,
 				"reference_dt": LINE,
 				"reference_dn": line.name,
 				"service_start_date": get_first_day(record.month),
@@ -106,7 +112,7 @@ def records_to_invoice(month, patient: str | None = None) -> list[dict]:
 	"""Ready records of the month with a share of a line on no invoice yet: the
 	primary share of every line, the secondary payer's and the patient's where
 	an earlier run split the line so."""
-	conditions = "r.month = %(month)s and r.status = 'Ready' and r.invoiced = 0"
+	conditions = "r.month = %(month)s and r.status = 'Ready' and r.invoiced = 0 and r.held = 0"
 	if patient:
 		conditions += " and r.patient = %(patient)s"
 	return frappe.db.sql(
@@ -114,7 +120,8 @@ def records_to_invoice(month, patient: str | None = None) -> list[dict]:
 		from `tabCare Billing Record` r
 		where {conditions} and exists(
 			select 1 from `tabCare Billing Line` l
-			where l.parent = r.name and l.parenttype = 'Care Billing Record' and (l.sales_invoice is null
+			where l.parent = r.name and l.parenttype = 'Care Billing Record' and l.units > 0
+				and (l.sales_invoice is null
 				or (l.secondary_share > 0 and l.secondary_invoice is null)
 				or (l.patient_share > 0 and l.patient_invoice is null)))
 		order by r.patient, r.billing_practitioner, r.name""",
@@ -191,6 +198,8 @@ def create_invoices(
 			if commit:
 				frappe.db.commit()
 			break
+	# Records a billing adjustment holds (or whose adjustments need review) are left out, and said so.
+	result["held"].extend(held_by_adjustments(month, patient))
 	if (
 		not result["invoices"]
 		and not result["without_customer"]
@@ -201,6 +210,18 @@ def create_invoices(
 			"Nothing left to invoice for {0}: every ready service is already on an invoice."
 		).format(frappe.utils.formatdate(get_first_day(getdate(month)), "MMMM yyyy"))
 	return result
+
+
+def held_by_adjustments(month, patient: str | None = None) -> list[dict]:
+	conditions = "month = %(month)s and held = 1 and invoiced = 0"
+	if patient:
+		conditions += " and patient = %(patient)s"
+	return frappe.db.sql(
+		f"""select patient, name as record, held_because as reason from `tabCare Billing Record`
+		where {conditions} order by patient, name""",
+		{"month": get_first_day(getdate(month)), "patient": patient},
+		as_dict=True,
+	)
 
 
 def rollback(commit: bool) -> None:
@@ -293,7 +314,7 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 	records = frappe.db.sql(
 		"""select name, patient, patient_name, program, billing_practitioner, month
 		from `tabCare Billing Record`
-		where name in %(names)s and status = 'Ready' and invoiced = 0 order by name for update""",
+		where name in %(names)s and status = 'Ready' and invoiced = 0 and held = 0 order by name for update""",
 		{"names": record_names},
 		as_dict=True,
 	)
@@ -301,7 +322,8 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 		return [], []
 	lines = frappe.db.sql(
 		"""select name, parent, idx, code, units, item, rate, date_of_service, sales_invoice, secondary_invoice,
-			patient_invoice, coverage, payer, secondary_payer, payer_share, secondary_share, patient_share
+			patient_invoice, coverage, payer, secondary_payer, payer_share, secondary_share, patient_share,
+			adjustment_note
 		from `tabCare Billing Line`
 		where parent in %(records)s and parenttype = 'Care Billing Record'
 		order by name for update""",
@@ -310,7 +332,8 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 	)
 	by_record = defaultdict(list)
 	for line in lines:
-		by_record[line.parent].append(line)
+		if (line.units or 0) > 0:  # a code an adjustment dropped is locked with the rest, never billed
+			by_record[line.parent].append(line)
 	held, billable = [], []
 	for record in records:
 		problems = []
@@ -441,7 +464,7 @@ def on_sales_invoice_change(invoice, method=None):
 		"""update `tabCare Billing Record` r
 		set r.invoiced = not exists(
 				select 1 from `tabCare Billing Line` l where l.parent = r.name and l.parenttype = 'Care Billing Record'
-				and l.invoiced = 0),
+				and l.invoiced = 0 and l.units > 0),
 			r.status = if(r.invoiced, 'Invoiced', 'Ready'),
 			r.sales_invoice = if(r.invoiced, (
 				select min(l.sales_invoice) from `tabCare Billing Line` l

@@ -59,8 +59,8 @@ def lock_records_and_lines(line_names: list[str]) -> dict[str, frappe._dict]:
 			{"records": records},
 		)
 	rows = frappe.db.sql(
-		"""select l.name, l.code, l.sales_invoice, l.secondary_invoice, l.patient_invoice,
-			l.parent, r.patient, r.month
+		"""select l.name, l.code, l.units, l.sales_invoice, l.secondary_invoice, l.patient_invoice,
+			l.parent, r.patient, r.month, r.held, r.held_because
 		from `tabCare Billing Line` l join `tabCare Billing Record` r on r.name = l.parent
 		where l.name in %(lines)s and l.parenttype = 'Care Billing Record'
 		order by l.name for update""",
@@ -122,6 +122,16 @@ def claim_lines(invoice, method=None) -> None:
 						"Row #{0}: Care Billing Line {1} no longer exists: the month was closed again after these items were fetched. Remove the row and use Get Items From → Care Management again."
 					).format(item.idx, item.reference_dn),
 					title=_("Billing Line Replaced"),
+				)
+			if line[column] != invoice.name and (line.held or not line.units):
+				# A held record, or a code an adjustment dropped, is not billed by any invoice.
+				frappe.throw(
+					_("Row #{0}: Care Billing Line {1} is not to be invoiced: {2}").format(
+						item.idx,
+						item.reference_dn,
+						line.held_because if line.held else _("a Care Billing Adjustment dropped its code"),
+					),
+					title=_("Not to Be Invoiced"),
 				)
 			if line[column] in live_holders:
 				frappe.throw(

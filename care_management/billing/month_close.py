@@ -25,6 +25,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, now_datetime, today
 
+from care_management.billing.adjustments import flag_for_review
 from care_management.billing.facts import MonthFacts, patients_to_close
 from care_management.billing.holidays import practice_holidays
 from care_management.care_management.doctype.billing_code.billing_code import load_rules
@@ -331,6 +332,8 @@ def write_records(records: list[dict], patients: list[str], month, practitioner:
 		frappe.db.delete(LINE, {"parent": ("in", replaced), "parenttype": RECORD})
 		frappe.db.delete(RECORD, {"name": ("in", replaced)})
 	bulk_insert(to_insert + to_replace)
+	# Billing adjustments on a record whose facts changed are reviewed before they apply again.
+	flag_for_review(replaced)
 	return counts
 
 
@@ -376,6 +379,7 @@ def bulk_insert(records: list[dict]) -> None:
 		"amount",
 		"date_of_service",
 		"minutes",
+		"engine_units",
 	]
 	values, line_values = [], []
 	for record in records:
@@ -383,7 +387,8 @@ def bulk_insert(records: list[dict]) -> None:
 		for idx, line in enumerate(record["lines"], start=1):
 			line_values.append(
 				[frappe.generate_hash(length=10), record["name"], idx]
-				+ [line.get(field) for field in line_fields[3:]]
+				+ [line.get(field) for field in line_fields[3:-1]]
+				+ [line["units"]]  # what the engine computed; units is what is billed
 			)
 	insert_rows(RECORD, record_fields, values, standard)
 	insert_rows(LINE, line_fields, line_values, {**standard, "parenttype": RECORD, "parentfield": "lines"})

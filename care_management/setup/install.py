@@ -5,6 +5,10 @@ from frappe import _
 
 from care_management.billing.remittance import make_posting_row
 from care_management.domain.risk_tiers import DEFAULT_TIERS
+from care_management.setup.billing_adjustment_workflow import (
+	create_billing_adjustment_workflow,
+	delete_billing_adjustment_workflow,
+)
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.healthcare_indexes import add_healthcare_indexes, drop_healthcare_indexes
@@ -103,6 +107,12 @@ def set_up_billing():
 	seed_billing_codes()
 	set_up_payer_billing()
 	make_posting_row()
+	set_up_billing_adjustments()
+
+
+def set_up_billing_adjustments():
+	"""Idempotent; also run by a patch on sites installed before billing adjustments existed."""
+	create_billing_adjustment_workflow()
 
 
 def set_up_outreach():
@@ -138,6 +148,7 @@ def before_uninstall():
 	delete_patient_fields()
 	delete_payer_billing_fields()
 	delete_care_plan_workflow()
+	delete_billing_adjustment_workflow()
 	delete_email_templates()
 	delete_care_plan_board()
 	delete_referral_workflow()

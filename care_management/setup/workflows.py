@@ -8,9 +8,13 @@ code only creates what is missing.
 import frappe
 
 
-def ensure_workflow(name: str, doctype: str, states: dict, transitions: list, editors: dict) -> None:
-	"""``states``: state -> indicator style; ``transitions``: (from, action, to, roles, condition);
-	``editors``: state -> the role that may edit a document in that state."""
+def ensure_workflow(
+	name: str, doctype: str, states: dict, transitions: list, editors: dict, doc_statuses: dict | None = None
+) -> None:
+	"""``states``: state -> indicator style; ``transitions``: (from, action, to, roles, condition), with
+	an optional sixth item False where the document's owner may not take the action (no self-approval);
+	``editors``: state -> the role that may edit a document in that state; ``doc_statuses``: state ->
+	docstatus (0 when not given)."""
 	for state, style in states.items():
 		if not frappe.db.exists("Workflow State", state):
 			frappe.get_doc(
@@ -37,7 +41,7 @@ def ensure_workflow(name: str, doctype: str, states: dict, transitions: list, ed
 			"states": [
 				{
 					"state": state,
-					"doc_status": "0",
+					"doc_status": str((doc_statuses or {}).get(state, 0)),
 					"allow_edit": editors[state],
 					"update_field": "status",
 					"update_value": state,  # the shipped states are named after their meaning
@@ -50,10 +54,11 @@ def ensure_workflow(name: str, doctype: str, states: dict, transitions: list, ed
 					"action": action,
 					"next_state": target,
 					"allowed": role,
-					"allow_self_approval": 1,
-					"condition": condition,
+					"allow_self_approval": 0 if len(transition) > 5 and not transition[5] else 1,
+					"condition": transition[4],
 				}
-				for source, action, target, roles, condition in transitions
+				for transition in transitions
+				for source, action, target, roles in [transition[:4]]
 				for role in roles
 			],
 		}

@@ -4,9 +4,23 @@
 import frappe
 from frappe.model.document import Document
 
+from care_management.billing.engine_writes import refuse_unless_engine
+
 
 class CareBillingRecord(Document):
-	pass
+	"""Written by the month close, invoicing and billing adjustments only (billing/engine_writes.py)."""
+
+	def before_insert(self):
+		refuse_unless_engine(self, "create")
+
+	def validate(self):
+		refuse_unless_engine(self, "change")
+
+	def on_trash(self):
+		refuse_unless_engine(self, "delete")
+
+	def before_rename(self, old, new, merge=False):
+		refuse_unless_engine(self, "rename")
 
 
 def on_doctype_update():

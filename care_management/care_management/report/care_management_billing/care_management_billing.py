@@ -34,6 +34,7 @@ def execute(filters=None):
 		own = lines.get(record.name, [])
 		record.codes = ", ".join(f"{line.code} × {line.units}" for line in own)
 		record.reasons = (record.reasons or "").replace("\n", "; ")
+		record.adjustment_summary = (record.adjustment_summary or "").replace("\n", "; ")
 		add_shares(record, own, payer_names)
 	log_report_export(REPORT, filters, records)
 	if filters.get("per_line"):
@@ -93,7 +94,9 @@ def add_shares(record, lines: list, payer_names: dict) -> None:
 	for share, _column, _label in SHARES:
 		record[share] = sum(line.get(share) or 0 for line in lines)
 	record.written_off = sum(line.written_off or 0 for line in lines)
-	if record.status == "Ready" and record.invoice_hold_reason:
+	if record.get("held"):
+		record.invoice_status = _("Held: {0}").format(record.held_because or "")
+	elif record.status == "Ready" and record.invoice_hold_reason:
 		record.invoice_status = _("Held: no coverage to bill")
 	elif record.status in ("Ready", "Invoiced") and lines:
 		record.invoice_status = share_status_of_record(lines)
@@ -118,6 +121,7 @@ def line_row(line, payer_names: dict) -> dict:
 		"patient_share": line.patient_share,
 		"written_off": line.written_off,
 		"line_status": share_status(line),
+		"adjustment_note": line.adjustment_note,
 		"sales_invoice": line.sales_invoice,
 		"patient_invoice": line.patient_invoice,
 	}
@@ -136,7 +140,8 @@ def billing_records(filters) -> list:
 		fields=[
 			"name", "patient", "patient_name", "program", "billing_practitioner", "care_manager", "status",
 			*(field for field, _label in PERFORMER_COLUMNS), "device_days", "total_amount", "reasons",
-			"sales_invoice", "icd10_codes", "month", "invoice_hold_reason",
+			"sales_invoice", "icd10_codes", "month", "invoice_hold_reason", "held", "held_because",
+			"adjustment_summary",
 		],
 		order_by="patient_name, program",
 		limit_page_length=0,
@@ -148,7 +153,7 @@ def lines_by_record(names: list[str]) -> dict[str, list]:
 	if not names:
 		return grouped
 	for line in frappe.db.sql(
-		"""select l.parent, l.code, l.units, l.date_of_service, l.amount, l.payer, l.secondary_payer,
+		"""select l.parent, l.code, l.units, l.engine_units, l.adjustment_note, l.date_of_service, l.amount, l.payer, l.secondary_payer,
 			l.payer_share, l.secondary_share, l.patient_share, l.written_off,
 			l.sales_invoice, l.secondary_invoice, l.patient_invoice,
 			p.docstatus as sales_invoice_docstatus, s.docstatus as secondary_invoice_docstatus,
@@ -195,6 +200,7 @@ def columns():
 		{"fieldname": "total_amount", "label": _("Amount"), "fieldtype": "Currency", "width": 100},
 		*share_columns(),
 		{"fieldname": "reasons", "label": _("Why Not (or Not More)"), "fieldtype": "Data", "width": 320},
+		{"fieldname": "adjustment_summary", "label": _("Adjustments"), "fieldtype": "Data", "width": 280},
 		{
 			"fieldname": "invoice_hold_reason",
 			"label": _("Not Invoiced Because"),
@@ -251,6 +257,7 @@ def line_columns() -> list[dict]:
 		{"fieldname": "amount", "label": _("Amount"), "fieldtype": "Currency", "width": 90},
 		*share_columns(),
 		{"fieldname": "line_status", "label": _("Invoices"), "fieldtype": "Data", "width": 240},
+		{"fieldname": "adjustment_note", "label": _("Adjusted"), "fieldtype": "Data", "width": 260},
 		{
 			"fieldname": "invoice_hold_reason",
 			"label": _("Not Invoiced Because"),
@@ -364,6 +371,8 @@ def claim_rows(filters) -> list[list]:
 	rows = []
 	for record in records:
 		for line in lines.get(record.name, []):
+			if not line.units:  # a code an adjustment dropped is not claimed
+				continue
 			rows.append(
 				[
 					record.patient,
