@@ -27,9 +27,11 @@ def execute(filters=None):
 def records_to_review(month) -> list[dict]:
 	stored = frappe.db.sql(
 		"""select r.name, r.patient, r.patient_name, r.program, r.billing_practitioner, r.invoiced,
-			group_concat(concat(l.code, '×', l.units) order by l.code separator ', ') as codes
+			group_concat(concat(l.code, '×', coalesce(l.engine_units, l.units)) order by l.code separator ', ')
+				as codes
 		from `tabCare Billing Record` r
 		left join `tabCare Billing Line` l on l.parent = r.name and l.parenttype = 'Care Billing Record'
+			and l.added_by is null and coalesce(l.engine_units, l.units) > 0
 		where r.month = %s
 		group by r.name""",
 		month,
