@@ -101,6 +101,23 @@ class TestCarePlanLanguages(FrappeTestCase):
 			self.assertEqual(source_keys(template_dict(doc)) - set(spanish_of(name)), set(), name)
 			self.assertIn("NOT an official translation", doc.translation_source)
 
+	def test_a_fresh_install_seeds_templates_with_their_spanish_and_a_rerun_keeps_an_admins(self):
+		from care_management.setup.seed import seed_care_plan_templates, seed_template_translations
+
+		# Runs after tearDown's rollback: no later test reads this test's COPD from the cache.
+		self.addCleanup(frappe.clear_document_cache, "Care Plan Template", "COPD")
+		frappe.delete_doc("Care Plan Template", "COPD", force=True, ignore_permissions=True)
+		seed_care_plan_templates()
+		copd = frappe.get_doc("Care Plan Template", "COPD")
+		self.assertIn("El inhalador de rescate no le ayuda", [r.translated_text for r in copd.translations])
+		self.assertIn("Your rescue inhaler does not help", copd.call_911_when)
+		copd.translations[0].translated_text = "Texto del administrador"
+		copd.save()
+		seed_template_translations()
+		copd.reload()
+		self.assertEqual(copd.translations[0].translated_text, "Texto del administrador")
+		self.assertEqual(len(copd.translations), len(set(r.source_text for r in copd.translations)))
+
 	def test_a_spanish_reading_patients_plan_from_two_templates_holds_the_spanish_texts(self):
 		plan = self.plan(self.spanish_patient(), *TEMPLATES)
 		self.assertEqual(plan.preferred_language, "es")
