@@ -123,6 +123,9 @@ override_doctype_dashboards = {
 	"Patient": "care_management.overrides.patient_dashboard.get_data",
 }
 
+# The patient's printed copy is written in the plan's language (print format Care Plan for Patients).
+jinja = {"methods": ["care_management.patient_language.plan_language"]}
+
 doc_events = {
 	# A care plan or referral workflow state without a meaning is refused.
 	"Workflow": {"validate": "care_management.workflow_meaning.validate_workflow"},

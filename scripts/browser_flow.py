@@ -299,6 +299,8 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			expect(phone.get_by_text("Walking to the market with my grandson")).to_be_visible()
 			expect(phone.get_by_text("Llame al 911 de inmediato si")).to_be_visible()
 			expect(phone.locator(".mcp-goal").first).to_be_visible()
+			# A goal the Heart Failure template wrote, in the patient's Spanish.
+			expect(phone.get_by_text("Pesarme cada mañana y actuar si hay cambios").first).to_be_visible()
 			# Phone first: nothing wider than the screen.
 			width = phone.evaluate("() => document.documentElement.scrollWidth")
 			assert width <= 390, f"the page is {width}px wide on a 390px phone"

@@ -1,6 +1,14 @@
 from datetime import date
 
-from care_management.domain.care_plan_templates import template_additions, text_key
+from care_management.domain.care_plan_templates import (
+	action_plan_additions,
+	patient_language,
+	rows_in_template_language,
+	template_additions,
+	text_key,
+	translation_table,
+	translator,
+)
 
 START = date(2026, 1, 10)
 DIABETES = {
@@ -73,3 +81,99 @@ def test_items_already_typed_on_the_plan_are_not_repeated():
 
 def test_text_key_ignores_case_spacing_and_final_stop():
 	assert text_key(" Take  medicines as prescribed. ") == text_key("take medicines as prescribed")
+
+
+# --- texts per language ----------------------------------------------------
+
+
+def spanish(pairs: dict[str, str], language: str = "es") -> list[dict]:
+	return [{"language": language, "source_text": en, "translated_text": es} for en, es in pairs.items()]
+
+
+DIABETES_ES = {
+	**DIABETES,
+	"call_911_when": "Passing out\nConfusion",
+	"translations": spanish(
+		{
+			"Type 2 diabetes mellitus": "Diabetes tipo 2",
+			"HbA1c below 7%": "HbA1c por debajo de 7%",
+			"HbA1c": "HbA1c",
+			"Take medicines as prescribed": "Tomar mis medicinas como me las recetaron",
+			"Monthly check-in call": "Llamada de control cada mes",
+			"Monthly": "Cada mes",
+			"Healthy eating": "Comer sano",
+			"Passing out": "Me desmayo",
+		}
+	),
+}
+
+
+def test_patient_language_is_the_patients_unless_it_is_only_the_site_default():
+	assert patient_language("es", "en", "en") == "es"
+	assert patient_language("en", "es", "en") == "es"  # Healthcare wrote the site's language
+	assert patient_language("en", None, "en") == "en"
+	assert patient_language(None, None, "en") == "en"
+	assert patient_language(None, "es", None) == "es"
+
+
+def test_texts_are_written_in_the_plans_language_where_the_template_has_them():
+	added = template_additions(EMPTY_PLAN, [DIABETES_ES], START, "es")
+	assert goals(added) == ["HbA1c por debajo de 7%", "Tomar mis medicinas como me las recetaron"]
+	assert added["goals"][0]["measure"] == "HbA1c"
+	assert added["interventions"][0]["intervention"] == "Llamada de control cada mes"
+	assert added["interventions"][0]["frequency"] == "Cada mes"
+	assert [t["topic"] for t in added["education_topics"]] == ["Comer sano", "Foot care"]  # no Spanish yet
+	assert added["conditions"][0]["condition_name"] == "Diabetes tipo 2"
+
+
+def test_english_and_unknown_languages_get_the_templates_own_text():
+	for language in ("en", None, "fr"):
+		added = template_additions(EMPTY_PLAN, [DIABETES_ES], START, language)
+		assert goals(added) == ["HbA1c below 7%", "Take medicines as prescribed"]
+
+
+def test_a_regional_language_reads_the_general_one():
+	tr = translator(translation_table(DIABETES_ES["translations"]), "es-MX")
+	assert tr("Healthy eating") == "Comer sano"
+	regional = translation_table(
+		spanish({"Healthy eating": "Comer saludable"}, "es-MX") + DIABETES_ES["translations"]
+	)
+	assert translator(regional, "es-MX")("Healthy eating") == "Comer saludable"
+	assert translator(regional, "es")("Healthy eating") == "Comer sano"
+
+
+def test_an_item_on_the_plan_in_another_language_is_not_added_again():
+	english = template_additions(EMPTY_PLAN, [DIABETES_ES], START, "en")
+	again = template_additions(english, [DIABETES_ES], START, "es")
+	assert all(rows == [] for rows in again.values())
+
+
+def test_action_plan_defaults_add_missing_lines_in_the_plans_language_and_keep_typed_text():
+	plan = {"call_911_when": "Chest pain (typed by the nurse)"}
+	changed = action_plan_additions(plan, [DIABETES_ES], "es")
+	assert changed == {"call_911_when": "Chest pain (typed by the nurse)\nMe desmayo\nConfusion"}
+	assert action_plan_additions({"call_911_when": "passing out."}, [DIABETES_ES], "es") == {
+		"call_911_when": "passing out.\nConfusion"
+	}
+	assert action_plan_additions(changed, [DIABETES_ES], "es") == {}
+
+
+def test_warning_lists_english_template_text_on_a_spanish_plan_and_not_typed_text():
+	english = template_additions(EMPTY_PLAN, [DIABETES_ES], START, "en")
+	english["goals"].append({"goal": "Walk to church on Sundays"})  # typed, no template
+	english["call_911_when"] = "Passing out\nConfusion"
+	found = rows_in_template_language(english, [DIABETES_ES], "es")
+	listed = {(f["table"], f["field"], f["text"]) for f in found}
+	assert ("goals", "goal", "HbA1c below 7%") in listed
+	assert ("goals", "measure", "HbA1c") not in listed  # the same word in Spanish
+	assert ("education_topics", "topic", "Foot care") in listed
+	assert (None, "call_911_when", "Passing out") in listed
+	assert not any(f["text"] == "Walk to church on Sundays" for f in found)
+	goal = next(f for f in found if f["text"] == "HbA1c below 7%")
+	assert goal["translation"] == "HbA1c por debajo de 7%" and goal["idx"] == 1
+	assert next(f for f in found if f["text"] == "Foot care")["translation"] is None
+
+	spanish_plan = template_additions(EMPTY_PLAN, [DIABETES_ES], START, "es")
+	left = rows_in_template_language(spanish_plan, [DIABETES_ES], "es")
+	assert {f["text"] for f in left} == {"< 7%", "Foot care"}  # only what the template lacks in Spanish
+	assert rows_in_template_language(english, [DIABETES_ES], "en") == []

@@ -95,3 +95,18 @@ def test_an_unofficial_translation_says_so():
 	spanish = json.loads((APP / "setup/seed_data/screening_instrument_translations.json").read_text())
 	ahc = next(t for t in spanish if t["instrument_name"] == "AHC HRSN Core")
 	assert "NOT an official" in ahc["source"]
+
+
+def test_seeded_care_plan_templates_read_wholly_in_spanish_marked_unofficial():
+	from care_management.domain.care_plan_templates import source_texts, text_key
+
+	templates = json.loads((APP / "setup/seed_data/care_plan_templates.json").read_text())
+	spanish = json.loads((APP / "setup/seed_data/care_plan_template_translations.json").read_text())
+	assert spanish["language"] == "es" and "NOT an official" in spanish["source"]
+	keys = {text_key(english) for english in spanish["texts"]}
+	for template in templates:
+		plain = {**template, **{f: "\n".join(template[f]) for f in ("call_clinic_when", "call_911_when")}}
+		assert template["call_clinic_when"] and template["call_911_when"], template["template_name"]
+		missing = [text for text in source_texts(plain) if text_key(text) not in keys]
+		assert not missing, f"{template['template_name']}: no Spanish for {missing}"
+	assert all(translated.strip() for translated in spanish["texts"].values())

@@ -14,19 +14,22 @@ from care_management.care_management.doctype.screening_invitation.screening_invi
 	open_invitation,
 	token_hash,
 )
+from care_management.patient_language import language_for_patient_messages
 from care_management.phi_access_log import SELF_SCREENING_FORM, log_phi_access
 
 
 def reading_language(token: str | None) -> str:
-	"""A signed-in user reads in their own language; a patient on a link, in the
-	language the care team recorded for them (Healthcare's Patient.language),
-	else the browser's. English is what Healthcare records for every patient
-	unless someone chose otherwise, so it does not override the browser."""
+	"""A signed-in user reads in their own language; a patient on a link, in
+	their language (their care plan's, else Healthcare's Patient.language or
+	their user's), else the browser's. The site's language is what Healthcare
+	records for every patient unless someone chose otherwise, so it does not
+	override the browser."""
 	if frappe.session.user != "Guest" or not token:
 		return frappe.local.lang
 	patient = frappe.db.get_value("Screening Invitation", {"token_hash": token_hash(token)}, "patient")
-	recorded = patient and frappe.db.get_value("Patient", patient, "language")
-	return recorded if recorded and recorded != "en" else frappe.local.lang
+	chosen = patient and language_for_patient_messages(patient)
+	site = frappe.db.get_single_value("System Settings", "language") or "en"
+	return chosen if chosen and chosen != site else frappe.local.lang
 
 
 @frappe.whitelist(allow_guest=True, methods=["POST"])

@@ -36,8 +36,60 @@ def seed_care_plan_templates() -> None:
 				"goals": template["goals"],
 				"interventions": template["interventions"],
 				"education_topics": [{"topic": topic} for topic in template["education_topics"]],
+				"call_clinic_when": "\n".join(template.get("call_clinic_when") or []),
+				"call_911_when": "\n".join(template.get("call_911_when") or []),
 			}
 		).insert(ignore_permissions=True)
+	seed_template_translations()
+
+
+def seed_template_action_plans() -> None:
+	"""The symptom action plan defaults of the seeded templates, on a site whose
+	templates predate them: only where the template has none (an admin's stay)."""
+	for template in load("care_plan_templates.json"):
+		name = template["template_name"]
+		if not frappe.db.exists("Care Plan Template", name):
+			continue
+		doc = frappe.get_doc("Care Plan Template", name)
+		changed = False
+		for field in ("call_clinic_when", "call_911_when"):
+			if not doc.get(field) and template.get(field):
+				doc.set(field, "\n".join(template[field]))
+				changed = True
+		if changed:
+			doc.save(ignore_permissions=True)
+
+
+def seed_template_translations() -> None:
+	"""Spanish texts of the seeded templates (seed_data/care_plan_template_translations.json,
+	one text per English text, shared by the templates that use it). A template
+	that already has texts in that language is left as the admin has it, and a
+	text an admin changed in English gets no translation of the old words."""
+	from care_management.care_management.doctype.care_plan_template.care_plan_template import (
+		template_dict,
+	)
+	from care_management.domain.care_plan_templates import source_texts, text_key
+
+	seeded = {t["template_name"] for t in load("care_plan_templates.json")}
+	translation = load("care_plan_template_translations.json")
+	language, texts = translation["language"], translation["texts"]
+	if not frappe.db.exists("Language", language):
+		return
+	by_key = {text_key(english): (english, translated) for english, translated in texts.items()}
+	for name in sorted(seeded):
+		if not frappe.db.exists("Care Plan Template", name):
+			continue
+		doc = frappe.get_doc("Care Plan Template", name)
+		if any(row.language == language for row in doc.translations):
+			continue
+		for text in source_texts(template_dict(doc)):
+			if text_key(text) in by_key:
+				doc.append(
+					"translations",
+					{"language": language, "source_text": text, "translated_text": by_key[text_key(text)][1]},
+				)
+		doc.translation_source = "\n".join(filter(None, [doc.translation_source, translation["source"]]))
+		doc.save(ignore_permissions=True)
 
 
 def seed_outreach_lists() -> None:

@@ -49,6 +49,11 @@ def prepare() -> dict:
 			PATIENT_FIRST_NAME, last_name="Testpatient", care_manager=CARE_MANAGER, care_risk_tier="High"
 		).name
 	)
+	# The patient signs in to the portal in Spanish, so their plan is written in Spanish.
+	make_website_user(PATIENT_USER, ["Patient"])
+	update_password(PATIENT_USER, PASSWORD)
+	frappe.db.set_value("User", PATIENT_USER, "language", "es")
+	frappe.db.set_value("Patient", patient, "user_id", PATIENT_USER)
 	start = add_months(today(), -3)
 	# The uninstall test drops the app's tables, so these are checked apart from the patient.
 	if not frappe.db.exists("Care Program Enrollment", {"patient": patient, "status": "Active"}):
@@ -67,16 +72,19 @@ def prepare() -> dict:
 		)
 		plan.apply_templates(["Heart Failure", "Hypertension"])
 		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
+	else:  # a plan an earlier run made in English: in Spanish, as the care manager would switch it
+		from care_management.api.care_plan_language import write_template_text_in_plan_language
+
+		plan = frappe.get_doc("Care Plan", {"patient": patient, "status": ("!=", "Closed")})
+		if plan.preferred_language != "es":
+			frappe.db.set_value("Care Plan", plan.name, "preferred_language", "es")
+		write_template_text_in_plan_language(plan.name)
 	# Each run starts with no running timer and the patient due today.
 	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 0}, pluck="name"):
 		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
 	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 1}, pluck="name"):
 		frappe.db.set_value("Outreach Log", name, "docstatus", 2)
-	# The patient signs in to the portal in Spanish; each run starts with nothing sent.
-	make_website_user(PATIENT_USER, ["Patient"])
-	update_password(PATIENT_USER, PASSWORD)
-	frappe.db.set_value("User", PATIENT_USER, "language", "es")
-	frappe.db.set_value("Patient", patient, "user_id", PATIENT_USER)
+	# Each run starts with nothing sent.
 	sent = frappe.get_all("Patient Care Plan Update", {"patient": patient}, pluck="name")
 	if sent:
 		frappe.db.delete(

@@ -105,9 +105,10 @@ class TestFhirExports(FrappeTestCase):
 		self.assertEqual(patient["address"][0]["city"], "Springfield")
 		self.assertIn("Gardening &amp; cooking", care_plan["text"]["div"])
 		self.assertIn("Chest pain &lt;or&gt; fainting", care_plan["text"]["div"])  # typed text, escaped once
+		# The typed text first, then the lines the template's action plan defaults added.
 		self.assertIn(
-			"Call 911 right away if: Chest pain <or> fainting",
-			[a["detail"]["description"] for a in care_plan["activity"]],
+			"Call 911 right away if: Chest pain <or> fainting\nYou pass out",
+			"".join(a["detail"]["description"] for a in care_plan["activity"]),
 		)
 
 	def test_a_plan_without_goals_or_conditions_still_carries_its_patient_and_practitioner(self):

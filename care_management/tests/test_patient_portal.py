@@ -86,6 +86,10 @@ class TestPatientPortal(FrappeAPITestCase):
 			patient = make_patient(first_name, last_name="Portaltest", care_manager=CM).name
 			link_patient_user(patient, user)
 			cls.patients[user] = patient
+		# Bruno reads in Spanish: his user's language, and the one his care team
+		# recorded, so his plan is written in Spanish.
+		frappe.db.set_value("User", PATIENT_B, "language", "es")
+		frappe.db.set_value("Patient", cls.patients[PATIENT_B], "language", "es")
 		cls.plan_a = plan_with_goals(
 			cls.patients[PATIENT_A],
 			practitioner,
@@ -141,9 +145,6 @@ class TestPatientPortal(FrappeAPITestCase):
 		cls.goal_a = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_a}, "name")
 		cls.goal_b = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_b}, "name")
 		cls.goal_closed = frappe.db.get_value("Care Plan Goal", {"parent": cls.plan_closed}, "name")
-		# Bruno reads in Spanish: his user's language, and the one his care team recorded.
-		frappe.db.set_value("User", PATIENT_B, "language", "es")
-		frappe.db.set_value("Patient", cls.patients[PATIENT_B], "language", "es")
 		invitation = frappe.get_doc(
 			{"doctype": "Screening Invitation", "patient": cls.patients[PATIENT_B], "instrument": "PHQ-2"}
 		).insert(ignore_permissions=True)

@@ -5,6 +5,7 @@ from frappe import _
 from frappe.translate import get_user_lang
 
 from care_management.domain.patient_updates import MESSAGE_MAX_CHARS, NOTE_MAX_CHARS
+from care_management.patient_language import plan_language
 from care_management.phi_access_log import PORTAL_PAGE, log_phi_access
 from care_management.portal.access import viewable_plans
 from care_management.portal.my_care_plan import plan_for_portal
@@ -33,6 +34,14 @@ def get_context(context):
 				"There is no active care plan for you here. If your care team is preparing one, it will appear once it is agreed."
 			),
 			frappe.PermissionError,
+		)
+	if not viewer.as_caregiver and not frappe.form_dict.get("_lang"):
+		# The plan's texts are written in its language; the page around them follows.
+		# A caregiver keeps their own language for the page.
+		frappe.local.lang = plan_language(
+			frappe.db.get_value(
+				"Care Plan", viewer.care_plan, ["preferred_language", "patient"], as_dict=True
+			)
 		)
 	context.no_cache = 1
 	context.show_sidebar = True

@@ -9,6 +9,7 @@ frappe.ui.form.on("Care Plan", {
 	refresh(frm) {
 		if (frm.is_new()) return;
 		show_appointments(frm);
+		show_mixed_language(frm);
 		if (frm.doc.status !== "Closed" && frm.has_perm("write")) {
 			frm.add_custom_button(__("Apply Templates"), () => apply_templates(frm));
 		}
@@ -99,5 +100,45 @@ function show_appointments(frm) {
 			if (missed.length)
 				html += `<div class="text-danger">${__("Missed in the last 30 days")}: ${missed.map(line).join(", ")}</div>`;
 			frm.dashboard.set_headline_alert(html);
+		});
+}
+
+// Patient-facing texts a template put on the plan in English while the plan is
+// read in another language (its Preferred Language): the patient would read a
+// plan in two languages. Lists the rows, and offers to write them in the plan's
+// language where the templates have the text.
+function show_mixed_language(frm) {
+	frm.set_intro();
+	frappe
+		.xcall("care_management.api.care_plan_language.template_text_in_other_language", {
+			name: frm.doc.name,
+		})
+		.then(({ language_name, rows }) => {
+			if (!rows.length) return;
+			const esc = frappe.utils.escape_html;
+			const items = rows
+				.map((r) => `<li>${esc(r.where)}: ${esc(r.text)}</li>`)
+				.join("");
+			const can_fix = rows.some((r) => r.translation) && frm.has_perm("write") && frm.doc.status !== "Closed";
+			frm.set_intro(
+				`<div>${__(
+					"This plan is read in {0}, but these patient-facing texts from templates are still in English:",
+					[esc(language_name)]
+				)}</div><ul class="mb-1">${items}</ul>` +
+					(can_fix
+						? `<button class="btn btn-xs btn-default cm-write-in-language">${__("Write them in {0} where the template has the text", [esc(language_name)])}</button>`
+						: `<div>${__("Add texts in {0} to the templates (Texts in Other Languages), or edit the rows.", [esc(language_name)])}</div>`),
+				"orange"
+			);
+			frm.$wrapper.find(".cm-write-in-language").on("click", () => {
+				frappe
+					.xcall("care_management.api.care_plan_language.write_template_text_in_plan_language", {
+						name: frm.doc.name,
+					})
+					.then((count) => {
+						frappe.show_alert({ message: __("{0} texts rewritten", [count]), indicator: "green" });
+						frm.reload_doc();
+					});
+			});
 		});
 }

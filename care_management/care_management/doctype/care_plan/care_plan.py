@@ -9,9 +9,11 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import formatdate, get_datetime, getdate, now_datetime
 
+from care_management.care_management.doctype.care_plan_template.care_plan_template import template_dict
 from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
-from care_management.domain.care_plan_templates import template_additions, text_key
+from care_management.domain.care_plan_templates import action_plan_additions, template_additions, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.patient_language import language_of_patient, plan_language
 from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
 from care_management.workflow_meaning import follow_workflow_state
 
@@ -23,6 +25,8 @@ class CarePlan(Document):
 		follow_workflow_state(self)  # status is the meaning of the workflow state
 		if not self.care_manager:
 			self.care_manager = frappe.db.get_value("Patient", self.patient, "care_manager")
+		if not self.preferred_language:  # the patient-facing language; the care team may switch it
+			self.preferred_language = language_of_patient(self.patient)
 		self.validate_one_current_plan()
 		self.validate_dates()
 		self.validate_conditions()
@@ -226,14 +230,17 @@ class CarePlan(Document):
 					", ".join(frappe.bold(n) for n in missing)
 				)
 			)
+		templates = [template_as_dict(name) for name in names]
 		additions = template_additions(
 			{table: [row.as_dict() for row in self.get(table)] for table in TEMPLATE_TABLES},
-			[template_as_dict(name) for name in names],
+			templates,
 			getdate(self.start_date),
+			plan_language(self),
 		)
 		for table, rows in additions.items():
 			for row in rows:
 				self.append(table, row)
+		self.update(action_plan_additions(self.as_dict(), templates, plan_language(self)))
 		applied = {row.template for row in self.applied_templates}
 		for name in names:
 			if name not in applied:
@@ -258,15 +265,7 @@ def history_key(row) -> tuple:
 
 
 def template_as_dict(name: str) -> dict:
-	template = frappe.get_cached_doc("Care Plan Template", name)
-	return {
-		"template_name": template.name,
-		"condition_name": template.condition_name,
-		"icd10_code": template.icd10_code,
-		"goals": [row.as_dict() for row in template.goals],
-		"interventions": [row.as_dict() for row in template.interventions],
-		"education_topics": [row.topic for row in template.education_topics],
-	}
+	return template_dict(frappe.get_cached_doc("Care Plan Template", name))
 
 
 @frappe.whitelist()

@@ -4,8 +4,9 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
+from frappe.utils import escape_html
 
-from care_management.domain.care_plan_templates import text_key
+from care_management.domain.care_plan_templates import source_keys, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
 
 
@@ -33,3 +34,41 @@ class CarePlanTemplate(Document):
 						"Interventions, row {0}: its Goal is not one of this template's goals. Copy the goal's text exactly."
 					).format(row.idx)
 				)
+		self.validate_translations()
+
+	def validate_translations(self):
+		known = source_keys(template_dict(self))
+		seen = set()
+		for row in self.translations:
+			key = (row.language, text_key(row.source_text))
+			if key[1] not in known:
+				frappe.throw(
+					_(
+						"Texts in Other Languages, row {0}: its Template Text is not one of this template's texts. Copy a goal, measure, target, intervention, frequency, topic, condition or action plan line exactly, or delete the row."
+					).format(row.idx)
+				)
+			if key in seen:
+				frappe.throw(
+					_("Texts in Other Languages, row {0}: this text is translated into {1} twice.").format(
+						row.idx, frappe.bold(escape_html(row.language))
+					)
+				)
+			seen.add(key)
+
+
+def template_dict(template) -> dict:
+	"""The template as the core's plain data (domain/care_plan_templates.py)."""
+	return {
+		"template_name": template.name,
+		"condition_name": template.condition_name,
+		"icd10_code": template.icd10_code,
+		"goals": [row.as_dict() for row in template.goals],
+		"interventions": [row.as_dict() for row in template.interventions],
+		"education_topics": [row.topic for row in template.education_topics],
+		"call_clinic_when": template.get("call_clinic_when"),
+		"call_911_when": template.get("call_911_when"),
+		"translations": [
+			{"language": r.language, "source_text": r.source_text, "translated_text": r.translated_text}
+			for r in template.get("translations") or []
+		],
+	}

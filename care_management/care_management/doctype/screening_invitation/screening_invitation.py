@@ -84,11 +84,13 @@ class ScreeningInvitation(Document):
 		frappe.msgprint("<br>".join(lines), title=_("Self-Completion Link"))
 
 	def email_in_patients_language(self, link: str) -> dict:
-		"""The template rendered in the language the care team recorded for the
-		patient, not the sender's."""
+		"""The template rendered in the patient's language (their care plan's, else
+		the one recorded for them), not the sender's."""
+		from care_management.patient_language import language_for_patient_messages
+
 		template = frappe.get_doc("Email Template", EMAIL_TEMPLATE)
 		sender_language = frappe.local.lang
-		frappe.local.lang = frappe.db.get_value("Patient", self.patient, "language") or sender_language
+		frappe.local.lang = language_for_patient_messages(self.patient) or sender_language
 		try:
 			return template.get_formatted_email(
 				{"patient_name": self.patient_name, "link": link, "expires_on": self.expires_on}
