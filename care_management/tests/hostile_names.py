@@ -31,9 +31,10 @@ LONG = "Long" + "x" * 296  # 300 characters
 PATIENT_FIRST_NAMES = (*FORMULAS, *MARKUP, TEMPLATE, RTL)
 EVERY_NAME = (*PATIENT_FIRST_NAMES, LONG)
 
-# What these names would leave in a message written unescaped: tags that render.
-# (Their handlers, `onerror=`, may stay as text once the tag around them is escaped.)
-MARKUP_SIGNS = ("<img", "<svg", "<script", "<b>Bold")
+# What these names would leave in a page written unescaped: their tags, as typed or as
+# Frappe's own filter leaves them (`<img src="x">`). Handlers such as `onerror=` may
+# stay as text once the tag around them is escaped.
+MARKUP_SIGNS = ("<img src=x", '<img src="x"', "<svg", "<script>window", "<b>Bold")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

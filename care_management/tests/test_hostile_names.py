@@ -395,6 +395,20 @@ class TestRefusalsShowHostileNamesAsText(ShowsAsText, FrappeTestCase):
 		shown = " ".join(str(m.get("message")) for m in frappe.get_message_log())
 		self.assertShownAsText(shown, invitation.patient_name)
 
+	def test_the_patients_printed_plan_shows_typed_markup_as_text(self):
+		# `<b>` survives Frappe's own filter on save; the print format escapes it.
+		patient, name = self.hostile_patient(MARKUP[1])
+		plan = make_care_plan(
+			patient,
+			self.practitioner,
+			goals=[{"goal": MARKUP[1], "target": TEMPLATE}],
+			caregivers=[{"caregiver_name": MARKUP[1], "relationship": "Son"}],
+		)
+		frappe.db.set_value("Care Plan", plan.name, "patient_name", name)
+		printed = frappe.get_print("Care Plan", plan.name, print_format="Care Plan for Patients")
+		self.assertShownAsText(printed, name)
+		self.assertIn("{{ 7*7 }}", printed)  # a target is data, never a template
+
 	def test_desk_links_escape_the_title(self):
 		patient, name = self.hostile_patient()
 		plan = make_care_plan(patient, self.practitioner).name

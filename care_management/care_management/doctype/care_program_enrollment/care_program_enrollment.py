@@ -88,8 +88,9 @@ class CareProgramEnrollment(Document):
 				_("The enrollment cannot be Active without the patient's consent:")
 				+ "<ul>"
 				+ "".join(
-					f"<li>{consent_gap_message(gap)}</li>" for gap in gaps
-				)  # html-safe: fixed sentences
+					f"<li>{consent_gap_message(gap)}</li>"  # html-safe: fixed sentences
+					for gap in gaps
+				)
 				+ "</ul>",
 				title=_("Consent Missing"),
 			)
