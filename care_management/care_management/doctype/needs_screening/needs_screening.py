@@ -86,8 +86,9 @@ class NeedsScreening(Document):
 					"assign_to": [care_manager],
 					"doctype": self.doctype,
 					"name": self.name,
+					# A to-do's description is shown as HTML.
 					"description": _("Review the screening {0} completed and submit it.").format(
-						self.patient_name or self.patient
+						frappe.utils.escape_html(self.patient_name or self.patient)
 					),
 				},
 				ignore_permissions=True,

@@ -75,7 +75,7 @@ class ScreeningInvitation(Document):
 				reference_name=self.name,
 			)
 			self.db_set("emailed_on", now_datetime())
-			lines.append(_("Emailed to {0}.").format(self.email))
+			lines.append(_("Emailed to {0}.").format(frappe.utils.escape_html(self.email)))
 		elif self.email:
 			lines.append(
 				_(
