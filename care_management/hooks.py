@@ -103,7 +103,11 @@ has_website_permission = {
 }
 
 # Counting is reading: the REST count applies the same permissions as a list.
-override_whitelisted_methods = {"frappe.client.get_count": "care_management.api.permitted_count.get_count"}
+# A report's Export writes the app's reports with spreadsheet-safe cells (overrides/report_export.py).
+override_whitelisted_methods = {
+	"frappe.client.get_count": "care_management.api.permitted_count.get_count",
+	"frappe.desk.query_report.export_query": "care_management.overrides.report_export.export_query",
+}
 
 scheduler_events = {
 	"daily": [

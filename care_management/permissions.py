@@ -94,7 +94,7 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None) -> bo
 		frappe.throw(
 			_(
 				"{0}: {1} is not in your caseload. Ask a Care Management Supervisor to assign the patient to you."
-			).format(_(doc.meta.get_label(patient_field)), frappe.bold(patient)),
+			).format(_(doc.meta.get_label(patient_field)), frappe.bold(frappe.utils.escape_html(patient))),
 			frappe.PermissionError,
 			title=_("Not in Your Caseload"),
 		)
@@ -170,7 +170,7 @@ def healthcare_record_has_permission(doc, ptype: str | None = None, user: str | 
 		frappe.throw(
 			_(
 				"{0}: {1} is not in your caseload. Ask a Care Management Supervisor to assign the patient to you."
-			).format(_("Patient"), frappe.bold(patient)),
+			).format(_("Patient"), frappe.bold(frappe.utils.escape_html(patient))),
 			frappe.PermissionError,
 			title=_("Not in Your Caseload"),
 		)

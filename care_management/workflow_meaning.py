@@ -78,10 +78,10 @@ def follow_workflow_state(doc) -> None:
 				"Workflow State {0} has no meaning for {1}. In the Workflow {2}, States table, set Update Field to {3} and Update Value to one of: {4}."
 			).format(
 				frappe.bold(escape_html(state)),
-				_(doc.doctype),
-				frappe.bold(get_workflow_name(doc.doctype) or ""),
-				frappe.bold(field),
-				", ".join(meanings(doc.doctype)),
+				escape_html(_(doc.doctype)),
+				frappe.bold(escape_html(get_workflow_name(doc.doctype) or "")),
+				frappe.bold(escape_html(field)),
+				", ".join(meanings(doc.doctype)),  # html-safe: the app's own status values
 			),
 			title=_("Workflow State Without a Meaning"),
 		)
@@ -168,6 +168,12 @@ def validate_workflow(workflow, method=None) -> None:
 			frappe.throw(
 				_(
 					"States, row {0}: give the state {1} a meaning. Set Update Field to {2} and Update Value to one of: {3} (what {4} should treat a document in this state as)."
-				).format(row.idx, frappe.bold(row.state), frappe.bold(field), ", ".join(allowed), _(doctype)),
+				).format(
+					row.idx,
+					frappe.bold(frappe.utils.escape_html(row.state)),
+					frappe.bold(frappe.utils.escape_html(field)),
+					", ".join(allowed),  # html-safe: the app's own status values
+					frappe.utils.escape_html(_(doctype)),
+				),
 				title=_("Workflow State Without a Meaning"),
 			)

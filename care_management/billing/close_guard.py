@@ -19,6 +19,8 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 from frappe.utils.background_jobs import is_job_enqueued
 
+from care_management.message_html import desk_link
+
 # Seconds a second clerk waits for the first one's close to be inserted.
 LOCK_WAIT_SECONDS = 20
 OPEN_STATUSES = ("Queued", "Running")
@@ -102,15 +104,15 @@ def refuse_overlap(month, practitioner: str | None) -> None:
 	running = overlapping_close(month, practitioner)
 	if running:
 		scope = (
-			_("for {0}").format(running.billing_practitioner)
+			_("for {0}").format(frappe.utils.escape_html(running.billing_practitioner))
 			if running.billing_practitioner
 			else _("for the whole practice")
 		)
 		frappe.throw(
 			_("{0} is already being closed {1} ({2}). Wait for it to finish, then close again.").format(
 				frappe.utils.formatdate(month, "MMMM yyyy"),
-				scope,
-				frappe.get_desk_link("Care Month Close", running.name),
+				scope,  # html-safe: escaped above
+				desk_link("Care Month Close", running.name),
 			),
 			title=_("Month Already Being Closed"),
 		)

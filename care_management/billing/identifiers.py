@@ -34,9 +34,9 @@ def refuse(doc, fieldname: str, value: str, problem: str) -> None:
 	frappe.throw(
 		_("{0} {1} of {2} is not valid: {3} Correct it or leave it empty.").format(
 			_(doc.meta.get_label(fieldname)),
-			frappe.bold(value),
-			doc.name or _("this record"),
-			translated(problem),
+			frappe.bold(frappe.utils.escape_html(value)),
+			frappe.utils.escape_html(doc.name or _("this record")),
+			translated(problem),  # html-safe: fixed sentences
 		),
 		title=_("Invalid {0}").format(_(doc.meta.get_label(fieldname))),
 	)
@@ -75,14 +75,14 @@ def validate_customer(doc, method=None) -> None:
 	if not doc.payer_id:
 		frappe.throw(
 			_("Payer ID is required for a payer: enter the ID your clearinghouse lists for {0}.").format(
-				frappe.bold(doc.customer_name or doc.name)
+				frappe.bold(frappe.utils.escape_html(doc.customer_name or doc.name))
 			),
 			title=_("Missing Payer ID"),
 		)
 	if len(doc.payer_id) > 80 or not doc.payer_id.replace("-", "").isalnum():
 		frappe.throw(
 			_("Payer ID {0} may hold only letters, digits and dashes (at most 80).").format(
-				frappe.bold(doc.payer_id)
+				frappe.bold(frappe.utils.escape_html(doc.payer_id))
 			),
 			title=_("Invalid Payer ID"),
 		)

@@ -77,7 +77,7 @@ def invoice_items(records: list[dict], lines: list[dict] | None = None) -> list[
 	if missing_items:
 		frappe.throw(
 			_("Billing Code {0} has no Item. Set the Item on the Billing Code so it can be invoiced.").format(
-				", ".join(frappe.bold(c) for c in missing_items)
+				", ".join(frappe.bold(frappe.utils.escape_html(c)) for c in missing_items)
 			),
 			title=_("Billing Code Without Item"),
 		)

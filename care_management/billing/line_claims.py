@@ -26,6 +26,8 @@ from __future__ import annotations
 import frappe
 from frappe import _
 
+from care_management.message_html import desk_link
+
 LINE = "Care Billing Line"
 RECORD = "Care Billing Record"
 PRIMARY_PAYER, SECONDARY_PAYER, PATIENT = "Primary Payer", "Secondary Payer", "Patient"
@@ -85,7 +87,8 @@ def claim_lines(invoice, method=None) -> None:
 	if role not in ROLE_COLUMNS:
 		frappe.throw(
 			_("Care Management Share {0} is not one of {1}.").format(
-				frappe.bold(role), ", ".join(_(r) for r in ROLE_COLUMNS)
+				frappe.bold(frappe.utils.escape_html(role)),
+				", ".join(_(r) for r in ROLE_COLUMNS),  # html-safe: the app's own share names
 			)
 		)
 	column = ROLE_COLUMNS[role]
@@ -96,7 +99,11 @@ def claim_lines(invoice, method=None) -> None:
 				frappe.throw(
 					_(
 						"Row #{0}: Care Billing Line {1} is already on row #{2} of this invoice. Remove one of the two rows."
-					).format(item.idx, item.reference_dn, seen[item.reference_dn]),
+					).format(
+						item.idx,
+						frappe.utils.escape_html(item.reference_dn),
+						seen[item.reference_dn],  # html-safe: a row number
+					),
 					title=_("Billing Line Twice on One Invoice"),
 				)
 			seen[item.reference_dn] = item.idx
@@ -120,7 +127,7 @@ def claim_lines(invoice, method=None) -> None:
 				frappe.throw(
 					_(
 						"Row #{0}: Care Billing Line {1} no longer exists: the month was closed again after these items were fetched. Remove the row and use Get Items From → Care Management again."
-					).format(item.idx, item.reference_dn),
+					).format(item.idx, frappe.utils.escape_html(item.reference_dn)),
 					title=_("Billing Line Replaced"),
 				)
 			if line[column] != invoice.name and (line.held or not line.units):
@@ -139,11 +146,11 @@ def claim_lines(invoice, method=None) -> None:
 						"Row #{0}: the {1} share of {2} of {3} for {4} is already on Sales Invoice {5}. A care-management service is invoiced once per share; cancel that invoice first or remove this row."
 					).format(
 						item.idx,
-						_(role),
-						line.code,
+						_(role),  # html-safe: one of ROLE_COLUMNS, checked above
+						frappe.utils.escape_html(line.code),
 						frappe.utils.formatdate(line.month, "MMMM yyyy"),
-						line.patient,
-						frappe.get_desk_link("Sales Invoice", line[column]),
+						frappe.utils.escape_html(line.patient),
+						desk_link("Sales Invoice", line[column]),
 					),
 					title=_("Already Invoiced"),
 				)
@@ -151,7 +158,12 @@ def claim_lines(invoice, method=None) -> None:
 				frappe.throw(
 					_(
 						"Row #{0}: Care Billing Line {1} belongs to patient {2}, not to this invoice's patient {3}."
-					).format(item.idx, item.reference_dn, line.patient, invoice.patient),
+					).format(
+						item.idx,
+						frappe.utils.escape_html(item.reference_dn),
+						frappe.utils.escape_html(line.patient),
+						frappe.utils.escape_html(invoice.patient),
+					),
 					title=_("Billing Line of Another Patient"),
 				)
 		frappe.db.sql(

@@ -20,8 +20,8 @@ def refuse_if_invoiced(log) -> None:
 				"{0} of {1} is invoiced on {2}. Cancel that invoice first if the time really has to change."
 			).format(
 				month.strftime("%B %Y"),
-				frappe.bold(log.patient_name or log.patient),
-				frappe.bold(invoice or _("an invoice")),
+				frappe.bold(frappe.utils.escape_html(log.patient_name or log.patient)),
+				frappe.bold(frappe.utils.escape_html(invoice or _("an invoice"))),
 			),
 			title=_("Month Invoiced"),
 		)

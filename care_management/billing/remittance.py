@@ -256,7 +256,11 @@ def refuse_unpostable(doc) -> None:
 		frappe.throw(
 			_("The file cannot be posted: {0}. Ask the clearinghouse for a corrected file.").format(
 				"; ".join(
-					_("segment {0} ({1}): {2}").format(p.segment_number, p.segment_id, _(p.reason))
+					_("segment {0} ({1}): {2}").format(
+						p.segment_number,  # html-safe: a number
+						frappe.utils.escape_html(p.segment_id),
+						frappe.utils.escape_html(_(p.reason)),
+					)
 					for p in interchange_problems[:5]
 				)
 			),
@@ -266,7 +270,9 @@ def refuse_unpostable(doc) -> None:
 	if not any(payment.status == "Ready" for payment in doc.payments):
 		frappe.throw(
 			_("Nothing in this file can be posted: {0}").format(
-				"; ".join(f"{p.trace_number or '?'}: {p.reason}" for p in doc.payments)
+				"; ".join(
+					frappe.utils.escape_html(f"{p.trace_number or '?'}: {p.reason}") for p in doc.payments
+				)
 				or _("the file holds no payment.")
 			),
 			title=_("Nothing to Post"),
@@ -296,7 +302,7 @@ def deposit_account_of(company: str) -> str:
 			_(
 				"Set Remittance Deposit Account in Care Management Settings (or a Default Bank Account on "
 				"company {0}): the account payer payments are received into."
-			).format(frappe.bold(company)),
+			).format(frappe.bold(frappe.utils.escape_html(company))),
 			title=_("No Deposit Account"),
 		)
 	return account
@@ -326,7 +332,11 @@ def claim_posting_key(doc, payment) -> None:
 		frappe.throw(
 			_(
 				"Payment {0} from {1} is already posted by {2}. Cancel that import first to post it again."
-			).format(frappe.bold(payment.trace_number), frappe.bold(payment.payer), frappe.bold(posted_by)),
+			).format(
+				frappe.bold(frappe.utils.escape_html(payment.trace_number)),
+				frappe.bold(frappe.utils.escape_html(payment.payer)),
+				frappe.bold(frappe.utils.escape_html(posted_by)),
+			),
 			title=_("Payment Already Posted"),
 		)
 	payment.posting_key = key

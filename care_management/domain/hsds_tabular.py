@@ -16,6 +16,7 @@ import json
 from typing import NamedTuple
 
 from care_management.domain.hsds import _kind
+from care_management.domain.spreadsheet_cells import safe_cell, unquote_cell
 
 # HSDS object -> (file name, the columns HSDS 3.0 gives that file, in order).
 # Only the objects the directory keeps; other files in a package are ignored.
@@ -62,7 +63,8 @@ class Problem(NamedTuple):
 
 
 def read_csv(text: str) -> list[dict]:
-	"""Rows of one CSV file, values stripped and empty cells as None."""
+	"""Rows of one CSV file, values stripped and empty cells as None. The quote
+	an exporter puts before a formula-like cell (as csv_text does) is taken off."""
 	# No cell is longer than its file. csv's default limit (131,072 characters)
 	# would refuse the whole file for one long description, which domain.hsds
 	# cuts to its field instead; the limit is process-wide, so it only grows.
@@ -72,7 +74,7 @@ def read_csv(text: str) -> list[dict]:
 	reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").replace("\x00", "")))
 	return [
 		{
-			(key or "").strip(): (value.strip() or None) if isinstance(value, str) else None
+			(key or "").strip(): (unquote_cell(value.strip()) or None) if isinstance(value, str) else None
 			for key, value in row.items()
 		}
 		for row in reader
@@ -289,11 +291,15 @@ def tables_from_services(services: list[dict]) -> dict[str, list[dict]]:
 
 
 def csv_text(table: str, rows: list[dict]) -> str:
+	"""One table as CSV. Feed text is third-party: a cell that would run as a
+	formula in a spreadsheet is written as text (domain.spreadsheet_cells)."""
 	out = io.StringIO()
-	writer = csv.DictWriter(out, fieldnames=TABLES[table][1], lineterminator="\n")
+	# RFC 4180's CRLF: csv quotes a cell only for the characters of its line
+	# terminator, and a cell holding a lone carriage return must be quoted too.
+	writer = csv.DictWriter(out, fieldnames=TABLES[table][1], lineterminator="\r\n")
 	writer.writeheader()
 	for row in rows:
-		writer.writerow({k: "" if v is None else v for k, v in row.items()})
+		writer.writerow({k: "" if v is None else safe_cell(v) for k, v in row.items()})
 	return out.getvalue()
 
 

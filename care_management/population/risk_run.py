@@ -315,7 +315,7 @@ def check_may_change(patient: str) -> None:
 	frappe.throw(
 		_(
 			"{0} is not in your caseload. Ask a Care Management Supervisor to assign the patient to you."
-		).format(frappe.bold(patient)),
+		).format(frappe.bold(frappe.utils.escape_html(patient))),
 		frappe.PermissionError,
 		title=_("Not in Your Caseload"),
 	)

@@ -37,7 +37,7 @@ def rules_problem_message(problem: RuleProblem) -> str:
 		"unknown_category": _(
 			"Eligibility Criteria, row {0}: Categories: {1} is not a Chronic Condition Category. Check the spelling or create it first."
 		),
-	}[problem.kind].format(problem.row, frappe.bold(problem.detail))
+	}[problem.kind].format(problem.row, frappe.bold(frappe.utils.escape_html(problem.detail)))
 
 
 def chronic_categories() -> list[ChronicCategory]:

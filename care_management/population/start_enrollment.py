@@ -72,13 +72,13 @@ def check_choices(billing_practitioner: str | None, care_manager: str | None) ->
 	if billing_practitioner and not frappe.db.exists("Healthcare Practitioner", billing_practitioner):
 		frappe.throw(
 			_("Billing Practitioner: {0} does not exist. Pick an existing Healthcare Practitioner.").format(
-				frappe.bold(billing_practitioner)
+				frappe.bold(frappe.utils.escape_html(billing_practitioner))
 			)
 		)
 	if care_manager and care_manager not in care_managers():
 		frappe.throw(
 			_("Care Manager: {0} is not an enabled user with the Care Manager role. Pick one who is.").format(
-				frappe.bold(care_manager)
+				frappe.bold(frappe.utils.escape_html(care_manager))
 			)
 		)
 

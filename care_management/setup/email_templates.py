@@ -1,4 +1,7 @@
-"""Email templates the app uses, created once so admins can edit them."""
+"""Email templates the app uses, created once so admins can edit them.
+
+Frappe renders them without autoescaping: every stored value goes through |e,
+since a patient's or care manager's name is typed by someone else and the mail is HTML."""
 
 import frappe
 
@@ -6,12 +9,12 @@ OVERDUE_DIGEST = {
 	"name": "Care Management Overdue Digest",
 	"subject": "{{ patients|length }} overdue patient(s) in your caseload",
 	"use_html": 1,
-	"response_html": """<p>Hello {{ care_manager }},</p>
+	"response_html": """<p>Hello {{ care_manager|e }},</p>
 <p>These patients in your caseload are overdue for contact as of {{ frappe.utils.formatdate(as_of) }}:</p>
 <table border="1" cellpadding="4" style="border-collapse: collapse">
 <tr><th>Patient</th><th>Risk tier</th><th>Due</th><th>Days overdue</th><th>Programs</th></tr>
-{% for p in patients %}<tr><td>{{ p.patient_name or p.patient }}</td><td>{{ p.risk_tier or "" }}</td>
-<td>{{ frappe.utils.formatdate(p.next_due) }}</td><td>{{ p.days_overdue }}</td><td>{{ p.programs or "" }}</td></tr>
+{% for p in patients %}<tr><td>{{ (p.patient_name or p.patient)|e }}</td><td>{{ (p.risk_tier or "")|e }}</td>
+<td>{{ frappe.utils.formatdate(p.next_due) }}</td><td>{{ p.days_overdue }}</td><td>{{ (p.programs or "")|e }}</td></tr>
 {% endfor %}</table>
 <p>Open the Caseload Worklist in the Care Management workspace to start calling.</p>""",
 }
@@ -23,7 +26,7 @@ SCREENING_LINK = {
 	"name": "Care Management Screening Link",
 	"subject": '{{ _("Questions from your care team") }}',
 	"use_html": 1,
-	"response_html": """<p>{{ _("Hello {0},").format(patient_name) }}</p>
+	"response_html": """<p>{{ _("Hello {0},").format(patient_name|e) }}</p>
 <p>{{ _("Your care team would like you to answer a few short questions about things that can affect your health, such as food, housing and transportation. It takes about five minutes.") }}</p>
 <p><a href="{{ link }}">{{ _("Answer the questions") }}</a></p>
 <p>{{ _("The link works until {0}. Your answers go only to your care team.").format(frappe.utils.formatdate(expires_on)) }}

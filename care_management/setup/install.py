@@ -50,7 +50,11 @@ def before_install():
 		frappe.throw(
 			_(
 				"Care Management needs {0} installed on this site first. Run: bench --site {1} install-app {2}"
-			).format(", ".join(frappe.bold(app) for app in missing), frappe.local.site, " ".join(missing)),
+			).format(
+				", ".join(frappe.bold(frappe.utils.escape_html(app)) for app in missing),
+				frappe.utils.escape_html(frappe.local.site),
+				frappe.utils.escape_html(" ".join(missing)),
+			),
 			title=_("Missing Apps"),
 		)
 

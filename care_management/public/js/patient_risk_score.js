@@ -23,14 +23,14 @@ frappe.ui.form.on("Patient", {
 			frm.dashboard.add_comment(
 				__("Suggested risk tier: {0} (score {1}). {2}", [
 					frappe.utils.escape_html(suggested),
-					frm.doc.care_risk_score || 0,
+					flt(frm.doc.care_risk_score),
 					frappe.utils.escape_html(frm.doc.risk_score_factors || ""),
 				]),
 				"blue",
 				true
 			);
 			frm.add_custom_button(
-				__("Accept Suggested Tier {0}", [suggested]),
+				__("Accept Suggested Tier {0}", [frappe.utils.escape_html(suggested)]),
 				() =>
 					frappe.call({
 						method: "care_management.population.risk_run.accept_suggested_tier",

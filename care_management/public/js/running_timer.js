@@ -1,4 +1,5 @@
 // Shows a care manager their running outreach timer wherever they are in the desk.
+// The alert is HTML: the patient's name is typed by others, so it is escaped.
 $(document).on("app_ready", () => {
 	if (!frappe.user.has_role("Care Manager")) return;
 	frappe
@@ -6,12 +7,13 @@ $(document).on("app_ready", () => {
 		.then((r) => {
 			const info = r.message;
 			if (!info) return;
+			const esc = frappe.utils.escape_html;
 			frappe.show_alert(
 				{
 					message: __("Your timer is {0} for {1}: {2}", [
-						__(info.status).toLowerCase(),
-						info.patient_name || info.patient,
-						`<a href="/app/outreach-log/${encodeURIComponent(info.name)}">${info.name}</a>`,
+						esc(__(info.status).toLowerCase()),
+						esc(info.patient_name || info.patient),
+						`<a href="/app/outreach-log/${encodeURIComponent(info.name)}">${esc(info.name)}</a>`,
 					]),
 					indicator: info.status === "Running" ? "green" : "orange",
 				},

@@ -45,7 +45,7 @@ def problem_message(kind: str, doc) -> str:
 		),
 		RuleProblemKind.UNKNOWN_BASE: _(
 			"Adds To: {0} is not a billing code. Add that code first or correct the code."
-		).format(frappe.bold(doc.base_codes)),
+		).format(frappe.bold(frappe.utils.escape_html(doc.base_codes))),
 		RuleProblemKind.MAX_BELOW_ONE: _(
 			"Max Units per Period must be at least 1. Tick No Cap on Units for a code without a cap."
 		),
@@ -54,7 +54,11 @@ def problem_message(kind: str, doc) -> str:
 		),
 		RuleProblemKind.OVERLAPPING_DATES: _(
 			"{0} already has a record in force between {1} and {2}. End the earlier record the day before this one starts."
-		).format(frappe.bold(doc.code), doc.effective_from, doc.effective_to or _("open-ended")),
+		).format(
+			frappe.bold(frappe.utils.escape_html(doc.code)),
+			doc.effective_from,
+			doc.effective_to or _("open-ended"),
+		),
 		RuleProblemKind.DATES_REVERSED: _("Effective To must be on or after Effective From."),
 	}[kind]
 
@@ -79,7 +83,7 @@ class BillingCode(Document):
 				frappe.throw(
 					_(
 						"Exclusions, row {0}: {1} is not a billing code. Correct the code or add it first."
-					).format(row.idx, frappe.bold(row.code))
+					).format(row.idx, frappe.bold(frappe.utils.escape_html(row.code)))
 				)
 
 

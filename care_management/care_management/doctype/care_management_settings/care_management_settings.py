@@ -53,7 +53,11 @@ def band_problem_message(problem: BandProblem) -> str:
 		"order": _(
 			"Risk Tiers: the bands are not in the order of the tiers. The first (highest-risk) tier must have the highest scores."
 		),
-	}[problem.kind].format(problem.row, frappe.bold(problem.tier), frappe.bold(problem.other))
+	}[problem.kind].format(
+		problem.row,
+		frappe.bold(frappe.utils.escape_html(problem.tier)),
+		frappe.bold(frappe.utils.escape_html(problem.other)),
+	)
 
 
 class CareManagementSettings(Document):
@@ -80,7 +84,9 @@ class CareManagementSettings(Document):
 			if value and not frappe.db.exists(doctype, value):
 				frappe.throw(
 					_("{0}: {1} {2} does not exist. Pick an existing {1} or leave the field empty.").format(
-						_(self.meta.get_label(fieldname)), _(doctype), frappe.bold(value)
+						_(self.meta.get_label(fieldname)),
+						_(doctype),  # html-safe: a DocType named above
+						frappe.bold(frappe.utils.escape_html(value)),
 					),
 					frappe.LinkValidationError,
 					title=_("Invalid {0}").format(_(self.meta.get_label(fieldname))),
@@ -91,7 +97,7 @@ class CareManagementSettings(Document):
 			frappe.throw(
 				_(
 					"Price List: {0} is not a selling price list. Pick a price list with Selling checked."
-				).format(frappe.bold(self.selling_price_list))
+				).format(frappe.bold(frappe.utils.escape_html(self.selling_price_list)))
 			)
 		self.validate_deposit_account()
 
@@ -111,8 +117,8 @@ class CareManagementSettings(Document):
 					"Remittance Deposit Account: {0} is not a bank or cash ledger of {1}. Pick the bank account "
 					"payers pay into (Account Type Bank, not a group)."
 				).format(
-					frappe.bold(self.remittance_deposit_account),
-					frappe.bold(self.company or _("the company")),
+					frappe.bold(frappe.utils.escape_html(self.remittance_deposit_account)),
+					frappe.bold(frappe.utils.escape_html(self.company or _("the company"))),
 				),
 				title=_("Invalid Remittance Deposit Account"),
 			)
@@ -123,7 +129,11 @@ class CareManagementSettings(Document):
 		if problems:
 			frappe.throw(
 				"<br>".join(
-					tier_problem_message(p.kind).format(p.row, frappe.bold(p.tier)) for p in problems
+					tier_problem_message(p.kind).format(
+						p.row,  # html-safe: a row number
+						frappe.bold(frappe.utils.escape_html(p.tier)),
+					)
+					for p in problems
 				),
 				title=_("Invalid Risk Tiers"),
 			)
@@ -134,7 +144,10 @@ class CareManagementSettings(Document):
 			frappe.throw(
 				_(
 					"Default Risk Tier: {0} is not one of the Risk Tiers ({1}). Pick one of them or add it."
-				).format(frappe.bold(self.default_risk_tier), ", ".join(names))
+				).format(
+					frappe.bold(frappe.utils.escape_html(self.default_risk_tier)),
+					", ".join(frappe.utils.escape_html(name) for name in names),
+				)
 			)
 		self.validate_removed_tiers_are_unused(names)
 
@@ -158,7 +171,10 @@ class CareManagementSettings(Document):
 					"Risk Tiers: {0} cannot be removed while patients are assigned to it. Move them to another tier first."
 				).format(
 					", ".join(
-						_("{0} ({1} patients)").format(frappe.bold(r.care_risk_tier), r.patients)
+						_("{0} ({1} patients)").format(
+							frappe.bold(frappe.utils.escape_html(r.care_risk_tier)),
+							r.patients,  # html-safe: a count
+						)
 						for r in in_use
 					)
 				)
@@ -183,8 +199,8 @@ class CareManagementSettings(Document):
 						_("Risk Tiers, row {0}: {1} for tier {2} must be a whole number, not {3}.").format(
 							row.idx,
 							_(row.meta.get_label(fieldname)),
-							frappe.bold(row.tier),
-							frappe.bold(text),
+							frappe.bold(frappe.utils.escape_html(row.tier)),
+							frappe.bold(frappe.utils.escape_html(text)),
 						),
 						title=_("Invalid Score Bands"),
 					)

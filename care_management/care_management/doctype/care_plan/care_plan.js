@@ -56,10 +56,10 @@ function apply_templates(frm) {
 				const added = r.message || {};
 				frappe.show_alert({
 					message: __("Added {0} goals, {1} interventions, {2} topics, {3} conditions", [
-						added.goals || 0,
-						added.interventions || 0,
-						added.education_topics || 0,
-						added.conditions || 0,
+						cint(added.goals),
+						cint(added.interventions),
+						cint(added.education_topics),
+						cint(added.conditions),
 					]),
 					indicator: "green",
 				});
@@ -95,10 +95,13 @@ function show_appointments(frm) {
 				`<a href="/app/patient-appointment/${encodeURIComponent(r.name)}">${frappe.datetime.str_to_user(
 					r.appointment_date
 				)}</a> ${frappe.utils.escape_html(r.practitioner_name || "")}`;
+			// line() escapes the practitioner's name, so the joined lines are safe HTML.
+			const upcoming_html = upcoming.map(line).join(", ");
+			const missed_html = missed.map(line).join(", ");
 			let html = "";
-			if (upcoming.length) html += `<div>${__("Upcoming appointments")}: ${upcoming.map(line).join(", ")}</div>`;
+			if (upcoming.length) html += `<div>${__("Upcoming appointments")}: ${upcoming_html}</div>`;
 			if (missed.length)
-				html += `<div class="text-danger">${__("Missed in the last 30 days")}: ${missed.map(line).join(", ")}</div>`;
+				html += `<div class="text-danger">${__("Missed in the last 30 days")}: ${missed_html}</div>`;
 			frm.dashboard.set_headline_alert(html);
 		});
 }

@@ -13,6 +13,7 @@ from care_management.care_management.doctype.care_plan_template.care_plan_templa
 from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
 from care_management.domain.care_plan_templates import action_plan_additions, template_additions, text_key
 from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.message_html import desk_link
 from care_management.patient_language import language_of_patient, plan_language
 from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
 from care_management.workflow_meaning import follow_workflow_state
@@ -50,9 +51,9 @@ class CarePlan(Document):
 				_(
 					"{0} already has a current care plan, {1} ({2}). Update that plan, or close it before starting a new one."
 				).format(
-					frappe.bold(self.patient_name or self.patient),
-					frappe.get_desk_link("Care Plan", other.name),
-					_(other.status),
+					frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
+					desk_link("Care Plan", other.name),
+					frappe.utils.escape_html(_(other.status)),
 				),
 				title=_("Care Plan Exists"),
 			)
@@ -84,7 +85,7 @@ class CarePlan(Document):
 				frappe.throw(
 					_(
 						"Chronic Conditions, row {0}: {1} is not an ICD-10-CM code. Enter a code such as E11.9 or I10."
-					).format(row.idx, frappe.bold(row.icd10_code)),
+					).format(row.idx, frappe.bold(frappe.utils.escape_html(row.icd10_code))),
 					title=_("Invalid ICD-10 Code"),
 				)
 		# The same code twice would count as two chronic conditions towards CCM's two.
@@ -101,7 +102,7 @@ class CarePlan(Document):
 			frappe.throw(
 				_(
 					"Chronic Conditions, row {0}: {1} is already on the plan in row {2}. Remove the duplicate row, or correct its ICD-10 Code."
-				).format(row.idx, frappe.bold(code), rows[earlier - 1].idx),
+				).format(row.idx, frappe.bold(frappe.utils.escape_html(code)), rows[earlier - 1].idx),
 				title=_("Duplicate Condition"),
 			)
 
@@ -113,8 +114,8 @@ class CarePlan(Document):
 						"Caregivers, row {0}: enter the date {1} consented to share information with {2}."
 					).format(
 						row.idx,
-						frappe.bold(self.patient_name or self.patient),
-						frappe.bold(row.caregiver_name),
+						frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
+						frappe.bold(frappe.utils.escape_html(row.caregiver_name)),
 					)
 				)
 
@@ -130,20 +131,20 @@ class CarePlan(Document):
 				frappe.throw(
 					_(
 						"Caregivers, row {0}: {1} can have a Portal User only when the patient consents to share information. Tick Patient Consents to Share Information, or clear the Portal User."
-					).format(row.idx, frappe.bold(row.caregiver_name)),
+					).format(row.idx, frappe.bold(frappe.utils.escape_html(row.caregiver_name))),
 					title=_("Consent Needed"),
 				)
 			if row.portal_user == patient_user or row.portal_user in ("Administrator", "Guest"):
 				frappe.throw(
 					_(
 						"Caregivers, row {0}: Portal User {1} cannot be a caregiver's user. Choose the caregiver's own user."
-					).format(row.idx, frappe.bold(row.portal_user)),
+					).format(row.idx, frappe.bold(frappe.utils.escape_html(row.portal_user))),
 					title=_("Invalid Portal User"),
 				)
 			if row.portal_user in seen:
 				frappe.throw(
 					_("Caregivers, row {0}: Portal User {1} is already on another row.").format(
-						row.idx, frappe.bold(row.portal_user)
+						row.idx, frappe.bold(frappe.utils.escape_html(row.portal_user))
 					)
 				)
 			seen.add(row.portal_user)
@@ -227,7 +228,7 @@ class CarePlan(Document):
 		if missing:
 			frappe.throw(
 				_("Care Plan Template not found or disabled: {0}").format(
-					", ".join(frappe.bold(n) for n in missing)
+					", ".join(frappe.bold(frappe.utils.escape_html(n)) for n in missing)
 				)
 			)
 		templates = [template_as_dict(name) for name in names]
@@ -281,7 +282,10 @@ def get_fhir_bundle(name: str) -> dict:
 		bundle = care_plan_bundle(as_plain_text(fhir_input(plan)), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
-			_("{0} cannot be exported as FHIR: {1}").format(plan.name, str(error)), title=_("FHIR Export")
+			_("{0} cannot be exported as FHIR: {1}").format(
+				frappe.utils.escape_html(plan.name), frappe.utils.escape_html(str(error))
+			),
+			title=_("FHIR Export"),
 		)
 	log_phi_access(
 		FHIR_EXPORT, [plan.patient], doctype="Care Plan", document=plan.name, file_type="FHIR JSON"

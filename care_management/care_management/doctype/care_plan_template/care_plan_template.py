@@ -17,7 +17,7 @@ class CarePlanTemplate(Document):
 			if not is_icd10_cm(self.icd10_code):
 				frappe.throw(
 					_("ICD-10 Code: {0} is not an ICD-10-CM code. Enter a code such as E11.9 or I10.").format(
-						frappe.bold(self.icd10_code)
+						frappe.bold(frappe.utils.escape_html(self.icd10_code))
 					)
 				)
 		goals = set()

@@ -13,6 +13,7 @@ from care_management.domain.enrollment import (
 	consent_gaps,
 	effective_end_date,
 )
+from care_management.message_html import desk_link
 from care_management.setup.patient_sync import sync_patients
 
 # A pending enrollment holds the patient's place in the program as much as an active one.
@@ -92,7 +93,10 @@ class CareProgramEnrollment(Document):
 			frappe.throw(
 				_("The enrollment cannot be {0} without the patient's consent:").format(_(self.status))
 				+ "<ul>"
-				+ "".join(f"<li>{consent_gap_message(gap)}</li>" for gap in gaps)
+				+ "".join(
+					f"<li>{consent_gap_message(gap)}</li>"  # html-safe: fixed sentences
+					for gap in gaps
+				)
 				+ "</ul>"
 				+ (
 					_(
@@ -129,14 +133,15 @@ class CareProgramEnrollment(Document):
 		if visit.patient != self.patient:
 			frappe.throw(
 				_("Initiating Visit: {0} is another patient's visit. Choose a visit of {1}.").format(
-					frappe.bold(self.initiating_visit), frappe.bold(self.patient_name or self.patient)
+					frappe.bold(frappe.utils.escape_html(self.initiating_visit)),
+					frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
 				),
 				title=_("Invalid Initiating Visit"),
 			)
 		if visit.docstatus == 2:
 			frappe.throw(
 				_("Initiating Visit: {0} is cancelled. Choose the visit that took place.").format(
-					frappe.bold(self.initiating_visit)
+					frappe.bold(frappe.utils.escape_html(self.initiating_visit))
 				),
 				title=_("Invalid Initiating Visit"),
 			)
@@ -146,9 +151,9 @@ class CareProgramEnrollment(Document):
 				_(
 					"Initiating Visit: {0} was with {1}, but {2} bills this enrollment. Choose a visit with the Billing Practitioner, or change the Billing Practitioner."
 				).format(
-					frappe.bold(self.initiating_visit),
-					frappe.bold(visit.practitioner),
-					frappe.bold(self.billing_practitioner),
+					frappe.bold(frappe.utils.escape_html(self.initiating_visit)),
+					frappe.bold(frappe.utils.escape_html(visit.practitioner)),
+					frappe.bold(frappe.utils.escape_html(self.billing_practitioner)),
 				),
 				title=_("Invalid Initiating Visit"),
 			)
@@ -185,12 +190,12 @@ class CareProgramEnrollment(Document):
 				_(
 					"{0} is already enrolled in {1} from {2} to {3} ({4}, {5}). End that enrollment or change the Start Date."
 				).format(
-					frappe.bold(self.patient_name or self.patient),
-					frappe.bold(self.program),
+					frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
+					frappe.bold(frappe.utils.escape_html(self.program)),
 					formatdate(other.start_date),
 					formatdate(other.end_date) if other.end_date else _("open-ended"),
-					frappe.get_desk_link("Care Program Enrollment", other.name),
-					_(other.status),
+					desk_link("Care Program Enrollment", other.name),
+					frappe.utils.escape_html(_(other.status)),
 				),
 				title=_("Overlapping Enrollment"),
 			)

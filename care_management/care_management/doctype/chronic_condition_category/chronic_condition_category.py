@@ -16,7 +16,7 @@ class ChronicConditionCategory(Document):
 			frappe.throw(
 				_(
 					"ICD-10-CM Codes: {0} is not an ICD-10-CM code prefix or range. Enter prefixes such as E11 or I50.2, or ranges of the same length such as I20-I25, separated by commas."
-				).format(", ".join(frappe.bold(entry) for entry in bad)),
+				).format(", ".join(frappe.bold(frappe.utils.escape_html(entry)) for entry in bad)),
 				title=_("Invalid ICD-10-CM Codes"),
 			)
 		if not split_entries(self.icd10_codes):

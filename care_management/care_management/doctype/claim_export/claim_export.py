@@ -24,7 +24,7 @@ class ClaimExport(Document):
 			frappe.throw(
 				_(
 					"Customer {0} is not a payer: choose a payer (Is Payer ticked) or leave Payer empty."
-				).format(frappe.bold(self.payer))
+				).format(frappe.bold(frappe.utils.escape_html(self.payer)))
 			)
 		if self.docstatus == 0:
 			self.fill(*claim_export.gather(self))
@@ -37,7 +37,11 @@ class ClaimExport(Document):
 		if any(row["claim_frequency"] == "8" for row in self.as_dict()["invoices"]):
 			# A void names the cancelled invoice it voids, which Frappe would refuse as a link.
 			if not frappe.db.exists("Company", self.company):
-				frappe.throw(_("Company {0} does not exist.").format(frappe.bold(self.company)))
+				frappe.throw(
+					_("Company {0} does not exist.").format(
+						frappe.bold(frappe.utils.escape_html(self.company))
+					)
+				)
 			self.flags.ignore_links = True
 
 	def _submit(self):
@@ -56,7 +60,9 @@ class ClaimExport(Document):
 			frappe.throw(
 				_("No claim of {0} can be exported. {1}").format(
 					frappe.utils.formatdate(self.month, "MMMM yyyy"),
-					"; ".join(f"{row['sales_invoice']}: {row['reason']}" for row in held)
+					"; ".join(
+						frappe.utils.escape_html(f"{row['sales_invoice']}: {row['reason']}") for row in held
+					)
 					or _("Every submitted payer invoice of the month is already in a file."),
 				),
 				title=_("Nothing to Export"),
@@ -66,7 +72,7 @@ class ClaimExport(Document):
 		if problems:
 			frappe.throw(
 				_("The file cannot be made until these are corrected: {0}").format(
-					"; ".join(claim_export.describe(p) for p in problems)
+					"; ".join(frappe.utils.escape_html(claim_export.describe(p)) for p in problems)
 				),
 				title=_("Billing Provider or Clearinghouse Incomplete"),
 			)
@@ -125,7 +131,9 @@ class ClaimExport(Document):
 			if problem := x12.payer_claim_number_problem(row.payer_claim_number):
 				frappe.throw(
 					_("Row {0}: Payer Claim Number {1}: {2}").format(
-						row.idx, frappe.bold(frappe.utils.escape_html(row.payer_claim_number)), _(problem)
+						row.idx,
+						frappe.bold(frappe.utils.escape_html(row.payer_claim_number)),
+						frappe.utils.escape_html(_(problem)),
 					),
 					title=_("Payer Claim Number"),
 				)

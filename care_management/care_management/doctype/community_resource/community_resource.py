@@ -27,7 +27,7 @@ class CommunityResource(Document):
 			if row.need_category in seen:
 				frappe.throw(
 					_("Needs Served, row {0}: {1} is listed twice.").format(
-						row.idx, frappe.bold(_(row.need_category))
+						row.idx, frappe.bold(frappe.utils.escape_html(_(row.need_category)))
 					)
 				)
 			seen.add(row.need_category)

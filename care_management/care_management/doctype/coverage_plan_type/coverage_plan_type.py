@@ -13,7 +13,7 @@ class CoveragePlanType(Document):
 			if value is None or not 0 <= float(value) <= 100:
 				frappe.throw(
 					_("{0} must be between 0 and 100; it is {1}.").format(
-						_(self.meta.get_label(field)), frappe.bold(value)
+						_(self.meta.get_label(field)), frappe.bold(frappe.utils.escape_html(value))
 					),
 					title=_("Invalid Share"),
 				)

@@ -97,7 +97,9 @@ class HSDSImport(Document):
 		# Queued or Running with no job behind it: the worker died without a word.
 		if self.status in ("Queued", "Running") and is_job_enqueued(job_id(self.name)):
 			frappe.throw(
-				_("This import is {0}. Run it again once it has finished.").format(_(self.status)),
+				_("This import is {0}. Run it again once it has finished.").format(
+					frappe.utils.escape_html(_(self.status))
+				),
 				title=_("Import Not Finished"),
 			)
 		self.status = "Queued"

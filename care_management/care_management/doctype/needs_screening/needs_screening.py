@@ -86,8 +86,9 @@ class NeedsScreening(Document):
 					"assign_to": [care_manager],
 					"doctype": self.doctype,
 					"name": self.name,
+					# A to-do's description is shown as HTML.
 					"description": _("Review the screening {0} completed and submit it.").format(
-						self.patient_name or self.patient
+						frappe.utils.escape_html(self.patient_name or self.patient)
 					),
 				},
 				ignore_permissions=True,
@@ -107,7 +108,9 @@ class NeedsScreening(Document):
 			options = dict(next(q for q in instrument.questions if q.key == key).options)
 			frappe.throw(
 				_("Answers, row {0}: {1} is not an answer to this question. Choose one of: {2}").format(
-					row.idx, frappe.bold(answer), "; ".join(options)
+					row.idx,
+					frappe.bold(frappe.utils.escape_html(answer)),
+					"; ".join(frappe.utils.escape_html(option) for option in options),
 				),
 				title=_("Invalid Answer"),
 			)
@@ -127,7 +130,7 @@ class NeedsScreening(Document):
 		if self.flags.unanswered:
 			frappe.throw(
 				_("Answer every question before submitting; unanswered: {0}").format(
-					", ".join(self.flags.unanswered)
+					", ".join(frappe.utils.escape_html(key) for key in self.flags.unanswered)
 				),
 				title=_("Screening Incomplete"),
 			)

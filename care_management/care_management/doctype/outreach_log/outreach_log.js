@@ -76,7 +76,7 @@ function render_timer(frm) {
 	wrapper.html(`
 		<div class="outreach-timer" style="display:flex;gap:8px;align-items:center;margin-bottom:12px">
 			<span class="timer-display" style="font-size:1.6em;font-variant-numeric:tabular-nums;min-width:5.5em">00:00:00</span>
-			<span class="indicator-pill ${running ? "green" : paused ? "orange" : "gray"}">${__(status || "Not Started")}</span>
+			<span class="indicator-pill ${running ? "green" : paused ? "orange" : "gray"}">${frappe.utils.escape_html(__(status || "Not Started"))}</span>
 			${!running && !paused ? `<button class="btn btn-sm btn-primary" data-action="start">${__("Start Timer")}</button>` : ""}
 			${running ? `<button class="btn btn-sm btn-default" data-action="pause">${__("Pause")}</button>` : ""}
 			${paused ? `<button class="btn btn-sm btn-default" data-action="resume">${__("Resume")}</button>` : ""}

@@ -28,6 +28,7 @@ from care_management.domain.outreach import (
 	time_problems,
 )
 from care_management.domain.risk_tiers import RiskTier
+from care_management.message_html import desk_link
 from care_management.permissions import in_caseload
 
 TIMER_RUNNING = ("Running", "Paused")
@@ -110,8 +111,8 @@ class OutreachLog(Document):
 				frappe.throw(
 					_("{0}: {1} belongs to another patient. Choose one of {2}'s records.").format(
 						_(self.meta.get_label(fieldname)),
-						frappe.bold(value),
-						frappe.bold(self.patient_name or self.patient),
+						frappe.bold(frappe.utils.escape_html(value)),
+						frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
 					),
 					title=_("Wrong Patient"),
 				)
@@ -127,7 +128,10 @@ class OutreachLog(Document):
 		frappe.throw(
 			_(
 				"{0} is not in the caseload of {1}. Ask a supervisor to assign the patient before logging time."
-			).format(frappe.bold(self.patient_name or self.patient), frappe.bold(self.performed_by)),
+			).format(
+				frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
+				frappe.bold(frappe.utils.escape_html(self.performed_by)),
+			),
 			title=_("Not in Caseload"),
 		)
 
@@ -199,8 +203,8 @@ class OutreachLog(Document):
 				_(
 					"{0} already logged {1} from {2} to {3}, which overlaps this log. Adjust Start and End."
 				).format(
-					frappe.bold(self.performed_by),
-					frappe.get_desk_link("Outreach Log", other.name),
+					frappe.bold(frappe.utils.escape_html(self.performed_by)),
+					desk_link("Outreach Log", other.name),
 					format_datetime(other.start),
 					format_datetime(other.end),
 				),
@@ -232,7 +236,7 @@ class OutreachLog(Document):
 			frappe.throw(
 				_(
 					"Red Flag: no practitioner with a user account supervises {0}. Set the Supervising Practitioner on the care plan (and its user) so the red flag reaches someone."
-				).format(frappe.bold(self.patient_name or self.patient)),
+				).format(frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient))),
 				title=_("No One to Escalate To"),
 			)
 
@@ -279,7 +283,7 @@ class OutreachLog(Document):
 			if update.care_plan_goal not in goal_rows:
 				frappe.throw(
 					_("Goal Progress, row {0}: the goal is not on care plan {1}.").format(
-						update.idx, self.care_plan
+						update.idx, frappe.utils.escape_html(self.care_plan)
 					)
 				)
 			goal = next(g for g in plan.goals if g.name == update.care_plan_goal)
@@ -288,9 +292,11 @@ class OutreachLog(Document):
 		plan.add_comment(
 			"Info",
 			_("Goal progress recorded in {0}: {1}").format(
-				frappe.get_desk_link("Outreach Log", self.name),
+				desk_link("Outreach Log", self.name),
 				"; ".join(
-					f"{u.goal} → {_(u.new_status) if u.new_status else ''} {u.progress_note or ''}".strip()
+					frappe.utils.escape_html(
+						f"{u.goal} → {_(u.new_status) if u.new_status else ''} {u.progress_note or ''}".strip()
+					)
 					for u in updates
 				),
 			),
@@ -407,7 +413,10 @@ def proposed_follow_up(patient: str, start, outcome: str, tier_name: str | None 
 def get_proposed_follow_up(patient: str, start, outcome: str):
 	"""For the form: propose the follow-up as soon as start and outcome are known."""
 	if not frappe.has_permission("Patient", "read", doc=patient):
-		frappe.throw(_("Not permitted to read patient {0}").format(patient), frappe.PermissionError)
+		frappe.throw(
+			_("Not permitted to read patient {0}").format(frappe.utils.escape_html(patient)),
+			frappe.PermissionError,
+		)
 	return proposed_follow_up(patient, start, outcome)
 
 

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 
 from care_management.domain.outreach import TimerState
+from care_management.message_html import desk_link
 
 RUNNING = ("Running", "Paused")
 
@@ -53,7 +54,11 @@ def _own_draft(name: str):
 	if log.docstatus != 0:
 		frappe.throw(_("The timer only runs on a draft log."))
 	if log.performed_by != frappe.session.user:
-		frappe.throw(_("Only {0}, who performs this work, can run its timer.").format(log.performed_by))
+		frappe.throw(
+			_("Only {0}, who performs this work, can run its timer.").format(
+				frappe.utils.escape_html(log.performed_by)
+			)
+		)
 	return log
 
 
@@ -64,8 +69,8 @@ def start_timer(name: str | None = None, patient: str | None = None) -> dict:
 	if other:
 		frappe.throw(
 			_("Your timer is already running on {0} for {1}. Stop it before starting another.").format(
-				frappe.get_desk_link("Outreach Log", other.name),
-				frappe.bold(other.patient_name or other.patient),
+				desk_link("Outreach Log", other.name),
+				frappe.bold(frappe.utils.escape_html(other.patient_name or other.patient)),
 			),
 			title=_("Timer Already Running"),
 		)

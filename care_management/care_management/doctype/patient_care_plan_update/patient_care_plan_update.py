@@ -100,7 +100,9 @@ class PatientCarePlanUpdate(Document):
 		)
 		if status != "New":
 			frappe.throw(
-				_("This update was already {0} by {1}.").format(_(status), reviewed_by),
+				_("This update was already {0} by {1}.").format(
+					frappe.utils.escape_html(_(status)), frappe.utils.escape_html(reviewed_by)
+				),
 				title=_("Already Reviewed"),
 			)
 		self.reload()  # the stored update, not whatever the form sent with the call
@@ -137,7 +139,7 @@ class PatientCarePlanUpdate(Document):
 		if plan.status == "Closed":
 			frappe.throw(
 				_("Care Plan {0} is closed; dismiss this update instead of accepting it.").format(
-					frappe.bold(plan.name)
+					frappe.bold(frappe.utils.escape_html(plan.name))
 				),
 				title=_("Care Plan Closed"),
 			)
@@ -145,7 +147,7 @@ class PatientCarePlanUpdate(Document):
 		if not goal:
 			frappe.throw(
 				_("The goal this update is about was removed from Care Plan {0}; dismiss the update.").format(
-					frappe.bold(plan.name)
+					frappe.bold(frappe.utils.escape_html(plan.name))
 				),
 				title=_("Goal Not on the Plan"),
 			)

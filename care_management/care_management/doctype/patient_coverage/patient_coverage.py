@@ -14,6 +14,7 @@ from frappe.model.document import Document
 from frappe.utils import getdate
 
 from care_management.domain.billing.coverage import Coverage, normalize_member_id, overlapping
+from care_management.message_html import desk_link
 
 
 def as_coverage(row) -> Coverage:
@@ -49,7 +50,7 @@ class PatientCoverage(Document):
 			frappe.throw(
 				_(
 					"Customer {0} is not a payer. Tick Is Payer (and enter its Payer ID) on the Customer, or choose the payer's Customer."
-				).format(frappe.bold(self.payer)),
+				).format(frappe.bold(frappe.utils.escape_html(self.payer))),
 				title=_("Not a Payer"),
 			)
 
@@ -66,7 +67,9 @@ class PatientCoverage(Document):
 			if problem := provider_ids.mbi_problem(self.member_id):
 				frappe.throw(
 					_("Member ID {0} is not valid for plan type {1}: {2}").format(
-						frappe.bold(self.member_id), self.plan_type, translated(problem)
+						frappe.bold(frappe.utils.escape_html(self.member_id)),
+						frappe.utils.escape_html(self.plan_type),
+						translated(problem),  # html-safe: fixed sentences
 					),
 					title=_("Invalid MBI"),
 				)
@@ -88,9 +91,9 @@ class PatientCoverage(Document):
 				_(
 					"{0} coverage {1} ({2}, {3} to {4}) is in force on some of the same days. A patient has one {0} coverage at a time: end that one the day before this one starts, or change this one's dates."
 				).format(
-					_(self.coverage_order),
-					frappe.get_desk_link("Patient Coverage", first.name),
-					first.payer,
+					frappe.utils.escape_html(_(self.coverage_order)),
+					desk_link("Patient Coverage", first.name),
+					frappe.utils.escape_html(first.payer),
 					frappe.utils.formatdate(first.effective_from),
 					frappe.utils.formatdate(first.effective_to) if first.effective_to else _("open-ended"),
 				),

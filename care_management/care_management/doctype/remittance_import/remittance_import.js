@@ -5,7 +5,7 @@ frappe.ui.form.on("Remittance Import", {
 	refresh(frm) {
 		if (frm.doc.docstatus === 0 && frm.doc.problem_count) {
 			frm.dashboard.set_headline(
-				__("{0} problems in the file: see Problems below.", [frm.doc.problem_count]),
+				__("{0} problems in the file: see Problems below.", [cint(frm.doc.problem_count)]),
 				"orange"
 			);
 		}
@@ -13,7 +13,7 @@ frappe.ui.form.on("Remittance Import", {
 			.filter((row) => row.payment_entry)
 			.forEach((row) => {
 				frm.add_custom_button(
-					row.trace_number,
+					frappe.utils.escape_html(row.trace_number),
 					() => frappe.set_route("Form", "Payment Entry", row.payment_entry),
 					__("Payment Entry")
 				);

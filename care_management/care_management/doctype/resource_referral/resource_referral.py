@@ -34,7 +34,7 @@ class ResourceReferral(Document):
 			frappe.throw(
 				_(
 					"A live referral shares the patient's information with {0}. Record the patient's consent to share first, or make it a logged referral."
-				).format(resource_label(self)),
+				).format(resource_label(self)),  # html-safe: resource_label escapes
 				title=_("Consent to Share Missing"),
 			)
 		if self.status == "Completed" and not self.outcome:
@@ -48,7 +48,11 @@ class ResourceReferral(Document):
 			and frappe.db.get_value("Community Resource", self.resource, "status") != "active"
 			and self.status == "Draft"
 		):
-			frappe.throw(_("{0} is not active. Choose an active resource.").format(resource_label(self)))
+			frappe.throw(
+				_("{0} is not active. Choose an active resource.").format(
+					resource_label(self)  # html-safe: resource_label escapes
+				)
+			)
 
 	def keep_outcome_once_completed(self):
 		"""Completing the referral set the care plan's need from its outcome
@@ -147,7 +151,10 @@ def get_fhir_bundle(name: str) -> dict:
 		bundle = referral_bundle(as_plain_text(data), frappe.utils.get_url(), _)
 	except ValueError as error:
 		frappe.throw(
-			_("{0} cannot be exported as FHIR: {1}").format(referral.name, str(error)), title=_("FHIR Export")
+			_("{0} cannot be exported as FHIR: {1}").format(
+				frappe.utils.escape_html(referral.name), frappe.utils.escape_html(str(error))
+			),
+			title=_("FHIR Export"),
 		)
 	log_phi_access(
 		FHIR_EXPORT,

@@ -74,7 +74,7 @@ class ScreeningInstrument(Document):
 				frappe.throw(
 					_(
 						"Questions, row {0}: the key {1} is used twice. Give each question its own key."
-					).format(q.idx, frappe.bold(q.key))
+					).format(q.idx, frappe.bold(frappe.utils.escape_html(q.key)))
 				)
 			keys.add(q.key)
 			domains.add(q.domain)
@@ -88,7 +88,7 @@ class ScreeningInstrument(Document):
 			if r.domain not in domains:
 				frappe.throw(
 					_("Positive Rules, row {0}: no question belongs to the domain {1}.").format(
-						r.idx, frappe.bold(r.domain)
+						r.idx, frappe.bold(frappe.utils.escape_html(r.domain))
 					)
 				)
 			if r.kind == ANY_OF:
@@ -98,7 +98,10 @@ class ScreeningInstrument(Document):
 						_(
 							"Positive Rules, row {0}: list answers that the questions offer, one per line{1}."
 						).format(
-							r.idx, (": " + ", ".join(frappe.bold(a) for a in unknown)) if unknown else ""
+							r.idx,
+							(": " + ", ".join(frappe.bold(frappe.utils.escape_html(a)) for a in unknown))
+							if unknown
+							else "",
 						)
 					)
 			elif r.threshold is None:
@@ -111,13 +114,15 @@ class ScreeningInstrument(Document):
 			if row.question_key not in options_of:
 				frappe.throw(
 					_("Questions in Other Languages, row {0}: no question has the key {1}.").format(
-						row.idx, frappe.bold(row.question_key)
+						row.idx, frappe.bold(frappe.utils.escape_html(row.question_key))
 					)
 				)
 			if (row.language, row.question_key) in seen:
 				frappe.throw(
 					_("Questions in Other Languages, row {0}: {1} is translated into {2} twice.").format(
-						row.idx, frappe.bold(row.question_key), row.language
+						row.idx,
+						frappe.bold(frappe.utils.escape_html(row.question_key)),
+						frappe.utils.escape_html(row.language),
 					)
 				)
 			seen.add((row.language, row.question_key))
@@ -126,5 +131,9 @@ class ScreeningInstrument(Document):
 				frappe.throw(
 					_(
 						"Questions in Other Languages, row {0}: give {1} answer options, one per line in the order of question {2}'s."
-					).format(row.idx, expected, frappe.bold(row.question_key))
+					).format(
+						row.idx,
+						expected,  # html-safe: a count
+						frappe.bold(frappe.utils.escape_html(row.question_key)),
+					)
 				)

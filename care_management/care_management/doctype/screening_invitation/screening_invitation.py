@@ -39,7 +39,7 @@ class ScreeningInvitation(Document):
 		if self.is_new() and frappe.db.get_value("Screening Instrument", self.instrument, "disabled"):
 			frappe.throw(
 				_("Screening Instrument: {0} is disabled; choose an instrument in use.").format(
-					frappe.bold(self.instrument)
+					frappe.bold(frappe.utils.escape_html(self.instrument))
 				)
 			)
 
@@ -60,7 +60,8 @@ class ScreeningInvitation(Document):
 		link = self.flags.link
 		lines = [
 			_("Link for {0} (valid until {1}):").format(
-				frappe.bold(self.patient_name or self.patient), frappe.format(self.expires_on, "Date")
+				frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient)),
+				frappe.format(self.expires_on, "Date"),
 			),
 			f'<a href="{link}" target="_blank">{link}</a>',
 		]
@@ -74,7 +75,7 @@ class ScreeningInvitation(Document):
 				reference_name=self.name,
 			)
 			self.db_set("emailed_on", now_datetime())
-			lines.append(_("Emailed to {0}.").format(self.email))
+			lines.append(_("Emailed to {0}.").format(frappe.utils.escape_html(self.email)))
 		elif self.email:
 			lines.append(
 				_(

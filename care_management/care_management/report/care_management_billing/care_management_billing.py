@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_first_day, getdate
 
+from care_management.domain.spreadsheet_cells import safe_rows
 from care_management.phi_access_log import CLAIM_LINES_EXPORT, log_phi_access, log_report_export
 
 REPORT = "Care Management Billing"
@@ -397,12 +398,13 @@ def claim_patients(filters) -> list[str]:
 
 @frappe.whitelist()
 def export_claim_lines(filters):
-	"""Claim lines as CSV: patient, date of birth, date of service, code, units, ICD-10 codes, practitioner."""
+	"""Claim lines as CSV: patient, date of birth, date of service, code, units, ICD-10 codes, practitioner.
+	Billing staff open it in a spreadsheet, so a name that would run as a formula is written as text."""
 	filters = frappe._dict(frappe.parse_json(filters))
 	out = io.StringIO()
 	writer = csv.writer(out)
 	writer.writerow(CLAIM_HEADER)
-	writer.writerows(claim_rows(filters))
+	writer.writerows(safe_rows(claim_rows(filters)))
 	frappe.response["type"] = "download"
 	frappe.response["filename"] = f"claim-lines-{get_first_day(getdate(filters.month))}.csv"
 	frappe.response["filecontent"] = out.getvalue()

@@ -77,7 +77,9 @@ def reporting_period(filters):
 	months = PERIOD_MONTHS.get(filters.get("period") or "12 Months")
 	if months is None:
 		frappe.throw(
-			_("Period: choose one of {0}.").format(", ".join(_(p) for p in PERIOD_MONTHS)),
+			_("Period: choose one of {0}.").format(
+				", ".join(_(p) for p in PERIOD_MONTHS)  # html-safe: the report's own periods
+			),
 			title=_("Invalid Filter"),
 		)
 	return reporting_window(getdate(filters.get("month") or today()), months)
@@ -111,7 +113,9 @@ def chosen_measure(title: str | None) -> Measure | None:
 		if title in (measure.title, measure.id, _(measure.title)):
 			return measure
 	frappe.throw(
-		_("Measure: {0} is not a quality measure. Choose one from the list.").format(frappe.bold(title)),
+		_("Measure: {0} is not a quality measure. Choose one from the list.").format(
+			frappe.bold(frappe.utils.escape_html(title))
+		),
 		title=_("Invalid Filter"),
 	)
 

@@ -58,7 +58,7 @@ frappe.query_reports["Caseload Worklist"] = {
 			value = `<a class="indicator-pill orange patient-update" href="${route}">${
 				data.patient_updates === 1
 					? __("1 patient update")
-					: __("{0} patient updates", [data.patient_updates])
+					: __("{0} patient updates", [cint(data.patient_updates)])
 			}</a>`;
 		}
 		return value;

@@ -39,7 +39,7 @@ def resolve_care_manager(requested: str | None) -> str:
 		return requested
 	frappe.throw(
 		_("You can only open your own worklist. Ask a Care Management Supervisor to see {0}'s.").format(
-			requested
+			frappe.utils.escape_html(requested)
 		),
 		frappe.PermissionError,
 	)

@@ -59,7 +59,7 @@ function start_enrollment(report) {
 				freeze: true,
 				callback({ message }) {
 					const skipped = message.skipped
-						.map((s) => `<li>${frappe.utils.escape_html(s.patient)} (${s.program}): ${frappe.utils.escape_html(s.reason)}</li>`)
+						.map((s) => `<li>${frappe.utils.escape_html(s.patient)} (${frappe.utils.escape_html(s.program)}): ${frappe.utils.escape_html(s.reason)}</li>`)
 						.join("");
 					frappe.msgprint({
 						title: __("Start Enrollment"),

@@ -38,7 +38,7 @@ frappe.ready(() => {
 		$area.html(
 			`<div class="patient-screening-questions">${intro}<p class="text-muted">${frappe.utils.escape_html(
 				form_data.instrument
-			)}</p>${blocks.join("")}</div>`
+			)}</p>${blocks.join("") /* html-safe: each block escapes its text */}</div>`
 		);
 	};
 
