@@ -97,7 +97,9 @@ def follow_workflow_state(doc) -> None:
 			_("this {0} is in {1}").format(_(doc.doctype), frappe.bold(escape_html(stored_state)))
 			if stored_state == stored_meaning
 			else _("this {0} is in {1}, which means {2}").format(
-				_(doc.doctype), frappe.bold(escape_html(stored_state)), frappe.bold(_(stored_meaning or ""))
+				_(doc.doctype),
+				frappe.bold(escape_html(stored_state)),
+				frappe.bold(escape_html(_(stored_meaning or ""))),
 			)
 		)
 		frappe.throw(
@@ -106,8 +108,10 @@ def follow_workflow_state(doc) -> None:
 			).format(
 				frappe.bold(_(doc.meta.get_label(field))),
 				frappe.bold(escape_html(_(str(sent)))),
-				where,
-				workflow_actions_hint(doc, wanted=sent),
+				where,  # html-safe: built of escaped parts (workflow_meaning.py)
+				workflow_actions_hint(
+					doc, wanted=sent
+				),  # html-safe: built of escaped parts (workflow_meaning.py)
 			),
 			StatusFollowsWorkflowError,
 			title=_("Use the Workflow's Actions"),
@@ -145,14 +149,16 @@ def workflow_actions_hint(doc, wanted: str | None = None) -> str:
 	if hint == Hint.OTHERS_LEAD_THERE:
 		return _(
 			"To make it {0}, the workflow action is {1}, which is not open to you now: the workflow {2} sets which roles take it and when."
-		).format(frappe.bold(escape_html(_(str(wanted)))), named, frappe.bold(workflow.name))
+		).format(frappe.bold(escape_html(_(str(wanted)))), named, frappe.bold(escape_html(workflow.name)))
 	if hint == Hint.OPEN_TO_USER:
 		return _("The workflow actions open to you from {0}: {1}.").format(state, named)
 	if hint == Hint.OTHERS_ONLY:
 		return _(
 			"No workflow action from {0} is open to you; the workflow's actions from it are {1}, taken by the roles (and under the conditions) the workflow {2} sets."
-		).format(state, named, frappe.bold(workflow.name))
-	return _("No action of the workflow {0} leads out of {1}.").format(frappe.bold(workflow.name), state)
+		).format(state, named, frappe.bold(escape_html(workflow.name)))
+	return _("No action of the workflow {0} leads out of {1}.").format(
+		frappe.bold(escape_html(workflow.name)), state
+	)
 
 
 def validate_workflow(workflow, method=None) -> None:

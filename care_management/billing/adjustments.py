@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
-from frappe.utils import flt, formatdate, get_last_day, getdate, now_datetime
+from frappe.utils import escape_html, flt, formatdate, get_last_day, getdate, now_datetime
 
 from care_management.billing.engine_writes import engine_writes
 from care_management.domain.billing import adjustments as rules
@@ -62,7 +62,7 @@ def lock_record(record: str):
 		frappe.throw(
 			_(
 				"Care Billing Record {0} no longer exists: the month was closed again without it. Cancel this adjustment."
-			).format(frappe.bold(record)),
+			).format(frappe.bold(escape_html(record))),
 			title=_("Billing Record Gone"),
 		)
 	lines = frappe.db.sql(
@@ -91,7 +91,7 @@ def refuse_if_invoiced(record, lines) -> None:
 		frappe.throw(
 			_(
 				"Care Billing Record {0} is on Sales Invoice {1}. Cancel that invoice first (or remove its rows from the draft); then adjust the record and invoice it again."
-			).format(frappe.bold(record.name), frappe.bold(holder or "")),
+			).format(frappe.bold(escape_html(record.name)), frappe.bold(escape_html(holder or ""))),
 			title=_("Already Invoiced"),
 		)
 

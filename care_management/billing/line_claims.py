@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import frappe
 from frappe import _
+from frappe.utils import escape_html
 
 from care_management.message_html import desk_link
 
@@ -135,8 +136,10 @@ def claim_lines(invoice, method=None) -> None:
 				frappe.throw(
 					_("Row #{0}: Care Billing Line {1} is not to be invoiced: {2}").format(
 						item.idx,
-						item.reference_dn,
-						line.held_because if line.held else _("a Care Billing Adjustment dropped its code"),
+						escape_html(item.reference_dn),
+						escape_html(line.held_because)
+						if line.held
+						else _("a Care Billing Adjustment dropped its code"),
 					),
 					title=_("Not to Be Invoiced"),
 				)

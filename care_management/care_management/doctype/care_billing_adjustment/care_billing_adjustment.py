@@ -71,7 +71,8 @@ class CareBillingAdjustment(Document):
 		before = self.get_doc_before_save()
 		if before and before.status == REJECTED:
 			frappe.throw(
-				_("Adjustment {0} was rejected. Propose a new one.").format(self.name), title=_("Rejected")
+				_("Adjustment {0} was rejected. Propose a new one.").format(escape_html(self.name)),
+				title=_("Rejected"),
 			)
 		self.status = APPROVED
 
@@ -96,7 +97,7 @@ class CareBillingAdjustment(Document):
 			frappe.throw(
 				_(
 					"Adjustment {0} is {1}: it stays for the audit. Only a draft that was never sent for approval can be deleted."
-				).format(self.name, _(self.status)),
+				).format(escape_html(self.name), escape_html(_(self.status))),
 				title=_("Kept for the Audit"),
 			)
 
@@ -123,12 +124,14 @@ class CareBillingAdjustment(Document):
 			frappe.throw(
 				_(
 					"{0}: the adjustment is waiting for approval as it was sent. Withdraw it to change it, then send it again."
-				).format(label),
+				).format(escape_html(label)),
 				title=_("Waiting for Approval"),
 			)
 		if before.status == REJECTED:
 			frappe.throw(
-				_("{0}: a rejected adjustment is kept as it was. Propose a new one.").format(label),
+				_("{0}: a rejected adjustment is kept as it was. Propose a new one.").format(
+					escape_html(label)
+				),
 				title=_("Rejected"),
 			)
 		self.refuse_unless_proposer()
@@ -171,7 +174,7 @@ class CareBillingAdjustment(Document):
 				frappe.throw(
 					_(
 						"Outreach Log: {0} is not a submitted log of patient {1}. Choose one of theirs."
-					).format(escape_html(self.outreach_log), record.patient)
+					).format(escape_html(self.outreach_log), escape_html(record.patient))
 				)
 		if self.patient_encounter:
 			encounter = frappe.db.get_value(
@@ -181,7 +184,7 @@ class CareBillingAdjustment(Document):
 				frappe.throw(
 					_(
 						"Patient Encounter: {0} is not a submitted encounter of patient {1}. Choose one of theirs."
-					).format(escape_html(self.patient_encounter), record.patient)
+					).format(escape_html(self.patient_encounter), escape_html(record.patient))
 				)
 		if self.date_of_service and not (
 			get_first_day(month) <= getdate(self.date_of_service) <= get_last_day(month)
@@ -275,7 +278,7 @@ class CareBillingAdjustment(Document):
 			frappe.throw(
 				_(
 					"You proposed adjustment {0}: it bills more than the Month Close computed, so the billing practitioner or a Care Management Supervisor approves it, not its author."
-				).format(self.name),
+				).format(escape_html(self.name)),
 				frappe.PermissionError,
 				title=_("Self-Approval Refused"),
 			)
@@ -288,7 +291,7 @@ class CareBillingAdjustment(Document):
 			frappe.throw(
 				_(
 					"Adjustment {0} bills more than the Month Close computed: only the record's billing practitioner ({1}) or a Care Management Supervisor approves it."
-				).format(self.name, self.billing_practitioner or _("none")),
+				).format(escape_html(self.name), escape_html(self.billing_practitioner or _("none"))),
 				frappe.PermissionError,
 				title=_("Approval Refused"),
 			)

@@ -4,7 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import formatdate, getdate, today
+from frappe.utils import escape_html, formatdate, getdate, today
 
 from care_management.domain.enrollment import (
 	IN_FORCE_STATUSES,
@@ -91,7 +91,9 @@ class CareProgramEnrollment(Document):
 		)
 		if gaps:
 			frappe.throw(
-				_("The enrollment cannot be {0} without the patient's consent:").format(_(self.status))
+				_("The enrollment cannot be {0} without the patient's consent:").format(
+					escape_html(_(self.status))
+				)
 				+ "<ul>"
 				+ "".join(
 					f"<li>{consent_gap_message(gap)}</li>"  # html-safe: fixed sentences

@@ -167,7 +167,7 @@ class OutreachLog(Document):
 		if first:
 			frappe.throw(
 				_("This outreach log was already saved as {0}; it was not saved a second time.").format(
-					frappe.get_desk_link("Outreach Log", first)
+					desk_link("Outreach Log", first)
 				),
 				exc=frappe.DuplicateEntryError,
 				title=_("Already Saved"),

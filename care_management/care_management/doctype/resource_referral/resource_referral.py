@@ -4,7 +4,7 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import getdate, today
+from frappe.utils import escape_html, getdate, today
 
 from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
 from care_management.workflow_meaning import follow_workflow_state, workflow_actions_hint
@@ -67,7 +67,10 @@ class ResourceReferral(Document):
 		frappe.throw(
 			_(
 				"Outcome cannot be changed once the referral is Completed: {0} closed the loop on the care plan's need. {1} To record another outcome, make a new referral."
-			).format(frappe.bold(_(before.outcome or "")), workflow_actions_hint(self)),
+			).format(
+				frappe.bold(escape_html(_(before.outcome or ""))),
+				workflow_actions_hint(self),  # html-safe: built of escaped parts (workflow_meaning.py)
+			),
 			title=_("Referral Completed"),
 		)
 
