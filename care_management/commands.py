@@ -98,4 +98,31 @@ def benchmark(context, patients, logs_per_patient, care_managers, worklist_among
 		frappe.destroy()
 
 
+@care_management.command("adt-listener")
+@click.option(
+	"--host",
+	default="127.0.0.1",
+	show_default=True,
+	help="Address to listen on. Keep the loopback and let the VPN or TLS tunnel to the hospital forward to it.",
+)
+@click.option("--port", default=2575, show_default=True, type=int, help="MLLP port (0 picks a free one).")
+@pass_context
+def adt_listener(context, host, port):
+	"""Receive hospitals' HL7 v2 ADT messages over MLLP until stopped (one process per site)."""
+	import os
+
+	from care_management.adt.listener import run
+
+	site = get_site(context)
+
+	def ready(bound_port):
+		# Read by whoever started the process (tests, supervisor logs) to know it is listening.
+		click.echo(f"ADT listener for {site} on {host}:{bound_port}", err=False)
+		import sys
+
+		sys.stdout.flush()
+
+	run(site, os.path.abspath("."), host, port, on_ready=ready)
+
+
 commands = [care_management]

@@ -5,6 +5,7 @@ from frappe import _
 
 from care_management.billing.remittance import make_posting_row
 from care_management.domain.risk_tiers import DEFAULT_TIERS
+from care_management.setup.adt_fields import create_adt_fields, delete_adt_fields
 from care_management.setup.care_plan_workflow import create_care_plan_workflow, delete_care_plan_workflow
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.healthcare_indexes import add_healthcare_indexes, drop_healthcare_indexes
@@ -62,6 +63,7 @@ def after_install():
 	set_up_self_screening()
 	add_healthcare_indexes()
 	set_up_population()
+	create_adt_fields()
 
 
 def set_up_population():
@@ -134,6 +136,7 @@ def seed_settings():
 
 def before_uninstall():
 	delete_patient_fields()
+	delete_adt_fields()
 	delete_payer_billing_fields()
 	delete_care_plan_workflow()
 	delete_email_templates()
