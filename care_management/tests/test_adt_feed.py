@@ -19,6 +19,7 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate
 
 from care_management.billing.holidays import practice_holidays
+from care_management.care_management.report.caseload_worklist.caseload_worklist import worklist_rows
 from care_management.domain.business_days import add_business_days
 from care_management.tests import pure_checks
 from care_management.tests.factories import make_patient, make_user
@@ -201,6 +202,9 @@ class TestAdtFeed(FrappeTestCase):
 			(todo[0].allocated_to, todo[0].status, todo[0].priority), (CARE_MANAGER, "Open", "High")
 		)
 		self.assertEqual(getdate(todo[0].date), getdate(transition.contact_due))
+		# At the top of the care manager's worklist, with the contact deadline.
+		top = worklist_rows(CARE_MANAGER, discharged)[0]
+		self.assertEqual((top.patient, top.tcm_contact_by), (self.adam, getdate(transition.contact_due)))
 
 		# The same discharge delivered again: acknowledged, stored, ignored.
 		again = self.send(
@@ -218,6 +222,8 @@ class TestAdtFeed(FrappeTestCase):
 			frappe.db.get_value("ToDo", {"reference_name": transition.name}, "status"), "Cancelled"
 		)
 		self.assertEqual(frappe.db.get_value("Patient", self.adam, "hospital_status"), "Inpatient")
+		row = next(r for r in worklist_rows(CARE_MANAGER, discharged) if r.patient == self.adam)
+		self.assertEqual((row.tcm_contact_by, row.hospital_status), (None, "Inpatient"))
 
 	def test_namesakes_without_a_known_mrn_wait_for_a_person_who_matches_or_dismisses(self):
 		def twin_message(control_id):
