@@ -84,7 +84,8 @@ class Listener:
 				except asyncio.TimeoutError:
 					log.warning("ADT connection from %s idle for %s s; closed", peer, IDLE_SECONDS)
 					break
-				content = frame[: -len(END_OF_FRAME)]
+				# Some engines put a line break between frames; it is not part of the next one.
+				content = frame[: -len(END_OF_FRAME)].lstrip(b"\r\n")
 				start = content.find(START_BLOCK)
 				if start != 0:
 					# Bytes before the start block (or none at all): answered as not HL7, the frame is kept.
