@@ -88,6 +88,9 @@ def dismiss(message: str, reason: str | None = None):
 	frappe.db.set_value(
 		"ADT Message",
 		message,
-		{"outcome": "Dismissed", "reason": f"{escape_html(reason.strip()[:500])} (dismissed by {frappe.session.user})"},
+		{
+			"outcome": "Dismissed",
+			"reason": f"{escape_html(reason.strip()[:500])} (dismissed by {frappe.session.user})",
+		},
 	)
 	return "Dismissed"
