@@ -125,4 +125,24 @@ def adt_listener(context, host, port):
 	run(site, os.path.abspath("."), host, port, on_ready=ready)
 
 
+@care_management.command("adt-benchmark")
+@click.option("--messages", default=1000, show_default=True)
+@click.option("--connections", default=4, show_default=True)
+@pass_context
+def adt_benchmark(context, messages, connections):
+	"""Send a burst of ADT messages to a listener on a free loopback port; print the rate and losses."""
+	import frappe
+
+	from care_management.demo.adt_benchmark import run
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		for key, value in run(messages, connections).items():
+			click.echo(f"{key:24} {value}")
+	finally:
+		frappe.destroy()
+
+
 commands = [care_management]
