@@ -98,4 +98,51 @@ def benchmark(context, patients, logs_per_patient, care_managers, worklist_among
 		frappe.destroy()
 
 
+@care_management.command("adt-listener")
+@click.option(
+	"--host",
+	default="127.0.0.1",
+	show_default=True,
+	help="Address to listen on. Keep the loopback and let the VPN or TLS tunnel to the hospital forward to it.",
+)
+@click.option("--port", default=2575, show_default=True, type=int, help="MLLP port (0 picks a free one).")
+@pass_context
+def adt_listener(context, host, port):
+	"""Receive hospitals' HL7 v2 ADT messages over MLLP until stopped (one process per site)."""
+	import os
+
+	from care_management.adt.listener import run
+
+	site = get_site(context)
+
+	def ready(bound_port):
+		# Read by whoever started the process (tests, supervisor logs) to know it is listening.
+		click.echo(f"ADT listener for {site} on {host}:{bound_port}", err=False)
+		import sys
+
+		sys.stdout.flush()
+
+	run(site, os.path.abspath("."), host, port, on_ready=ready)
+
+
+@care_management.command("adt-benchmark")
+@click.option("--messages", default=1000, show_default=True)
+@click.option("--connections", default=4, show_default=True)
+@pass_context
+def adt_benchmark(context, messages, connections):
+	"""Send a burst of ADT messages to a listener on a free loopback port; print the rate and losses."""
+	import frappe
+
+	from care_management.demo.adt_benchmark import run
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		frappe.set_user("Administrator")
+		for key, value in run(messages, connections).items():
+			click.echo(f"{key:24} {value}")
+	finally:
+		frappe.destroy()
+
+
 commands = [care_management]

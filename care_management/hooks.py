@@ -55,6 +55,7 @@ permission_query_conditions = {
 	"Care Billing Adjustment": "care_management.permissions.query_conditions",
 	"Patient Care Plan Update": "care_management.permissions.query_conditions",
 	"Patient Coverage": "care_management.permissions.query_conditions",
+	"ADT Message": "care_management.permissions.query_conditions",
 	"Patient": "care_management.permissions.patient_query_conditions",
 	# Healthcare's records a care manager works with (setup/patient_access.py).
 	"Patient Appointment": "care_management.permissions.healthcare_record_query_conditions",
@@ -75,6 +76,7 @@ has_permission = {
 	"Care Billing Adjustment": "care_management.permissions.has_permission",
 	"Patient Care Plan Update": "care_management.permissions.has_permission",
 	"Patient Coverage": "care_management.permissions.has_permission",
+	"ADT Message": "care_management.permissions.has_permission",
 	"Patient": "care_management.permissions.patient_has_permission",
 	"Patient Appointment": "care_management.permissions.healthcare_record_has_permission",
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",

@@ -31,6 +31,8 @@ PATIENT_RECORDS = {
 	"Screening Invitation": ("patient", None, "sent_by"),
 	"Patient Care Plan Update": ("patient", None, None),
 	"Patient Coverage": ("patient", None, None),
+	# A message no patient is matched to yet is read only by those who see every patient.
+	"ADT Message": ("patient", None, None),
 }
 
 

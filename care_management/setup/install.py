@@ -5,6 +5,7 @@ from frappe import _
 
 from care_management.billing.remittance import make_posting_row
 from care_management.domain.risk_tiers import DEFAULT_TIERS
+from care_management.setup.adt_fields import create_adt_fields, delete_adt_fields
 from care_management.setup.billing_adjustment_workflow import (
 	create_billing_adjustment_workflow,
 	delete_billing_adjustment_workflow,
@@ -72,6 +73,7 @@ def after_install():
 	add_healthcare_indexes()
 	set_up_population()
 	set_up_phi_access_audit()
+	create_adt_fields()
 
 
 def set_up_population():
@@ -150,6 +152,7 @@ def seed_settings():
 
 def before_uninstall():
 	delete_patient_fields()
+	delete_adt_fields()
 	delete_payer_billing_fields()
 	delete_care_plan_workflow()
 	delete_billing_adjustment_workflow()

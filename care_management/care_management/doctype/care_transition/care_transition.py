@@ -7,16 +7,21 @@ from frappe.model.document import Document
 from frappe.utils import date_diff, formatdate, getdate
 
 from care_management.billing.holidays import practice_holidays
-from care_management.domain.business_days import add_business_days, business_days_between
-
-CONTACT_BUSINESS_DAYS = 2
+from care_management.domain.business_days import business_days_between
+from care_management.domain.transitional_care import tcm_deadlines
 
 
 class CareTransition(Document):
 	def validate(self):
 		discharge = getdate(self.discharge_date)
 		holidays = practice_holidays()
-		self.contact_due = add_business_days(discharge, CONTACT_BUSINESS_DAYS, holidays)
+		deadlines = tcm_deadlines(discharge, self.complexity, holidays)
+		self.contact_due = deadlines.contact_due
+		self.face_to_face_due = deadlines.face_to_face_due
+		if not self.flags.from_adt_feed and self.has_value_changed("adt_message"):
+			# Only the feed links its message; a client cannot claim one.
+			before = self.get_doc_before_save()
+			self.adt_message = before.adt_message if before else None
 		for fieldname in ("first_contact_date", "face_to_face_date", "medication_reconciliation_date"):
 			if self.get(fieldname) and getdate(self.get(fieldname)) < discharge:
 				frappe.throw(

@@ -69,7 +69,8 @@ select
 	coalesce(flags.open_red_flags, 0) as open_red_flags,
 	coalesce(referrals.open_referrals, 0) as open_referrals, referrals.overdue_referral_follow_up,
 	appt.next_appointment, missed.last_missed_appointment,
-	coalesce(updates.patient_updates, 0) as patient_updates
+	coalesce(updates.patient_updates, 0) as patient_updates,
+	p.hospital_status, p.hospital_facility, tcm.tcm_contact_by
 from `tabPatient` p
 left join `tabCare Management Risk Tier` tier
 	on tier.parent = 'Care Management Settings' and tier.tier = p.care_risk_tier
@@ -111,6 +112,10 @@ left join (
 	select patient, count(*) as patient_updates from `tabPatient Care Plan Update`
 	where patient in %(patients)s and status = 'New' group by patient
 ) updates on updates.patient = p.name
+left join (
+	select patient, min(contact_due) as tcm_contact_by from `tabCare Transition`
+	where patient in %(patients)s and status = 'Open' and first_contact_date is null group by patient
+) tcm on tcm.patient = p.name
 where p.name in %(patients)s
 """
 
@@ -143,9 +148,13 @@ def worklist_rows(care_manager: str, as_of) -> list[dict]:
 	for row in rows:
 		row.family_minutes = program_minutes(counted[row.patient]) if row.patient in counted else {}
 		finish_row(row, as_of, families)
-	# Inside a tier, the higher risk score first (population/risk_run.py).
+	# A discharge waiting for its TCM contact comes first, the nearest deadline first
+	# (the contact must be within 2 business days or the month's TCM is lost);
+	# inside a tier, the higher risk score first (population/risk_run.py).
 	rows.sort(
 		key=lambda r: (
+			r.tcm_contact_by is None,
+			r.tcm_contact_by or as_of,
 			-(r.days_overdue or 0),
 			r.risk_rank,
 			-(r.risk_score or 0),
@@ -203,6 +212,9 @@ def columns() -> list[dict]:
 			"width": 130,
 		},
 		{"fieldname": "patient_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
+		# From the hospitals' ADT feed (care_management/adt/): discharged, contact by; or in hospital now.
+		{"fieldname": "tcm_contact_by", "label": _("TCM Contact By"), "fieldtype": "Date", "width": 120},
+		{"fieldname": "hospital_status", "label": _("In Hospital"), "fieldtype": "Data", "width": 110},
 		{"fieldname": "risk_tier", "label": _("Risk Tier"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "suggested_risk_tier", "label": _("Suggested Tier"), "fieldtype": "Data", "width": 110},
 		{"fieldname": "risk_score", "label": _("Risk Score"), "fieldtype": "Int", "width": 90},
