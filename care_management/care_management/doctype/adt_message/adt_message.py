@@ -34,7 +34,7 @@ def _reviewable(message: str) -> Document:
 	if doc.outcome not in REVIEWABLE:
 		frappe.throw(
 			_("ADT Message {0} is {1}; only a message that Needs Review can be matched or dismissed.").format(
-				escape_html(doc.name), _(doc.outcome)
+				escape_html(doc.name), escape_html(_(doc.outcome))
 			)
 		)
 	return doc
