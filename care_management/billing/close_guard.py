@@ -12,6 +12,7 @@ committed row even in a transaction whose snapshot is older than the lock.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import timedelta
 
 import frappe
@@ -27,7 +28,11 @@ OPEN_STATUSES = ("Queued", "Running")
 
 
 def lock_name(month) -> str:
-	return f"care_management:month_close:{month}"
+	# Named locks are the server's, not a database's: the site's database is part of
+	# the name, so closes of one month on two sites of one server do not wait on each other.
+	# (A name is at most 64 characters: the database's name goes in as a digest.)
+	site = hashlib.sha1(str(frappe.conf.db_name).encode()).hexdigest()[:12]
+	return f"care_management:month_close:{site}:{month}"
 
 
 def hold_month_lock(month) -> None:

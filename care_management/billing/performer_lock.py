@@ -27,8 +27,11 @@ LOCK_WAIT_SECONDS = 15
 
 
 def lock_name(performer: str) -> str:
+	# Named locks are the server's, not a database's: the site's database is part
+	# of the name, so one performer's saves on two sites do not wait on each other.
 	# GET_LOCK names are at most 64 characters; an email may be longer.
-	return "care_management:outreach:" + hashlib.sha1(performer.encode()).hexdigest()[:32]
+	key = f"{frappe.conf.db_name}:{performer}"
+	return "care_management:outreach:" + hashlib.sha1(key.encode()).hexdigest()[:32]
 
 
 def hold_performer_lock(performer: str) -> None:

@@ -214,15 +214,19 @@ class OutreachLog(Document):
 	def note_minutes_not_counted(self):
 		"""Minutes before consent or outside the enrollment are logged, not billed. The log
 		is kept (the consent call itself must be loggable); the care manager is told."""
-		if not (self.patient and self.program and self.start and self.duration_minutes):
+		# The program is fetched from the enrollment after validate; read it here.
+		program = self.program or (
+			self.enrollment and frappe.db.get_value("Care Program Enrollment", self.enrollment, "program")
+		)
+		if not (self.patient and program and self.start and self.duration_minutes):
 			return
 		if self.outcome not in COUNTED_OUTCOMES:
 			return  # an attempt that reached no one counts in no case
-		why = minutes_not_counted(self)
+		why = minutes_not_counted(self, program)
 		if not why:
 			return
 		frappe.msgprint(
-			not_counted_message(why, self.duration_minutes, self.program),
+			not_counted_message(why, self.duration_minutes, program),
 			title=_("Minutes Will Not Count"),
 			indicator="orange",
 		)
@@ -305,9 +309,9 @@ class OutreachLog(Document):
 		plan.save()
 
 
-def minutes_not_counted(log) -> NotCounted | None:
-	"""Why this log's minutes will not count toward its program, as the month close judges it."""
-	family = frappe.db.get_value("Care Program", log.program, "billing_family") or log.program
+def minutes_not_counted(log, program: str) -> NotCounted | None:
+	"""Why this log's minutes will not count toward ``program``, as the month close judges it."""
+	family = frappe.db.get_value("Care Program", program, "billing_family") or program
 	windows = [
 		window
 		# A pending enrollment too: its minutes are the ones waiting for consent.
