@@ -1,7 +1,12 @@
 """Records the integration tests make for themselves."""
 
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+from unittest.mock import patch
+
 import frappe
-from frappe.utils import add_days, today
+from frappe.model.workflow import apply_workflow
+from frappe.utils import add_days, add_months, today
 
 from care_management.domain.icd10 import ICD10_CM_CODE_SYSTEM, ICD10_CM_SYSTEM
 
@@ -84,6 +89,45 @@ def make_care_plan(patient: str, practitioner: str, **fields):
 		}
 	)
 	plan.insert(ignore_permissions=True)
+	return plan
+
+
+# The Care Plan controller dates its history with this clock.
+PLAN_CLOCK = "care_management.care_management.doctype.care_plan.care_plan.now_datetime"
+
+
+def moment(month, day: int, hour: int = 10) -> datetime:
+	return datetime.combine(month, time.min) + timedelta(days=day - 1, hours=hour)
+
+
+@contextmanager
+def plan_clock(when: datetime):
+	with patch(PLAN_CLOCK, return_value=when):
+		yield
+
+
+def make_approved_plan(patient: str, practitioner: str, approver: str, month, codes=("E11.9", "I10")):
+	"""A plan entered at the start of the month before ``month`` and approved by its
+	supervising practitioner (user ``approver``) through the workflow, so that its
+	dated history has it Active all through ``month``."""
+	before = add_months(month, -1)
+	with plan_clock(moment(before, 1)):
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=before,
+			next_review_date=add_months(month, 3),
+			conditions=[{"condition_name": f"Condition {code}", "icd10_code": code} for code in codes],
+		)
+	with plan_clock(moment(before, 2)):
+		plan = apply_workflow(frappe.get_doc("Care Plan", plan.name), "Send for Review")
+	user = frappe.session.user
+	frappe.set_user(approver)
+	try:
+		with plan_clock(moment(before, 3)):
+			plan = apply_workflow(frappe.get_doc("Care Plan", plan.name), "Approve")
+	finally:
+		frappe.set_user(user)
 	return plan
 
 

@@ -1,9 +1,7 @@
 """A month is billed on the facts of that month, and by the staff who may
 perform it (issue #17 parts 5 and 6), on a real site."""
 
-from contextlib import contextmanager
-from datetime import datetime, time, timedelta
-from unittest.mock import patch
+from datetime import timedelta
 
 import frappe
 from frappe.model.workflow import apply_workflow
@@ -12,11 +10,14 @@ from frappe.utils import add_days, add_months, get_first_day, today
 
 from care_management.billing.month_close import close_month
 from care_management.tests.factories import (
+	make_approved_plan,
 	make_care_plan,
 	make_enrollment,
 	make_patient,
 	make_practitioner,
 	make_user,
+	moment,
+	plan_clock,
 )
 from care_management.tests.site_setup import before_tests
 
@@ -25,21 +26,9 @@ LAST_MONTH = get_first_day(add_months(today(), -1))
 # plan can be closed on the 2nd of the month after it ("2 November").
 SERVED = add_months(LAST_MONTH, -1)
 DOCTOR = "facts.doctor@example.org"
-# The Care Plan controller dates its history with this clock.
-PLAN_CLOCK = "care_management.care_management.doctype.care_plan.care_plan.now_datetime"
 NO_VISIT = (
 	"G0019 needs an initiating visit in which the practitioner identified the social needs; none recorded"
 )
-
-
-def moment(month, day: int, hour: int = 10) -> datetime:
-	return datetime.combine(month, time.min) + timedelta(days=day - 1, hours=hour)
-
-
-@contextmanager
-def plan_clock(when: datetime):
-	with patch(PLAN_CLOCK, return_value=when):
-		yield
 
 
 def log_minutes(patient: str, enrollment: str, minutes: int, day: int = 3, performer_type="Clinical Staff"):
@@ -88,22 +77,7 @@ class TestBillingMonthFacts(FrappeTestCase):
 		return patient, enrollment
 
 	def approved_plan(self, patient: str, codes=("E11.9", "I10")):
-		"""A plan entered at the start of the month before the one billed and
-		approved by its supervising practitioner, through the workflow."""
-		with plan_clock(moment(add_months(SERVED, -1), 1)):
-			plan = make_care_plan(
-				patient,
-				self.practitioner,
-				start_date=add_months(SERVED, -1),
-				next_review_date=add_months(SERVED, 3),
-				conditions=[{"condition_name": f"Condition {code}", "icd10_code": code} for code in codes],
-			)
-		with plan_clock(moment(add_months(SERVED, -1), 2)):
-			plan = apply_workflow(frappe.get_doc("Care Plan", plan.name), "Send for Review")
-		frappe.set_user(DOCTOR)
-		with plan_clock(moment(add_months(SERVED, -1), 3)):
-			plan = apply_workflow(frappe.get_doc("Care Plan", plan.name), "Approve")
-		frappe.set_user("Administrator")
+		plan = make_approved_plan(patient, self.practitioner, DOCTOR, SERVED, codes)
 		self.assertEqual(plan.status, "Active")
 		return plan
 

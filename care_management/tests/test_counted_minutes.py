@@ -5,7 +5,6 @@ same minutes at the same moment store one log."""
 from datetime import datetime, time, timedelta
 
 import frappe
-from frappe.model.workflow import apply_workflow
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, add_months, get_first_day, today
 
@@ -16,6 +15,7 @@ from care_management.care_management.report.billing_records_to_review.billing_re
 )
 from care_management.care_management.report.caseload_worklist.caseload_worklist import worklist_rows
 from care_management.tests.factories import (
+	make_approved_plan,
 	make_care_plan,
 	make_enrollment,
 	make_patient,
@@ -25,7 +25,6 @@ from care_management.tests.factories import (
 from care_management.tests.outreach_log_tasks import create_once, rest_insert, save_log
 from care_management.tests.site_setup import before_tests
 from care_management.tests.test_billing_concurrency import run_together
-from care_management.tests.test_billing_month_facts import plan_clock
 
 # The month billed: the one before last, so every log in it is in the past.
 MONTH = get_first_day(add_months(today(), -2))
@@ -61,16 +60,21 @@ def submit_log(*args, **kwargs):
 	return log
 
 
+def make_staff() -> str:
+	"""The care manager, a supervisor on calls with them and the practitioner; the practitioner's name."""
+	before_tests()
+	make_user(CM, ["Care Manager"])
+	# A supervisor on the call with the care manager: every patient is theirs.
+	make_user(SECOND_CM, ["Care Management Supervisor"])
+	make_user(DOCTOR, ["Physician"])
+	return make_practitioner("Counted Doctor", DOCTOR)
+
+
 class TestCountedMinutes(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		before_tests()
-		make_user(CM, ["Care Manager"])
-		# A supervisor on the call with the care manager: every patient is theirs.
-		make_user(SECOND_CM, ["Care Management Supervisor"])
-		make_user(DOCTOR, ["Physician"])
-		cls.practitioner = make_practitioner("Counted Doctor", DOCTOR)
+		cls.practitioner = make_staff()
 		frappe.db.commit()
 
 	def setUp(self):
@@ -91,23 +95,7 @@ class TestCountedMinutes(FrappeTestCase):
 		return patient, enrollment
 
 	def approved_plan(self, patient: str):
-		before = add_months(MONTH, -1)
-		with plan_clock(datetime.combine(before, time(9))):
-			plan = make_care_plan(
-				patient,
-				self.practitioner,
-				start_date=before,
-				next_review_date=add_months(MONTH, 3),
-				conditions=[
-					{"condition_name": "Type 2 diabetes", "icd10_code": "E11.9"},
-					{"condition_name": "Hypertension", "icd10_code": "I10"},
-				],
-			)
-			plan = apply_workflow(frappe.get_doc("Care Plan", plan.name), "Send for Review")
-		frappe.set_user(DOCTOR)
-		with plan_clock(datetime.combine(before, time(10))):
-			apply_workflow(frappe.get_doc("Care Plan", plan.name), "Approve")
-		frappe.set_user("Administrator")
+		make_approved_plan(patient, self.practitioner, DOCTOR, MONTH, codes=("E11.9", "I10"))
 
 	def record(self, patient: str):
 		name = frappe.db.get_value(
@@ -227,11 +215,7 @@ class TestSimultaneousSaves(FrappeTestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
-		before_tests()
-		make_user(CM, ["Care Manager"])
-		make_user(SECOND_CM, ["Care Management Supervisor"])
-		make_user(DOCTOR, ["Physician"])
-		cls.practitioner = make_practitioner("Counted Doctor", DOCTOR)
+		cls.practitioner = make_staff()
 		cls.patient = make_patient("Simultaneous Saves", care_manager=CM).name
 		cls.enrollment = make_enrollment(
 			cls.patient,
