@@ -21,7 +21,8 @@ The site fills these frozen dataclasses and hands one ``Interchange`` to
       payer: Payer(name, payer_id, claim_filing_code="MB")      2010BB; code per PLAN_TYPE_FILING_CODE
       subscriber: Subscriber(last_name, first_name, member_id, birth_date, sex, address, middle_name="",
                              suffix="", group_number="", payer_responsibility="P")     2000B SBR / 2010BA
-      diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12
+      diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12;
+                                          each a billable code of the code set domain/icd10.py carries
       lines: tuple[ServiceLine, ...]      at most 50
       place_of_service="11", frequency_code="1" (1 new, 7 replacement, 8 void),
       original_claim_number=""            payer's claim control number (Medicare's ICN) of the claim
@@ -72,7 +73,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from care_management.domain import provider_ids
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import NOT_BILLABLE, NOT_IN_CODE_SET, icd10_problem, is_icd10_cm, normalise_icd10
 
 VERSION = "005010X222A1"
 ELEMENT = "*"
@@ -152,6 +153,10 @@ BAD_PLACE_OF_SERVICE = "A place of service is a two-digit CMS code, such as 11 (
 NO_DIAGNOSIS = "A claim needs at least one ICD-10-CM diagnosis."
 TOO_MANY_DIAGNOSES = "A claim carries at most 12 diagnoses."
 BAD_DIAGNOSIS = "This is not an ICD-10-CM code."
+UNKNOWN_DIAGNOSIS = "This code is not in the ICD-10-CM code set; correct it on the care plan."
+UNBILLABLE_DIAGNOSIS = (
+	"This is an ICD-10-CM category, not a billable code; enter a more specific code on the care plan."
+)
 DUPLICATE_DIAGNOSIS = "The same diagnosis is listed twice."
 NO_LINES = "A claim needs at least one service line."
 TOO_MANY_LINES = "A claim carries at most 50 service lines."
@@ -390,6 +395,9 @@ def _diagnosis_code(code: str) -> str:
 
 # ---------------------------------------------------------------- problems
 
+# A diagnosis must be a billable code of the code set domain/icd10.py carries.
+_DIAGNOSIS_PROBLEMS = {NOT_IN_CODE_SET: UNKNOWN_DIAGNOSIS, NOT_BILLABLE: UNBILLABLE_DIAGNOSIS}
+
 _CLAIM_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 _ALNUM = re.compile(r"^[A-Z0-9]+$")
 _PROCEDURE = re.compile(r"^[A-Z0-9]{5}$")
@@ -599,6 +607,8 @@ def claim_problems(
 			problems.append(Problem(f"diagnoses[{index}]", BAD_DIAGNOSIS))
 		elif code in seen:
 			problems.append(Problem(f"diagnoses[{index}]", DUPLICATE_DIAGNOSIS))
+		elif problem := _DIAGNOSIS_PROBLEMS.get(icd10_problem(code)):
+			problems.append(Problem(f"diagnoses[{index}]", problem))
 		seen.add(code)
 
 	if not claim.lines:
