@@ -26,7 +26,9 @@ def refuse_unless_billable(code: str, where: str) -> None:
 			"{0}: {1} is not in the ICD-10-CM code set ({2}). Check the code on the diagnosis, e.g. E11.9 or I10."
 		).format(where, shown, icd10.CODE_SET)
 	else:
-		message = _("{0}: {1} is not an ICD-10-CM code. Enter a code such as E11.9 or I10.").format(where, shown)
+		message = _("{0}: {1} is not an ICD-10-CM code. Enter a code such as E11.9 or I10.").format(
+			where, shown
+		)
 	frappe.throw(message, title=_("Invalid ICD-10 Code"))
 
 

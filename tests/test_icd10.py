@@ -48,9 +48,9 @@ def test_which_code_systems_hold_icd10_cm_diagnoses(name, uri, expected):
 
 # ------------------------------------------------ against the official code set
 
-from importlib.metadata import version  # noqa: E402
+from importlib.metadata import version
 
-from care_management.domain import icd10  # noqa: E402
+from care_management.domain import icd10
 
 
 def test_the_pinned_code_set_is_the_one_the_readme_names():

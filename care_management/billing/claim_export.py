@@ -497,7 +497,9 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 			).format(original)
 		problems = x12.claim_problems(claim, provider) if claim and not reason else []
 		if reason or problems:
-			held.append({**row, "status": HELD, "reason": reason or "; ".join(describe(p, claim) for p in problems)})
+			held.append(
+				{**row, "status": HELD, "reason": reason or "; ".join(describe(p, claim) for p in problems)}
+			)
 		else:
 			ready.append((claim, {**row, "status": EXPORTED}))
 	return ready, held

@@ -83,7 +83,9 @@ class CarePlan(Document):
 			if not row.icd10_code:
 				if not (row.condition_name or "").strip():
 					frappe.throw(
-						_("Chronic Conditions, row {0}: enter the Condition or its ICD-10 Code.").format(row.idx),
+						_("Chronic Conditions, row {0}: enter the Condition or its ICD-10 Code.").format(
+							row.idx
+						),
 						title=_("Condition Missing"),
 					)
 				continue

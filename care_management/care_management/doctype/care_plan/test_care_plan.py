@@ -189,9 +189,7 @@ class TestCarePlan(FrappeTestCase):
 
 	def test_an_unnamed_condition_takes_the_official_description(self):
 		plan = make_care_plan(self.patient, self.practitioner, conditions=[{"icd10_code": "N18.30"}])
-		self.assertEqual(
-			plan.conditions[0].condition_name, "Chronic kidney disease, stage 3 unspecified"
-		)
+		self.assertEqual(plan.conditions[0].condition_name, "Chronic kidney disease, stage 3 unspecified")
 		plan.append("conditions", {"condition_name": "", "icd10_code": ""})
 		with self.assertRaises(frappe.ValidationError) as refused:
 			plan.save()
@@ -199,7 +197,9 @@ class TestCarePlan(FrappeTestCase):
 
 	def test_a_code_stored_before_the_check_does_not_block_other_changes(self):
 		plan = make_care_plan(
-			self.patient, self.practitioner, conditions=[{"condition_name": "Diabetes", "icd10_code": "E11.9"}]
+			self.patient,
+			self.practitioner,
+			conditions=[{"condition_name": "Diabetes", "icd10_code": "E11.9"}],
 		)
 		# As a site upgraded from the shape-only check may hold it.
 		frappe.db.set_value("Care Plan Condition", plan.conditions[0].name, "icd10_code", "E11")
