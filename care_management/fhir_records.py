@@ -141,16 +141,49 @@ def practice_organization() -> dict:
 			title=_("No Company"),
 		)
 	row = frappe.db.get_value(
-		"Company", company, ["name", "company_name", "phone_no", "email", "website"], as_dict=True
+		"Company",
+		company,
+		["name", "company_name", "phone_no", "email", "website", "npi", "billing_address"],
+		as_dict=True,
 	)
 	return {
 		"key": f"company/{row.name}",
 		"name": row.company_name or row.name,
+		"npi": row.npi,
 		"identifier_system": "app/company",
 		"identifier": row.name,
 		"phone": row.phone_no,
 		"email": row.email,
 		"website": row.website,
+		"address": company_address(row.name, row.billing_address),
+	}
+
+
+def company_address(company: str, billing_address: str | None) -> dict | None:
+	"""The practice's address: the billing address its claims carry, else its primary
+	(or first) address."""
+	fields = ["address_line1", "address_line2", "city", "state", "pincode", "country"]
+	row = billing_address and frappe.db.get_value("Address", billing_address, fields, as_dict=True)
+	if not row:
+		rows = frappe.get_all(
+			"Address",
+			filters=[
+				["Dynamic Link", "link_doctype", "=", "Company"],
+				["Dynamic Link", "link_name", "=", company],
+			],
+			fields=fields,
+			order_by="`tabAddress`.is_primary_address desc, `tabAddress`.creation asc",
+			limit=1,
+		)
+		row = rows[0] if rows else None
+	if not row:
+		return None
+	return {
+		"line": [row.address_line1, row.address_line2],
+		"city": row.city,
+		"state": row.state,
+		"postal_code": row.pincode,
+		"country": row.country,
 	}
 
 

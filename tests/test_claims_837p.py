@@ -314,7 +314,7 @@ def test_hostile_text_is_sanitised_and_the_file_still_validates():
 	assert sum(s.startswith("IEA*") for s in segs) == 1
 	nm1 = next(s for s in segs if s.startswith("NM1*IL*")).split("*")
 	assert nm1[3] == "O'BRIEN JR IEA10"
-	assert nm1[4] == "ZOE-NUNEZ"
+	assert nm1[4] == "ZOE-NUNEZ LI"  # 李 transliterated (Li), not dropped
 	assert len(nm1[5]) == 25 and nm1[5] == long_name.upper()[:25]
 	n3 = next(s for s in segs if s.startswith("N3*9") or s.startswith("N3*12345")).split("*")
 	assert n3[1].startswith("12345 MAIN STREET X") and len(n3[1]) == 55
@@ -329,8 +329,15 @@ def test_hostile_text_is_sanitised_and_the_file_still_validates():
 	[
 		("a*b~c:d^e", "ABCDE"),
 		("  many   blanks\there ", "MANY BLANKS HERE"),
-		("Ærøskøbing", "RSKBING"),  # letters with no ASCII decomposition are dropped
+		# Transliterated, not dropped: payers match names letter by letter.
+		("Ærøskøbing", "AEROSKOBING"),
 		("José Müller", "JOSE MULLER"),
+		("Øberg-Łukasz", "OBERG-LUKASZ"),
+		("Straße", "STRASSE"),
+		("Dvořák Şahin", "DVORAK SAHIN"),
+		("Nguyễn Thị Đức", "NGUYEN THI DUC"),
+		("O’Brien", "O'BRIEN"),
+		("Ørsted*~", "ORSTED"),  # what the transliteration leaves outside the X12 set still goes
 		("\x00\x07bell", "BELL"),
 		(None, ""),
 	],
@@ -626,3 +633,78 @@ def test_lists_where_tuples_are_expected_are_checked_and_written_the_same():
 	assert claim_problems(as_lists, BILLING, TODAY) == claim_problems(as_tuples, BILLING, TODAY) == []
 	assert render(interchange(as_lists)) == render(interchange(as_tuples))
 	assert "SV1*HC:99490:25*62*UN*1***1:2" in segments(render(interchange(as_lists)))
+
+
+# ---------------------------------------------------------------- transliteration and amounts
+
+
+def test_names_and_addresses_are_transliterated_in_a_valid_file():
+	person = subscriber(
+		last_name="Øberg-Łukasz",
+		first_name="Zoë",
+		address=Address("12 Hauptstraße", "Łódź", "IL", "62701"),
+	)
+	text = render(interchange(claim(subscriber=person)))
+	assert_valid(text)
+	segs = segments(text)
+	assert "NM1*IL*1*OBERG-LUKASZ*ZOE****MI*1EG4TE5MK73" in segs
+	assert "N3*12 HAUPTSTRASSE" in segs
+	assert "N4*LODZ*IL*62701" in segs
+
+
+@pytest.mark.parametrize("charge", ["10.005", "62.001", "0.004"])
+def test_a_charge_in_fractions_of_a_cent_is_refused(charge):
+	held = claim(lines=(line(charge=charge), line(charge=charge)))
+	problems = claim_problems(held, BILLING, TODAY)
+	assert {(p.field, p.reason) for p in problems} >= {
+		("lines[0].charge", x837.SUB_CENT_CHARGE),
+		("lines[1].charge", x837.SUB_CENT_CHARGE),
+	}
+	with pytest.raises(ClaimFileError):
+		render(interchange(held))
+
+
+@pytest.mark.parametrize("units", ["0.004", "1.005", "2.125"])
+def test_units_beyond_two_decimals_are_refused(units):
+	problems = claim_problems(claim(lines=(line(units=Decimal(units)),)), BILLING, TODAY)
+	assert ("lines[0].units", x837.SUB_HUNDREDTH_UNITS) in {(p.field, p.reason) for p in problems}
+
+
+@pytest.mark.parametrize("charge, units", [("0", "1"), ("-5", "1"), ("62", "0"), ("NaN", "1"), ("62", "x")])
+def test_nothing_or_nonsense_is_still_not_more_than_zero(charge, units):
+	reasons = {
+		p.reason for p in claim_problems(claim(lines=(line(charge=charge, units=units),)), BILLING, TODAY)
+	}
+	assert reasons & {x837.BAD_CHARGE, x837.BAD_UNITS}
+
+
+def test_cents_and_hundredths_pass_and_clm02_is_the_sum_of_sv102():
+	lines = (
+		line(charge="10.01", pointers=(1,)),
+		line("99439", "10.01", (1,), units=Decimal("1.25")),
+		line("99439", "0.5", (2,), units=Decimal("0.5")),
+	)
+	held = claim(lines=lines)
+	assert claim_problems(held, BILLING, TODAY) == []
+	text = render(interchange(held))
+	assert_valid(text)
+	segs = segments(text)
+	clm02 = Decimal(next(s for s in segs if s.startswith("CLM*")).split("*")[2])
+	sv1 = [s.split("*") for s in segs if s.startswith("SV1*")]
+	assert clm02 == sum(Decimal(s[2]) for s in sv1) == Decimal("20.52")
+	assert [s[4] for s in sv1] == ["1", "1.25", "0.5"]
+
+
+@pytest.mark.parametrize(
+	"code, reason",
+	[
+		("E11", x837.UNBILLABLE_DIAGNOSIS),
+		("N18.3", x837.UNBILLABLE_DIAGNOSIS),
+		("Z99.99", x837.UNKNOWN_DIAGNOSIS),
+	],
+)
+def test_a_diagnosis_that_is_not_a_billable_code_holds_the_claim(code, reason):
+	held = claim(diagnoses=("I10", code))
+	assert Problem("diagnoses[1]", reason, held.claim_id) in claim_problems(held, BILLING, TODAY)
+	with pytest.raises(ClaimFileError):
+		render(interchange(held))

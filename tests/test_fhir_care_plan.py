@@ -352,6 +352,7 @@ BREAKAGES = {
 	"Condition.category (SDOHCC": lambda b: resources(b, "Condition")[1]["category"][2]["coding"][0].update(code="legal-status"),
 	"Patient.gender": lambda b: resources(b, "Patient")[0].update(gender="F"),
 	"Practitioner.name": lambda b: resources(b, "Practitioner")[0]["name"][0].pop("family"),
+	"Condition.recordedDate": lambda b: resources(b, "Condition")[0].pop("recordedDate"),
 	"CarePlan.activity.detail": lambda b: resources(b, "CarePlan")[0]["activity"][0]["detail"].update(kind="Call"),
 }  # fmt: skip
 
@@ -361,3 +362,13 @@ def test_each_check_catches_the_rule_it_names(element, breakage):
 	bundle = bundle_of(PLAN)
 	breakage(bundle)
 	assert any(p.startswith(element) for p in checks.problems(bundle)), checks.problems(bundle)
+
+
+def test_a_condition_without_its_recorded_date_is_dated_from_the_plan_start():
+	plan = copy.deepcopy(PLAN)
+	plan["conditions"] = [
+		{"key": "c1", "name": "Type 2 diabetes mellitus", "icd10_code": "E11.9", "recorded_on": "2026-02-10"},
+		{"key": "c2", "name": "Essential (primary) hypertension", "icd10_code": "I10", "recorded_on": None},
+	]
+	conditions = [c for c in resources(care_plan_bundle(plan, BASE), "Condition") if c["code"].get("coding")]
+	assert [c["recordedDate"] for c in conditions] == ["2026-02-10", "2026-01-05"]

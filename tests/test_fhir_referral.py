@@ -135,6 +135,36 @@ def test_the_organization_keeps_its_hsds_id_phone_and_address():
 	assert org["address"][0]["city"] == "Springfield" and org["active"] is True
 
 
+def test_the_practice_carries_its_npi_and_address():
+	practice = {
+		**REFERRAL["practice"],
+		"npi": "1234567893",
+		"address": {
+			"line": ["123 Main St", None],
+			"city": "Springfield",
+			"state": "IL",
+			"postal_code": "62701-1234",
+		},
+	}
+	org = organizations(bundle_of(practice=practice))["Clinic"]["resource"]
+	assert {"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"} in org["identifier"]
+	assert org["address"] == [
+		{
+			"use": "work",
+			"line": ["123 Main St"],
+			"city": "Springfield",
+			"state": "IL",
+			"postalCode": "62701-1234",
+		}
+	]
+	bundle = bundle_of(practice=practice)
+	for rule in checks.rules_for("Organization"):
+		assert checks.problems(bundle, only=rule) == []
+	# An NPI that fails its check digit is not sent as one.
+	org = organizations(bundle_of(practice={**practice, "npi": "1234567890"}))["Clinic"]["resource"]
+	assert all(i["system"] != "http://hl7.org/fhir/sid/us-npi" for i in org["identifier"])
+
+
 def test_an_hsds_id_that_is_no_uuid_is_not_sent_as_one():
 	resource = copy.deepcopy(REFERRAL["resource"])
 	resource["organization"]["hsds_id"] = "org-17"

@@ -1,11 +1,12 @@
 """HSDS 3.0 import and export, checked against the official examples and schemas in shared/data."""
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
-from care_management.domain.hsds import resource_from_service, service_from_resource
+from care_management.domain.hsds import TermMeanings, hsds_id, resource_from_service, service_from_resource
 
 HSDS = Path(__file__).resolve().parent / "fixtures" / "hsds-3.0"
 
@@ -17,7 +18,14 @@ def example(name: str) -> dict:
 def test_the_official_example_imports_with_its_ids():
 	service = example("service_full.json")
 	resource, problems = resource_from_service(service)
-	assert problems == []
+	# Its location is at latitude 100, longitude 101: no place on Earth.
+	assert problems == [
+		(
+			"service_at_locations.location.latitude",
+			"100 is outside -90..90, the range of a latitude in degrees; the coordinates are left out",
+		)
+	]
+	assert resource["latitude"] is None and resource["longitude"] is None
 	assert resource["hsds_service_id"] == service["id"]
 	assert resource["resource_name"] == "Community Counselling"
 	assert resource["organization_name"] == service["organization"]["name"]
@@ -61,9 +69,129 @@ def test_export_validates_against_the_hsds_service_schema():
 		"address_1": "1 Main St", "city": "Springfield", "state_province": "IL", "postal_code": "62701", "country": "US",
 		"latitude": 39.8, "longitude": -89.6, "last_verified_on": "2026-10-01", "needs": [{"need_category": "Food"}],
 	}  # fmt: skip
-	jsonschema.validate(service_from_resource(ours), schema)
+	checker = jsonschema.FormatChecker()
+	# The checker is real: uuid, date, email and uri are among the formats it checks.
+	assert {"uuid", "date", "email", "uri"} <= set(checker.checkers)
+	jsonschema.validate(service_from_resource(ours), schema, format_checker=checker)
 	imported, _problems = resource_from_service(example("service_full.json"))
-	jsonschema.validate(service_from_resource({**imported, "name": "y"}), schema)
+	jsonschema.validate(service_from_resource({**imported, "name": "y"}), schema, format_checker=checker)
+	legacy = {**ours, "hsds_service_id": "svc-17", "hsds_organization_id": "org 4", "hsds_location_id": "loc/9",
+		"hsds_service_at_location_id": "sal 9", "latitude": "0", "longitude": "0"}  # fmt: skip
+	jsonschema.validate(service_from_resource(legacy), schema, format_checker=checker)
+	# A service id that is no UUID, as exported before, is what the format check refuses.
+	with pytest.raises(jsonschema.ValidationError):
+		jsonschema.validate({**service_from_resource(ours), "id": "svc-17"}, schema, format_checker=checker)
+
+
+BASE = {
+	"name": "x1", "resource_name": "Eastside Pantry", "organization_name": "Eastside Churches", "status": "active",
+	"address_1": "1 Main St", "city": "Springfield", "state_province": "IL", "postal_code": "62701",
+}  # fmt: skip
+
+
+def location_of(service: dict) -> dict | None:
+	at_locations = service.get("service_at_locations") or []
+	return at_locations[0]["location"] if at_locations else None
+
+
+@pytest.mark.parametrize(
+	"latitude, longitude", [(None, None), ("", ""), ("0", "0"), (0.0, 0.0), ("0.000000000", "0.000000000")]
+)
+def test_an_unknown_position_is_never_exported_as_0_0(latitude, longitude):
+	location = location_of(service_from_resource({**BASE, "latitude": latitude, "longitude": longitude}))
+	assert location is not None and location["addresses"]  # the address still goes
+	assert "latitude" not in location and "longitude" not in location
+	# With no address either, there is no location at all.
+	bare = {k: v for k, v in BASE.items() if k not in ("address_1",)}
+	assert location_of(service_from_resource({**bare, "latitude": latitude, "longitude": longitude})) is None
+
+
+def test_a_known_position_is_exported_as_numbers():
+	location = location_of(service_from_resource({**BASE, "latitude": "39.781700000", "longitude": "-89.65"}))
+	assert (location["latitude"], location["longitude"]) == (39.7817, -89.65)
+
+
+def test_ids_that_are_not_uuids_become_stable_uuids():
+	resource = {
+		**BASE,
+		"hsds_service_id": "svc-17",
+		"hsds_organization_id": "org 4",
+		"hsds_location_id": "loc/9",
+	}
+	first, again = service_from_resource(resource), service_from_resource(dict(resource))
+	assert first["id"] == again["id"] == hsds_id("svc-17", "service")
+	assert uuid.UUID(first["id"]).version == 5
+	assert first["organization_id"] == first["organization"]["id"] == hsds_id("org 4", "organization")
+	assert location_of(first)["id"] == hsds_id("loc/9", "location")
+	# Another kind of record with the same id is another UUID; a UUID stays as it is.
+	assert hsds_id("svc-17", "organization") != first["id"]
+	given = "AC148810-D857-441C-9679-408F346DE14B"
+	assert service_from_resource({**resource, "hsds_service_id": given})["id"] == given.lower()
+
+
+@pytest.mark.parametrize(
+	"latitude, longitude, problem_field",
+	[
+		(62703, 39.7966, "latitude"),  # a ZIP code in the latitude column
+		(100, 101, "latitude"),
+		(-90.5, 10, "latitude"),
+		(45, 180.01, "longitude"),
+		(45, -181, "longitude"),
+		(45, None, "latitude"),  # half a position
+	],
+)
+def test_coordinates_out_of_range_are_refused_on_import(latitude, longitude, problem_field):
+	service = example("service_full.json")
+	location = service["service_at_locations"][0]["location"]
+	location["latitude"], location["longitude"] = latitude, longitude
+	resource, problems = resource_from_service(service)
+	assert resource is not None  # the service imports, without a position
+	assert (resource["latitude"], resource["longitude"]) == (None, None)
+	assert [field for field, _reason in problems] == [f"service_at_locations.location.{problem_field}"]
+
+
+@pytest.mark.parametrize(
+	"latitude, longitude, kept",
+	[
+		(90, -180, ("90", "-180")),
+		(-90, 180, ("-90", "180")),
+		("39.78170000", "-89.6501", ("39.7817", "-89.6501")),
+		(0, 0, (None, None)),
+	],
+)
+def test_coordinates_in_range_are_kept_and_0_0_is_unknown(latitude, longitude, kept):
+	service = example("service_full.json")
+	location = service["service_at_locations"][0]["location"]
+	location["latitude"], location["longitude"] = latitude, longitude
+	resource, problems = resource_from_service(service)
+	assert problems == []
+	assert (resource["latitude"], resource["longitude"]) == kept
+
+
+def term_service(term_id: str, code: str, name: str) -> dict:
+	return {
+		**example("service_full.json"),
+		"attributes": [{"taxonomy_term": {"id": term_id, "code": code, "name": name}}],
+	}
+
+
+def test_a_taxonomy_term_id_with_two_meanings_in_one_feed_is_a_problem():
+	meanings = TermMeanings()
+	assert meanings.problems(term_service("t1", "BD-1800", "Food Pantries")) == []
+	# The same meaning again, written differently, is no problem.
+	assert meanings.problems(term_service("t1", "bd-1800 ", "food  pantries")) == []
+	assert meanings.problems(term_service("t2", "BH-3800", "Rent Payment Assistance")) == []
+	problems = meanings.problems(term_service("t1", "BH-3800", "Rent Payment Assistance"))
+	assert problems == [
+		(
+			"attributes.taxonomy_term.id",
+			"'t1' is 'Rent Payment Assistance' ('BH-3800') here but was 'Food Pantries' ('BD-1800') earlier "
+			"in this feed; one id must name one term, so this service's needs come from its own code and name",
+		)
+	]
+	# Hostile shapes are skipped, never a crash.
+	for service in (None, [], {"attributes": "x"}, {"attributes": [1, {"taxonomy_term": []}]}):
+		assert meanings.problems(service) == []
 
 
 def test_round_trip_keeps_ids_and_fields():

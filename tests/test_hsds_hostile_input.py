@@ -9,6 +9,7 @@ import math
 from datetime import date
 from pathlib import Path
 
+from hsds_examples import official_service, on_earth, package_on_earth
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +19,9 @@ from care_management.domain.hsds_tabular import services_from_tables, tables_fro
 ROOT = Path(__file__).resolve().parent.parent
 HSDS = ROOT / "tests" / "fixtures" / "hsds-3.0"
 DOCTYPES = ROOT / "care_management" / "care_management" / "doctype"
-EXAMPLE = json.loads((HSDS / "examples" / "service_full.json").read_text())
-PACKAGE = {path.name: path.read_text() for path in (HSDS / "examples" / "csv").glob("*.csv")}
+# The official examples with their location moved into range (see hsds_examples.py).
+EXAMPLE = on_earth(official_service())
+PACKAGE = package_on_earth()
 SCRIPT = "<img src=x onerror=alert(1)>"
 # MariaDB's TEXT column (Frappe's Small Text) holds 65,535 bytes; Data is varchar(140).
 TEXT_BYTES = 65_535
@@ -96,9 +98,10 @@ def assert_usable(result) -> None:
 		reason = fits(value, RESOURCE_FIELDS[fieldname])
 		assert reason is None, (fieldname, reason)
 	assert resource["resource_name"] and resource["hsds_service_id"]
-	# Frappe keeps a Float as decimal(21,9).
-	for axis in ("latitude", "longitude"):
-		assert resource[axis] is None or abs(resource[axis]) < 1e12, axis
+	# Coordinates are both known and in range, or both empty.
+	assert (resource["latitude"] is None) == (resource["longitude"] is None)
+	if resource["latitude"] is not None:
+		assert -90 <= float(resource["latitude"]) <= 90 and -180 <= float(resource["longitude"]) <= 180
 	categories = [need["need_category"] for need in resource["needs"]]
 	assert len(categories) == len(set(categories))
 	for need in resource["needs"]:

@@ -136,3 +136,11 @@ def test_the_highest_risk_tier_must_have_the_highest_scores():
 def test_one_admission_reads_in_the_singular():
 	factor = RiskFactor("Adm", Measure.ADMISSIONS, 1, 2, months=12)
 	assert score([factor], {"Adm": 1}).explanation == "1 admission in 12 months: +2"
+
+
+def test_a_cms_hcc_score_factor_counts_from_its_threshold():
+	hcc = RiskFactor("HCC", Measure.CMS_HCC_SCORE, 1.5, 3)
+	assert score([hcc], {"HCC": 1.733}).explanation == "CMS-HCC score 1.733: +3"
+	assert score([hcc], {"HCC": 1.499}).points == 0
+	assert score([hcc], {"HCC": None}).points == 0  # no birth date or sex: not scored
+	assert factor_problems(Measure.CMS_HCC_SCORE, 1.5, 3, None) == []

@@ -360,6 +360,19 @@ def condition_subject(resource, index):
 	return [] if points_to(resource.get("subject"), index, "Patient") else ["subject"]
 
 
+_FHIR_DATE_TIME = re.compile(
+	r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?$"
+)
+
+
+@rule("Condition", "Condition.recordedDate (US Core 6.1: SHALL support; dateTime)")
+def condition_recorded_date(resource, index):
+	value = resource.get("recordedDate")
+	if not value:
+		return ["no recordedDate"]
+	return [] if _FHIR_DATE_TIME.match(str(value)) else [f"recordedDate {value!r} is no dateTime"]
+
+
 # -- US Core Patient, Practitioner, Organization -------------------------------------------------
 
 
@@ -424,6 +437,20 @@ def practitioner_name(resource, index):
 @rule("Organization", "Organization.active (1..1) / Organization.name (1..1)")
 def organization_active_and_name(resource, index):
 	return [k for k in ("active", "name") if resource.get(k) in (None, "")]
+
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+
+
+@rule("Organization", "Organization.identifier:NPI (a valid NPI in the NPI slice)")
+def organization_npi(resource, index):
+	from care_management.domain.provider_ids import npi_problem
+
+	return [
+		f"NPI {i.get('value')!r} is not a valid NPI"
+		for i in resource.get("identifier", [])
+		if i.get("system") == NPI_SYSTEM and npi_problem(i.get("value"))
+	]
 
 
 # -- US Core ServiceRequest in the SDOHCC shape ------------------------------------------------

@@ -452,9 +452,14 @@ FIELD_LABELS = {
 }
 
 
-def describe(problem: x12.Problem) -> str:
-	"""A problem in the words of the form a clerk corrects it on."""
+_DIAGNOSIS_INDEX = re.compile(r"^diagnoses\[(\d+)\]$")
+
+
+def describe(problem: x12.Problem, claim: x12.Claim | None = None) -> str:
+	"""A problem in the words of the form a clerk corrects it on (a diagnosis by its code)."""
 	field = problem.field
+	if claim is not None and (index := _DIAGNOSIS_INDEX.match(field)):
+		return _("diagnosis {0}: {1}").format(claim.diagnoses[int(index.group(1))], _(problem.reason))
 	for prefix, label in FIELD_LABELS.items():
 		if field.startswith(prefix):
 			field = label
@@ -492,7 +497,9 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 			).format(original)
 		problems = x12.claim_problems(claim, provider) if claim and not reason else []
 		if reason or problems:
-			held.append({**row, "status": HELD, "reason": reason or "; ".join(describe(p) for p in problems)})
+			held.append(
+				{**row, "status": HELD, "reason": reason or "; ".join(describe(p, claim) for p in problems)}
+			)
 		else:
 			ready.append((claim, {**row, "status": EXPORTED}))
 	return ready, held

@@ -21,7 +21,8 @@ The site fills these frozen dataclasses and hands one ``Interchange`` to
       payer: Payer(name, payer_id, claim_filing_code="MB")      2010BB; code per PLAN_TYPE_FILING_CODE
       subscriber: Subscriber(last_name, first_name, member_id, birth_date, sex, address, middle_name="",
                              suffix="", group_number="", payer_responsibility="P")     2000B SBR / 2010BA
-      diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12
+      diagnoses: tuple[str, ...]          ICD-10-CM, in order, dot optional; HI ABK then ABF, at most 12;
+                                          each a billable code of the code set domain/icd10.py carries
       lines: tuple[ServiceLine, ...]      at most 50
       place_of_service="11", frequency_code="1" (1 new, 7 replacement, 8 void),
       original_claim_number=""            payer's claim control number (Medicare's ICN) of the claim
@@ -52,7 +53,7 @@ rather than write an invalid file.
 text (``claims_checked=True`` when every claim has just passed ``claim_problems``).
 Delimiters: ``*`` elements, ``:`` components, ``^`` repetitions, ``~`` segments
 (``newline=True`` puts a line break after each ``~``). Free text (names,
-addresses) is sanitised: folded to ASCII, X12 delimiters and characters
+addresses) is sanitised: transliterated to ASCII (anyascii), X12 delimiters and characters
 outside the X12 extended set removed, blanks collapsed, upper-cased, cut to the
 element's maximum length. Identifiers (claim ID, member ID, NPI...) are never
 cut: one that is too long is a problem, because a truncated ID no longer
@@ -64,15 +65,22 @@ a secondary payer needs), referring/supervising/facility loops, attachments.
 
 import re
 import string
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
+from anyascii import anyascii
+
 from care_management.domain import provider_ids
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import (
+	NOT_BILLABLE,
+	NOT_IN_CODE_SET,
+	icd10_problem,
+	is_icd10_cm,
+	normalise_icd10,
+)
 
 VERSION = "005010X222A1"
 ELEMENT = "*"
@@ -152,6 +160,10 @@ BAD_PLACE_OF_SERVICE = "A place of service is a two-digit CMS code, such as 11 (
 NO_DIAGNOSIS = "A claim needs at least one ICD-10-CM diagnosis."
 TOO_MANY_DIAGNOSES = "A claim carries at most 12 diagnoses."
 BAD_DIAGNOSIS = "This is not an ICD-10-CM code."
+UNKNOWN_DIAGNOSIS = "This code is not in the ICD-10-CM code set; correct it on the care plan."
+UNBILLABLE_DIAGNOSIS = (
+	"This is an ICD-10-CM category, not a billable code; enter a more specific code on the care plan."
+)
 DUPLICATE_DIAGNOSIS = "The same diagnosis is listed twice."
 NO_LINES = "A claim needs at least one service line."
 TOO_MANY_LINES = "A claim carries at most 50 service lines."
@@ -159,6 +171,8 @@ BAD_PROCEDURE = "A procedure code is a 5-character HCPCS or CPT code, such as 99
 BAD_MODIFIERS = "A service line has at most 4 modifiers of 2 letters or digits each."
 BAD_CHARGE = "A service line's charge must be more than zero."
 BAD_UNITS = "A service line's units must be more than zero."
+SUB_CENT_CHARGE = "A service line's charge must be in whole cents (two decimals), so that the claim's total is the sum of its lines."
+SUB_HUNDREDTH_UNITS = "A service line's units must have at most two decimals."
 NO_POINTER = "A service line needs 1 to 4 diagnosis pointers."
 BAD_POINTER = "A diagnosis pointer must point at one of the claim's diagnoses, each at most once."
 BAD_END_DATE = "The service's end date is before its start."
@@ -326,14 +340,18 @@ _NEEDS_CLEANING = re.compile("[^" + re.escape("".join(sorted(_ALLOWED - {" "})))
 def _clean(text: str) -> str:
 	if not _NEEDS_CLEANING.search(text):
 		return text
-	text = unicodedata.normalize("NFKD", text)
+	# Payers match names to their member files letter by letter: a letter outside ASCII
+	# is transliterated (Ø -> O, Ł -> L, ß -> SS), never dropped. anyascii is a maintained
+	# table of every Unicode character's ASCII reading; what it gives outside the X12 set
+	# (a delimiter, a control character) is then removed.
+	text = anyascii(text)
 	text = "".join(c if c in _ALLOWED else " " if c.isspace() else "" for c in text)
 	return " ".join(text.split())
 
 
 def clean_text(value: object, max_length: int, upper: bool = True) -> str:
-	"""Free text as an X12 element takes it: accents folded to ASCII (José -> JOSE),
-	delimiters and control or non-ASCII characters removed, blanks collapsed, cut to
+	"""Free text as an X12 element takes it: transliterated to ASCII (José -> JOSE,
+	Øberg-Łukasz -> OBERG-LUKASZ, Straße -> STRASSE), delimiters and control characters removed, blanks collapsed, cut to
 	max_length."""
 	if value.__class__ is str:
 		return _clean_text(value, max_length, upper)
@@ -389,6 +407,9 @@ def _diagnosis_code(code: str) -> str:
 
 
 # ---------------------------------------------------------------- problems
+
+# A diagnosis must be a billable code of the code set domain/icd10.py carries.
+_DIAGNOSIS_PROBLEMS = {NOT_IN_CODE_SET: UNKNOWN_DIAGNOSIS, NOT_BILLABLE: UNBILLABLE_DIAGNOSIS}
 
 _CLAIM_ID = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 _ALNUM = re.compile(r"^[A-Z0-9]+$")
@@ -500,16 +521,11 @@ def _line_value_problems(
 	modifiers = [clean_id(m) for m in modifiers]
 	if len(modifiers) > MAX_MODIFIERS or not all(_MODIFIER.match(m) for m in modifiers):
 		problems.append(("modifiers", BAD_MODIFIERS))
-	try:
-		if Decimal(str(charge)).quantize(Decimal("0.01")) <= 0:
-			problems.append(("charge", BAD_CHARGE))
-	except ArithmeticError:
-		problems.append(("charge", BAD_CHARGE))
-	try:
-		if Decimal(str(units)).quantize(Decimal("0.001")) <= 0:
-			problems.append(("units", BAD_UNITS))
-	except ArithmeticError:
-		problems.append(("units", BAD_UNITS))
+	# CLM02 is the exact sum of the charges and SV102/SV104 are written to two decimals:
+	# a value that does not fit them would make CLM02 differ from the sum of SV102 (two
+	# lines of 10.005 -> CLM02 20.01, SV102s of 10 and 10) or write units of 0.004 as 0.
+	problems += _amount_problems("charge", charge, BAD_CHARGE, SUB_CENT_CHARGE)
+	problems += _amount_problems("units", units, BAD_UNITS, SUB_HUNDREDTH_UNITS)
 	if not pointers or len(pointers) > MAX_DIAGNOSIS_POINTERS:
 		problems.append(("diagnosis_pointers", NO_POINTER))
 	elif len(set(pointers)) != len(pointers) or not all(
@@ -525,6 +541,18 @@ def _line_value_problems(
 				(p.field, p.reason) for p in _past_date_problems(service_end_date, "service_end_date", today)
 			]
 	return tuple(problems)
+
+
+def _amount_problems(field: str, value, not_positive: str, too_precise: str) -> list[tuple[str, str]]:
+	try:
+		amount = Decimal(str(value))
+		if not amount.is_finite() or amount <= 0:
+			return [(field, not_positive)]
+		if amount != amount.quantize(Decimal("0.01")):
+			return [(field, too_precise)]
+	except ArithmeticError:
+		return [(field, not_positive)]
+	return []
 
 
 def claim_problems(
@@ -599,6 +627,8 @@ def claim_problems(
 			problems.append(Problem(f"diagnoses[{index}]", BAD_DIAGNOSIS))
 		elif code in seen:
 			problems.append(Problem(f"diagnoses[{index}]", DUPLICATE_DIAGNOSIS))
+		elif problem := _DIAGNOSIS_PROBLEMS.get(icd10_problem(code)):
+			problems.append(Problem(f"diagnoses[{index}]", problem))
 		seen.add(code)
 
 	if not claim.lines:

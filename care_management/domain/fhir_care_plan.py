@@ -141,10 +141,22 @@ def care_plan_bundle(plan: dict, base_url: str, _=_untranslated) -> dict:
 	care_manager = plan.get("care_manager")
 	care_manager_name = (care_manager.get("name") or care_manager["id"]) if care_manager else None
 
-	conditions = [condition_resource(plan_id, subject, c) for c in plan.get("conditions") or []]
+	# US Core 6.1 SHALL support Condition.recordedDate: a row that does not say when it
+	# was recorded (one made before rows were dated) was recorded by the plan's start.
+	started = plan.get("start_date")
+	conditions = [
+		condition_resource(plan_id, subject, {**c, "recorded_on": c.get("recorded_on") or started})
+		for c in plan.get("conditions") or []
+	]
 	needs = [
 		need_condition_resource(
-			{**need, "id": need_condition_id(plan_id, need["key"]), "label": _(need["category"])}, subject
+			{
+				**need,
+				"id": need_condition_id(plan_id, need["key"]),
+				"label": _(need["category"]),
+				"identified_on": need.get("identified_on") or started,
+			},
+			subject,
 		)
 		for need in plan.get("needs") or []
 	]

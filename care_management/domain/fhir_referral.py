@@ -53,10 +53,13 @@ def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
 
 	patient = patient_resource(referral["patient"], base_url)
 	subject = entries.reference(patient, referral["patient"].get("name"))
+	need = referral.get("need_condition") or {}
 	need_condition = need_condition_resource(
 		{
 			"id": fhir_id(base, "need"),
-			**(referral.get("need_condition") or {}),
+			**need,
+			# A need not on the care plan was recorded when the referral was made.
+			"identified_on": need.get("identified_on") or referral.get("authored"),
 			"category": referral["need"],
 			"label": _(referral["need"]),
 		},

@@ -267,11 +267,14 @@ def practitioner_resource(practitioner: dict, base_url: str) -> dict:
 
 def organization_resource(organization: dict, base_url: str) -> dict:
 	"""``organization``: key (what makes it one organization on this site),
-	name, identifier_system + identifier (the app's own id), hsds_id (a UUID
-	from an HSDS feed), active, phone, email, website, address {line, city,
-	state, postal_code, country}."""
+	name, npi (a practice's: US Core SHALL support NPI for organizations),
+	identifier_system + identifier (the app's own id), hsds_id (a UUID from an
+	HSDS feed), active, phone, email, website, address {line, city, state,
+	postal_code, country}."""
 	base_url = base_url.rstrip("/")
 	identifiers = []
+	if is_npi(organization.get("npi")):
+		identifiers.append({"system": NPI_SYSTEM, "value": organization["npi"]})
 	if organization.get("identifier"):
 		identifiers.append(
 			{"system": f"{base_url}/{organization['identifier_system']}", "value": organization["identifier"]}

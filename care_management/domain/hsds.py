@@ -27,6 +27,20 @@ def stable_id(*parts: str) -> str:
 	return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def hsds_id(value: str | None, kind: str, *fallback: str) -> str:
+	"""The id an export gives a record: its HSDS id when that is a UUID, as HSDS 3.0
+	requires; an id of another shape (a feed's "svc-1") mapped to a UUIDv5 of it,
+	the same on every export; with no id, a UUIDv5 of ``fallback``."""
+	if value and _UUID.match(value):
+		return value.lower()
+	if value:
+		return stable_id(kind, "id", value)
+	return stable_id(kind, *fallback)
+
+
 # A feed is untrusted input. Everything below reads it defensively: a value of
 # the wrong type, or too long for the field it lands in, becomes a (field,
 # reason) problem and is left out or cut, and only a service whose own id,
@@ -203,37 +217,72 @@ def _items(value, field: str, problems: Problems, what: str = "an object"):
 			problems.append((field, f"item {number} is {_kind(item)}, not {what}; left out"))
 
 
-# Frappe keeps a Float as decimal(21,9): a larger value makes the database
-# refuse the whole row. (No -90..90 check: HSDS's own example has latitude 100.)
-_LARGEST_COORDINATE = 1e12
+# WGS84 decimal degrees. A value outside them is no position (a ZIP code in the
+# latitude column, say, or HSDS's own example's latitude 100), so it is refused.
+COORDINATE_RANGES = {"latitude": 90.0, "longitude": 180.0}
 
 
-def _coordinates(location: dict, problems: Problems) -> tuple[float | None, float | None]:
-	"""(latitude, longitude), both None when either is not a usable number:
-	half a position is no position."""
+def coordinate_problem(axis: str, value) -> str | None:
+	"""What is wrong with one coordinate (given, not empty), if anything."""
+	if isinstance(value, bool) or not isinstance(value, int | float | str):
+		return f"is {_kind(value)}, not a number"
+	try:
+		number = float(value)
+	except (ValueError, OverflowError):
+		number = math.nan
+	if not math.isfinite(number):
+		return f"{_shown(value)} is not a number"
+	limit = COORDINATE_RANGES[axis]
+	if not -limit <= number <= limit:
+		return f"{number:g} is outside -{limit:g}..{limit:g}, the range of a {axis} in degrees"
+	return None
+
+
+def degrees_text(value) -> str:
+	"""A coordinate as the Community Resource keeps it: text (the field must be able
+	to be empty), six decimals at most (about 0.1 m), no trailing zeros."""
+	return f"{float(value):.6f}".rstrip("0").rstrip(".")
+
+
+def position(latitude, longitude) -> tuple[float, float] | None:
+	"""(latitude, longitude) as numbers when both are known and usable; None for
+	half a position, a bad value, or 0,0 (the old default of an empty coordinate,
+	in the Gulf of Guinea: no directory's resource is there)."""
+	if latitude in (None, "") or longitude in (None, ""):
+		return None
+	if coordinate_problem("latitude", latitude) or coordinate_problem("longitude", longitude):
+		return None
+	latitude, longitude = float(latitude), float(longitude)
+	if latitude == 0 and longitude == 0:
+		return None
+	return latitude, longitude
+
+
+def _coordinates(location: dict, problems: Problems) -> tuple[str | None, str | None]:
+	"""(latitude, longitude) as degrees_text, both None when either is not a usable
+	coordinate: half a position is no position."""
 	found = []
 	for axis in ("latitude", "longitude"):
 		value, field = location.get(axis), f"service_at_locations.location.{axis}"
 		if value is None or value == "":
 			found.append(None)
 			continue
-		if isinstance(value, bool) or not isinstance(value, int | float | str):
-			problems.append((field, f"is {_kind(value)}, not a number; the coordinates are left out"))
+		if problem := coordinate_problem(axis, value):
+			problems.append((field, f"{problem}; the coordinates are left out"))
 			return None, None
-		try:
-			number = float(value)
-		except (ValueError, OverflowError):
-			number = math.nan
-		if not math.isfinite(number):
-			problems.append((field, f"{_shown(value)} is not a number; the coordinates are left out"))
-			return None, None
-		if abs(number) >= _LARGEST_COORDINATE:
-			problems.append(
-				(field, f"{number:g} is too large for a coordinate; the coordinates are left out")
+		found.append(float(value))
+	if (found[0] is None) != (found[1] is None):
+		given = "latitude" if found[0] is not None else "longitude"
+		problems.append(
+			(
+				f"service_at_locations.location.{given}",
+				"is given without its pair; the coordinates are left out",
 			)
-			return None, None
-		found.append(number)
-	return found[0], found[1]
+		)
+		return None, None
+	if found[0] is None or (found[0] == 0 and found[1] == 0):
+		return None, None  # none given, or 0,0: how many exporters write "unknown"
+	return degrees_text(found[0]), degrees_text(found[1])
 
 
 def _date(value, field: str, problems: Problems) -> str | None:
@@ -380,6 +429,58 @@ def _phone(phones, problems: Problems) -> tuple[str | None, str | None]:
 	return None, None
 
 
+def _term_meaning(term: dict) -> tuple[str, str]:
+	"""(code, name) of a taxonomy term, as compared: blanks and case aside."""
+	code, name = term.get("code"), term.get("name")
+	return (
+		" ".join(code.split()).upper() if isinstance(code, str) else "",
+		" ".join(name.split()).casefold() if isinstance(name, str) else "",
+	)
+
+
+def _show_meaning(term: dict) -> str:
+	code, name = term.get("code"), term.get("name")
+	parts = [_shown(name, 40) if isinstance(name, str) and name.strip() else None]
+	parts.append(f"({_shown(code, 30)})" if isinstance(code, str) and code.strip() else None)
+	return " ".join(p for p in parts if p) or "nothing"
+
+
+class TermMeanings:
+	"""What each taxonomy term id meant the first time a feed used it. A feed that
+	gives one id two meanings (BD-18 "Food" in one service, BH "Housing" in
+	another) is reported on the later service; its needs still come from that
+	service's own code and name."""
+
+	def __init__(self):
+		self._first: dict[str, tuple[tuple[str, str], dict]] = {}
+
+	def problems(self, service) -> Problems:
+		found: Problems = []
+		attributes = service.get("attributes") if isinstance(service, dict) else None
+		if not isinstance(attributes, list):
+			return found
+		reported = set()
+		for attribute in attributes:
+			term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
+			if not isinstance(term, dict) or not isinstance(term.get("id"), str) or not term["id"].strip():
+				continue
+			term_id, meaning = term["id"].strip(), _term_meaning(term)
+			if meaning == ("", ""):
+				continue
+			first_meaning, first_term = self._first.setdefault(term_id, (meaning, term))
+			if first_meaning != meaning and term_id not in reported:
+				reported.add(term_id)
+				found.append(
+					(
+						"attributes.taxonomy_term.id",
+						f"{_shown(term_id)} is {_show_meaning(term)} here but was {_show_meaning(first_term)} "
+						"earlier in this feed; one id must name one term, so this service's needs come from "
+						"its own code and name",
+					)
+				)
+		return found
+
+
 def resource_from_service(service) -> tuple[dict | None, list[tuple[str, str]]]:
 	"""A Community Resource (fields as the doctype names them) and the problems
 	found in the service, as (field, reason). The resource is None when the
@@ -459,11 +560,12 @@ def resource_from_service(service) -> tuple[dict | None, list[tuple[str, str]]]:
 
 def service_from_resource(resource: dict) -> dict:
 	"""An HSDS `service` object for a Community Resource."""
-	service_id = resource.get("hsds_service_id") or stable_id("service", resource["name"])
-	organization_id = resource.get("hsds_organization_id") or stable_id(
-		"organization", resource["organization_name"]
+	service_id = hsds_id(resource.get("hsds_service_id"), "service", resource["name"])
+	organization_id = hsds_id(
+		resource.get("hsds_organization_id"), "organization", resource["organization_name"]
 	)
-	location_id = resource.get("hsds_location_id") or stable_id("location", resource["name"])
+	location_id = hsds_id(resource.get("hsds_location_id"), "location", resource["name"])
+	coordinates = position(resource.get("latitude"), resource.get("longitude"))
 
 	def clean(data: dict) -> dict:
 		return {k: v for k, v in data.items() if v not in (None, "", [])}
@@ -552,7 +654,8 @@ def service_from_resource(resource: dict) -> dict:
 			],
 		}
 	)
-	if resource.get("address_1") or resource.get("latitude") is not None:
+	# A location only for what is known of it: never a position of 0,0 for "unknown".
+	if resource.get("address_1") or coordinates:
 		address = clean(
 			{
 				"id": stable_id("address", location_id),
@@ -570,15 +673,14 @@ def service_from_resource(resource: dict) -> dict:
 				"id": location_id,
 				"location_type": "physical",
 				"name": resource["resource_name"],
-				"latitude": resource.get("latitude"),
-				"longitude": resource.get("longitude"),
+				"latitude": coordinates[0] if coordinates else None,
+				"longitude": coordinates[1] if coordinates else None,
 				"addresses": [address] if resource.get("address_1") else [],
 			}
 		)
 		service["service_at_locations"] = [
 			{
-				"id": resource.get("hsds_service_at_location_id")
-				or stable_id("sal", service_id, location_id),
+				"id": hsds_id(resource.get("hsds_service_at_location_id"), "sal", service_id, location_id),
 				"location": location,
 			}
 		]

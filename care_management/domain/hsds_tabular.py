@@ -15,7 +15,7 @@ import io
 import json
 from typing import NamedTuple
 
-from care_management.domain.hsds import _kind
+from care_management.domain.hsds import _kind, coordinate_problem
 from care_management.domain.spreadsheet_cells import safe_cell, unquote_cell
 
 # HSDS object -> (file name, the columns HSDS 3.0 gives that file, in order).
@@ -60,6 +60,8 @@ class Problem(NamedTuple):
 	hsds_id: str | None
 	field: str
 	reason: str
+	# Whether the row is left out (else only the value the problem names is).
+	row_left_out: bool = True
 
 
 def read_csv(text: str) -> list[dict]:
@@ -91,14 +93,6 @@ def tables_from_files(files: dict[str, str]) -> dict[str, list[dict]]:
 		if table:
 			tables[table] = read_csv(text)
 	return tables
-
-
-def _number(value) -> bool:
-	try:
-		float(value)
-	except (TypeError, ValueError):
-		return False
-	return True
 
 
 def _rows(tables: dict, table: str, problems: list[Problem]) -> list[tuple[int, dict]]:
@@ -155,13 +149,25 @@ def services_from_tables(tables: dict[str, list[dict]]) -> tuple[list[tuple[int,
 				kept[row["id"]] = {**row, "_line": line}
 		return kept
 
-	def coordinates(row):
-		for field in ("latitude", "longitude"):
-			if row.get(field) is not None and not _number(row[field]):
-				return field, f"{row[field]!r} is not a number"
-
 	organizations = usable("organization", ("name",))
-	locations = usable("location", (), coordinates)
+	locations = usable("location", ())
+	for location_id, row in locations.items():
+		# A coordinate that is no coordinate (a ZIP code in the latitude column, 100°):
+		# the row's problem, and the location keeps its address without a position.
+		for field in ("latitude", "longitude"):
+			if row.get(field) is not None and (problem := coordinate_problem(field, row[field])):
+				problems.append(
+					Problem(
+						"locations.csv",
+						row["_line"],
+						location_id,
+						field,
+						f"{problem}; the coordinates are left out",
+						row_left_out=False,
+					)
+				)
+				row["latitude"] = row["longitude"] = None
+				break
 	addresses = usable("address", ("location_id", "address_1", "city", "postal_code"))
 	at_locations = usable("service_at_location", ("service_id", "location_id"))
 	phones = usable("phone", ("number",))

@@ -26,6 +26,8 @@ class Measure(Enum):
 	AGE = "Age"
 	LIVES_ALONE = "Lives Alone"
 	NO_CAREGIVER = "No Caregiver On Care Plan"
+	# CMS-HCC V28 community score from the last 12 months' diagnoses (domain/hcc_risk.py).
+	CMS_HCC_SCORE = "CMS-HCC Score"
 
 
 # Measures counted over a window of months, and yes/no flags (threshold 1).
@@ -94,6 +96,8 @@ def describe(factor: RiskFactor, value: float) -> str:
 		text = f"age {shown}"
 	elif m is Measure.LIVES_ALONE:
 		text = "lives alone"
+	elif m is Measure.CMS_HCC_SCORE:
+		text = f"CMS-HCC score {value:.3f}"
 	else:
 		text = "no caregiver on the care plan"
 	return f"{text}: +{factor.points}"

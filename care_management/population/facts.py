@@ -75,7 +75,7 @@ def active_patients_sql() -> str:
 
 def patient_rows(patients: str) -> list[dict]:
 	return frappe.db.sql(
-		f"""select p.name as patient, p.patient_name, p.dob, p.care_manager, p.care_risk_tier,
+		f"""select p.name as patient, p.patient_name, p.dob, p.sex, p.care_manager, p.care_risk_tier,
 			p.lives_alone, p.care_risk_score, p.suggested_risk_tier
 		from `tabPatient` p where p.name in {patients}""",
 		SUBQUERY_ONLY,

@@ -20,6 +20,7 @@ from frappe.utils import add_months, getdate, now_datetime, today
 
 from care_management.domain.access import access_scope
 from care_management.domain.eligibility import age_on, categorise
+from care_management.domain.hcc_risk import hcc_score
 from care_management.domain.risk_scoring import Measure, bands_configured, score, tier_for
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES, in_caseload
 from care_management.population import facts
@@ -178,6 +179,10 @@ def measure_all(
 		for factor in by_measure[Measure.NO_CAREGIVER]:
 			measured[factor.name] = alone
 
+	hcc = {}
+	if by_measure[Measure.CMS_HCC_SCORE]:
+		hcc = hcc_scores(patients, people, on)
+
 	values: dict[str, dict[str, float | None]] = {}
 	counted = counted_names(factors)
 	for person in people:
@@ -189,8 +194,31 @@ def measure_all(
 			mine[factor.name] = age_on(getdate(person.dob) if person.dob else None, on)
 		for factor in by_measure[Measure.LIVES_ALONE]:
 			mine[factor.name] = 1 if person.lives_alone else 0
+		for factor in by_measure[Measure.CMS_HCC_SCORE]:
+			mine[factor.name] = hcc.get(person.patient)
 		values[person.patient] = mine
 	return people, values
+
+
+def hcc_scores(patients: str, people: list, on: date) -> dict[str, float]:
+	"""Each patient's CMS-HCC V28 community score from the diagnoses recorded in the
+	12 months up to ``on``; none without a birth date or sex. Patients with the same
+	codes, age and sex share one computation."""
+	since = getdate(add_months(on, -12))
+	codes = {
+		patient: frozenset(d.code for d in found if d.last_date and since <= d.last_date <= on)
+		for patient, found in facts.diagnoses(patients).items()
+	}
+	memo, scores = {}, {}
+	for person in people:
+		age = age_on(getdate(person.dob), on) if person.dob else None
+		key = (codes.get(person.patient, frozenset()), age, person.sex)
+		if key not in memo:
+			found = hcc_score(key[0], age, person.sex)
+			memo[key] = found.score if found else None
+		if memo[key] is not None:
+			scores[person.patient] = memo[key]
+	return scores
 
 
 def counted_names(factors) -> set[str]:

@@ -331,3 +331,27 @@ class TestClaimExport(ClaimExportCase):
 		self.assertNotIn(invoice_of[patient], text)
 		self.assertIn(f"CLM*{invoice_of[other]}*", text)
 		self.assertEqual(pyx12_errors(text)[1], [])
+
+	def test_a_claim_whose_diagnosis_is_not_billable_is_held_with_the_reason(self):
+		patient = self.billed_patient("Claim Category Code")
+		good = self.billed_patient("Claim Billable Code")
+		close_month(LAST_MONTH, now=True)
+		create_invoices(LAST_MONTH, submit=1, commit=False)
+		# A record closed while the plan carried a category (only its shape was checked then).
+		record = frappe.db.get_value("Care Billing Record", {"patient": patient, "month": LAST_MONTH})
+		frappe.db.set_value("Care Billing Record", record, "icd10_codes", "E11, Z99.99")
+		invoice_of = {
+			p: frappe.get_value(
+				"Sales Invoice", {"patient": p, "care_billing_role": "Primary Payer", "docstatus": 1}
+			)
+			for p in (patient, good)
+		}
+
+		export = self.export()
+		rows = {row.sales_invoice: row for row in export.invoices}
+		held = rows[invoice_of[patient]]
+		self.assertEqual(held.status, "Held")
+		self.assertIn("diagnosis E11: This is an ICD-10-CM category, not a billable code", held.reason)
+		self.assertIn("diagnosis Z99.99: This code is not in the ICD-10-CM code set", held.reason)
+		self.assertEqual(rows[invoice_of[good]].status, "Exported")
+		self.assertNotIn(invoice_of[patient], self.file_text(export))

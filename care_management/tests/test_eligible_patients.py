@@ -133,7 +133,7 @@ class TestEligiblePatients(FrappeTestCase):
 				"next_review_date": add_days(today(), 90),
 				"conditions": [
 					{"condition_name": "COPD", "icd10_code": "J44.9"},
-					{"condition_name": "CKD", "icd10_code": "N18.3"},
+					{"condition_name": "CKD", "icd10_code": "N18.30"},
 				],
 			}
 		).insert(ignore_permissions=True)

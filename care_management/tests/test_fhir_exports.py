@@ -221,3 +221,41 @@ class TestFhirExports(FrappeTestCase):
 		frappe.set_user(OTHER_CARE_MANAGER)
 		with self.assertRaises(frappe.PermissionError):
 			get_referral_bundle(referral.name)
+
+	def test_the_practice_carries_its_npi_and_address_and_conditions_their_recorded_date(self):
+		company = frappe.defaults.get_user_default("Company") or frappe.db.get_value("Company", {}, "name")
+		address = frappe.get_doc(
+			{
+				"doctype": "Address",
+				"address_title": "Practice",
+				"address_type": "Billing",
+				"address_line1": "800 E Carpenter St",
+				"city": "Springfield",
+				"state": "IL",
+				"pincode": "62769",
+				"country": frappe.db.get_value("Country", {}, "name"),
+				"links": [{"link_doctype": "Company", "link_name": company}],
+			}
+		).insert(ignore_permissions=True)
+		frappe.db.set_value("Company", company, {"npi": "1234567893", "billing_address": address.name})
+		plan = self.plan()
+		# A row recorded before rows were dated (as the demo's are) is dated from the plan's start.
+		undated = plan.conditions[0]
+		frappe.db.set_value("Care Plan Condition", undated.name, "added_on", None)
+		bundle = get_fhir_bundle(plan.name)
+		self.assertEqual(checks.problems(bundle), [])
+		recorded = {c["code"]["text"]: c.get("recordedDate") for c in resources(bundle, "Condition")}
+		self.assertEqual(recorded[undated.condition_name], str(plan.start_date))
+		self.assertTrue(all(recorded.values()), recorded)
+
+		referral_bundle = get_referral_bundle(self.referral().name)
+		self.assertEqual(checks.problems(referral_bundle), [])
+		name = frappe.db.get_value("Company", company, "company_name")
+		(practice,) = [o for o in resources(referral_bundle, "Organization") if o["name"] == name]
+		self.assertIn(
+			{"system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893"}, practice["identifier"]
+		)
+		self.assertEqual(
+			(practice["address"][0]["line"], practice["address"][0]["postalCode"]),
+			(["800 E Carpenter St"], "62769"),
+		)

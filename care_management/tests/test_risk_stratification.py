@@ -14,6 +14,7 @@ from frappe.utils import now_datetime
 from care_management.population.risk_run import accept_suggested_tier, one_patient_sql, run
 from care_management.tests.factories import (
 	make_discharge,
+	make_encounter,
 	make_enrollment,
 	make_hba1c,
 	make_patient,
@@ -79,6 +80,28 @@ class TestRiskStratification(FrappeTestCase):
 		row = patient_row(patient)
 		self.assertEqual((row.care_risk_score, row.suggested_risk_tier), (0, "Low"))
 		self.assertFalse(row.risk_score_factors)
+
+	def test_a_cms_hcc_score_factor_weighs_the_v28_score_of_the_last_12_months(self):
+		frappe.get_doc(
+			{
+				"doctype": "Care Risk Factor",
+				"factor_name": "CMS-HCC score 1.5 or more",
+				"measure": "CMS-HCC Score",
+				"at_least": 1.5,
+				"points": 3,
+			}
+		).insert(ignore_permissions=True)
+		today = now_datetime().date()
+		dob = today.replace(year=today.year - 72) - timedelta(days=1)
+		patient = make_patient("Hcc Scored", dob=dob, care_risk_tier="Low").name
+		make_enrollment(patient, self.doctor, "CCM")
+		make_encounter(patient, self.doctor, ["E11.9", "I50.9"], on=today - timedelta(days=40))
+		make_encounter(patient, self.doctor, ["J44.9", "N18.30"], on=today - timedelta(days=200))
+		# Older than 12 months: not part of this year's score.
+		make_encounter(patient, self.doctor, ["C34.90"], on=today - timedelta(days=400))
+		run(one_patient_sql(patient))
+		# 2026 V28, community non-dual aged, woman of 72 (tests/test_hcc_risk.py works it out): 1.733.
+		self.assertIn("CMS-HCC score 1.733: +3", patient_row(patient).risk_score_factors)
 
 	def test_the_daily_run_scores_enrolled_patients_only(self):
 		enrolled = self.high_risk_patient("Enrolled Risk")

@@ -52,7 +52,9 @@ class TestSocialNeedsEndToEnd(FrappeTestCase):
 		directory = import_sample_package()
 		self.assertEqual(directory.status, "Completed")
 		# Created, or updated when the site already holds this sample (upsert by HSDS id).
-		self.assertEqual((directory.created_count + directory.updated_count, directory.skipped_count), (8, 5))
+		# Five broken rows reported; the Warehouse location ("north of 5th St" for a latitude)
+		# is kept without coordinates, the other four are left out.
+		self.assertEqual((directory.created_count + directory.updated_count, directory.skipped_count), (8, 4))
 		self.assertEqual(
 			sorted((p.file, p.field) for p in directory.problems),
 			[

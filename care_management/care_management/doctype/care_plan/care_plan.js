@@ -145,3 +145,14 @@ function show_mixed_language(frm) {
 			});
 		});
 }
+
+// A condition left unnamed takes its code's official description (the server does the same on save).
+frappe.ui.form.on("Care Plan Condition", {
+	icd10_code(frm, cdt, cdn) {
+		const row = locals[cdt][cdn];
+		if (!row.icd10_code || row.condition_name) return;
+		frappe
+			.call("care_management.icd10_codes.describe", { code: row.icd10_code })
+			.then((r) => r.message && !row.condition_name && frappe.model.set_value(cdt, cdn, "condition_name", r.message));
+	},
+});

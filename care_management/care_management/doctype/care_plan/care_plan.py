@@ -12,7 +12,9 @@ from frappe.utils import formatdate, get_datetime, getdate, now_datetime
 from care_management.care_management.doctype.care_plan_template.care_plan_template import template_dict
 from care_management.domain.care_plan_history import condition_key, first_duplicate_codes
 from care_management.domain.care_plan_templates import action_plan_additions, template_additions, text_key
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import description as icd10_description
+from care_management.domain.icd10 import normalise_icd10
+from care_management.icd10_codes import refuse_unless_billable
 from care_management.message_html import desk_link
 from care_management.patient_language import language_of_patient, plan_language
 from care_management.phi_access_log import FHIR_EXPORT, log_phi_access
@@ -77,23 +79,28 @@ class CarePlan(Document):
 				)
 
 	def validate_conditions(self):
-		for row in self.conditions:
-			if not row.icd10_code:
-				continue
-			row.icd10_code = normalise_icd10(row.icd10_code)
-			if not is_icd10_cm(row.icd10_code):
-				frappe.throw(
-					_(
-						"Chronic Conditions, row {0}: {1} is not an ICD-10-CM code. Enter a code such as E11.9 or I10."
-					).format(row.idx, frappe.bold(frappe.utils.escape_html(row.icd10_code))),
-					title=_("Invalid ICD-10 Code"),
-				)
-		# The same code twice would count as two chronic conditions towards CCM's two.
-		# Only a row this save adds or recodes is refused: a duplicate stored before
-		# this check must not block a screening or referral that updates the plan
-		# (the month close counts distinct codes whatever is stored).
+		# Only a row this save adds or recodes is checked against the code set and for
+		# duplicates: a code stored before these checks (or retired by a newer code
+		# set) must not block a screening or referral that updates the plan; Claim
+		# Export holds a claim whose diagnosis is not billable.
 		before = self.get_doc_before_save()
 		stored = {row.name: normalise_icd10(row.icd10_code) for row in (before.conditions if before else [])}
+		for row in self.conditions:
+			if not row.icd10_code:
+				if not (row.condition_name or "").strip():
+					frappe.throw(
+						_("Chronic Conditions, row {0}: enter the Condition or its ICD-10 Code.").format(
+							row.idx
+						),
+						title=_("Condition Missing"),
+					)
+				continue
+			row.icd10_code = normalise_icd10(row.icd10_code)
+			if stored.get(row.name) != row.icd10_code:
+				refuse_unless_billable(row.icd10_code, _("Chronic Conditions, row {0}").format(row.idx))
+			if not (row.condition_name or "").strip():
+				row.condition_name = icd10_description(row.icd10_code) or row.icd10_code
+		# The same code twice would count as two chronic conditions towards CCM's two.
 		rows = list(self.conditions)
 		for position, earlier, code in first_duplicate_codes([row.icd10_code for row in rows]):
 			row = rows[position - 1]

@@ -161,6 +161,53 @@ class TestCarePlan(FrappeTestCase):
 			plan.save()
 		self.assertIn("row 2", str(refused.exception))
 
+	def test_a_condition_code_must_exist_in_the_code_set(self):
+		name = make_care_plan(self.patient, self.practitioner).name
+		for code in ("Z99.99", "I10.9"):
+			plan = frappe.get_doc("Care Plan", name)
+			plan.set("conditions", [{"condition_name": "Made up", "icd10_code": code}])
+			with self.assertRaises(frappe.ValidationError) as refused:
+				plan.save()
+			self.assertIn("not in the ICD-10-CM code set", str(refused.exception))
+			self.assertIn("Chronic Conditions, row 1", str(refused.exception))
+
+	def test_a_category_is_refused_naming_its_billable_codes(self):
+		plan = make_care_plan(self.patient, self.practitioner)
+		plan.append("conditions", {"condition_name": "Diabetes", "icd10_code": "e11"})
+		with self.assertRaises(frappe.ValidationError) as refused:
+			plan.save()
+		message = str(refused.exception)
+		self.assertIn("not a billable ICD-10-CM code", message)
+		self.assertIn("E11.8, E11.9, E11.A, E11.00, …", message)
+
+	def test_a_code_in_the_message_is_escaped(self):
+		plan = make_care_plan(self.patient, self.practitioner)
+		plan.append("conditions", {"condition_name": "X", "icd10_code": "<b>E11"})
+		with self.assertRaises(frappe.ValidationError) as refused:
+			plan.save()
+		self.assertNotIn("<B>", str(refused.exception))
+
+	def test_an_unnamed_condition_takes_the_official_description(self):
+		plan = make_care_plan(self.patient, self.practitioner, conditions=[{"icd10_code": "N18.30"}])
+		self.assertEqual(plan.conditions[0].condition_name, "Chronic kidney disease, stage 3 unspecified")
+		plan.append("conditions", {"condition_name": "", "icd10_code": ""})
+		with self.assertRaises(frappe.ValidationError) as refused:
+			plan.save()
+		self.assertIn("Chronic Conditions, row 2", str(refused.exception))
+
+	def test_a_code_stored_before_the_check_does_not_block_other_changes(self):
+		plan = make_care_plan(
+			self.patient,
+			self.practitioner,
+			conditions=[{"condition_name": "Diabetes", "icd10_code": "E11.9"}],
+		)
+		# As a site upgraded from the shape-only check may hold it.
+		frappe.db.set_value("Care Plan Condition", plan.conditions[0].name, "icd10_code", "E11")
+		plan.reload()
+		plan.append("conditions", {"condition_name": "Hypertension", "icd10_code": "I10"})
+		plan.save()
+		self.assertEqual([c.icd10_code for c in plan.conditions], ["E11", "I10"])
+
 	def test_caregiver_consent_needs_its_date(self):
 		with self.assertRaises(frappe.ValidationError) as refused:
 			make_care_plan(

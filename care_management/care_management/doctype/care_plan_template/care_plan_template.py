@@ -7,19 +7,15 @@ from frappe.model.document import Document
 from frappe.utils import escape_html
 
 from care_management.domain.care_plan_templates import source_keys, text_key
-from care_management.domain.icd10 import is_icd10_cm, normalise_icd10
+from care_management.domain.icd10 import normalise_icd10
+from care_management.icd10_codes import refuse_unless_billable
 
 
 class CarePlanTemplate(Document):
 	def validate(self):
 		if self.icd10_code:
 			self.icd10_code = normalise_icd10(self.icd10_code)
-			if not is_icd10_cm(self.icd10_code):
-				frappe.throw(
-					_("ICD-10 Code: {0} is not an ICD-10-CM code. Enter a code such as E11.9 or I10.").format(
-						frappe.bold(frappe.utils.escape_html(self.icd10_code))
-					)
-				)
+			refuse_unless_billable(self.icd10_code, _("ICD-10 Code"))
 		goals = set()
 		for row in self.goals:
 			if text_key(row.goal) in goals:

@@ -6,7 +6,9 @@ import re
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import add_months, getdate, today
+from frappe.utils import add_months, escape_html, getdate, today
+
+from care_management.domain.hsds import coordinate_problem, degrees_text, position
 
 VERIFIED_RECENTLY_MONTHS = 12
 
@@ -22,6 +24,7 @@ class CommunityResource(Document):
 		if self.last_verified_on and not self.last_verified_by:
 			self.last_verified_by = frappe.session.user
 		self.service_area_postal_codes = "\n".join(postal_codes(self.service_area_postal_codes))
+		self.validate_coordinates()
 		seen = set()
 		for row in self.needs:
 			if row.need_category in seen:
@@ -31,6 +34,37 @@ class CommunityResource(Document):
 					)
 				)
 			seen.add(row.need_category)
+
+	def validate_coordinates(self):
+		"""Both coordinates in degrees, or neither: empty means not known (0,0 is no
+		position, only the old default of an empty one, so it is cleared)."""
+		refusals = {
+			"latitude": _(
+				"Latitude: {0} is not a latitude in degrees. Enter a number from -90 to 90, or leave it empty."
+			),
+			"longitude": _(
+				"Longitude: {0} is not a longitude in degrees. Enter a number from -180 to 180, or leave it empty."
+			),
+		}
+		for axis, refusal in refusals.items():
+			value = self.get(axis)
+			if isinstance(value, str):
+				value = value.strip()
+			if value in (None, ""):
+				self.set(axis, None)
+				continue
+			if coordinate_problem(axis, value):
+				frappe.throw(
+					refusal.format(frappe.bold(escape_html(str(value)))), title=_("Invalid Coordinates")
+				)
+			self.set(axis, degrees_text(value))
+		if bool(self.latitude) != bool(self.longitude):
+			frappe.throw(
+				_("Enter both Latitude and Longitude, or leave both empty: half a position is no position."),
+				title=_("Invalid Coordinates"),
+			)
+		if self.latitude and not position(self.latitude, self.longitude):
+			self.latitude = self.longitude = None
 
 
 def patient_postal_code(patient: str) -> str | None:

@@ -11,7 +11,7 @@ from frappe.model.document import Document
 from frappe.utils.background_jobs import is_job_enqueued
 from rq.timeouts import JobTimeoutException
 
-from care_management.domain.hsds import resource_from_service
+from care_management.domain.hsds import TermMeanings, resource_from_service
 from care_management.domain.hsds_tabular import services_from_tables, tables_from_files
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
 
@@ -168,12 +168,15 @@ def import_services(doc, services_file: str, services: list[tuple[int, dict]], j
 	doc.set("problems", [])
 	skipped = set()
 	for problem in join_problems:
-		doc.append("problems", problem_row(*problem))
-		skipped.add((problem.file, problem.row))
+		doc.append("problems", problem_row(*problem[:5]))
+		if getattr(problem, "row_left_out", True):
+			skipped.add((problem.file, problem.row))
 	existing = existing_resources(services)
+	meanings = TermMeanings()
 	created = updated = 0
 	for done, (row, service) in enumerate(services, start=1):
 		outcome, problems = import_row(service, existing)
+		problems = [*problems, *meanings.problems(service)]
 		hsds_id = service.get("id") if isinstance(service, dict) else None
 		for field, reason in problems:
 			doc.append("problems", problem_row(services_file, row, hsds_id, field, reason))

@@ -128,7 +128,102 @@ class TestHSDSImport(FrappeTestCase):
 		self.assertEqual(problems, [])
 		self.assertEqual(again["resource_name"], "Eastside Pantry")
 		schema = json.loads((HSDS / "schema" / "service_with_definitions.json").read_text())
-		jsonschema.validate(ours, schema)
+		jsonschema.validate(ours, schema, format_checker=jsonschema.FormatChecker())
+
+	def test_a_term_id_with_two_meanings_and_a_zip_for_a_latitude_are_reported(self):
+		services = four_services()
+		services[0]["attributes"] = [
+			{"taxonomy_term": {"id": "t1", "code": "BD-1800", "name": "Food Pantries"}}
+		]
+		services[2]["attributes"] = [{"taxonomy_term": {"id": "t1", "code": "BH-3800", "name": "Rent Help"}}]
+		location = services[3]["service_at_locations"][0]["location"]
+		location["latitude"], location["longitude"] = 62703, 39.7966
+		result = import_file(services)
+		self.assertEqual((result.created_count, result.skipped_count), (4, 0))
+		self.assertEqual(
+			[(p.row, p.field) for p in result.problems],
+			[(3, "attributes.taxonomy_term.id"), (4, "service_at_locations.location.latitude")],
+		)
+		self.assertIn(
+			"'t1' is 'Rent Help' ('BH-3800') here but was 'Food Pantries'", result.problems[0].reason
+		)
+		self.assertIn("62703 is outside -90..90", result.problems[1].reason)
+		# The service imports without a position, and its needs come from its own term.
+		kept = frappe.get_doc("Community Resource", {"hsds_service_id": services[3]["id"]})
+		self.assertEqual((kept.latitude, kept.longitude), (None, None))
+		rent = frappe.get_doc("Community Resource", {"hsds_service_id": services[2]["id"]})
+		self.assertEqual([n.need_category for n in rent.needs], ["Housing"])
+
+	def test_the_form_refuses_coordinates_out_of_range_naming_the_field(self):
+		resource = frappe.get_doc(
+			{
+				"doctype": "Community Resource",
+				"resource_name": "Coordinates Pantry",
+				"organization_name": "Eastside Churches",
+				"status": "active",
+			}
+		)
+		for latitude, longitude, field in (
+			("62703", "-89.6", "Latitude"),
+			("39.8", "200", "Longitude"),
+			("north", "1", "Latitude"),
+		):
+			resource.latitude, resource.longitude = latitude, longitude
+			with self.assertRaises(frappe.ValidationError) as refused:
+				resource.insert()
+			self.assertTrue(str(refused.exception).startswith(f"{field}: "), str(refused.exception))
+		resource.latitude, resource.longitude = "39.8", ""
+		self.assertRaisesRegex(frappe.ValidationError, "both Latitude and Longitude", resource.insert)
+		resource.latitude, resource.longitude = "<b>x</b>", "1"
+		with self.assertRaises(frappe.ValidationError) as refused:
+			resource.insert()
+		self.assertNotIn("<b>x", str(refused.exception))
+		resource.latitude, resource.longitude = " 39.781700000 ", "-89.65"
+		resource.insert()
+		self.assertEqual((resource.latitude, resource.longitude), ("39.7817", "-89.65"))
+		# 0,0 is no position: kept empty, and the export sends none.
+		resource.latitude, resource.longitude = "0", "0.0"
+		resource.save()
+		self.assertEqual(
+			frappe.db.get_value("Community Resource", resource.name, ["latitude", "longitude"]), (None, None)
+		)
+
+	def test_the_patch_empties_0_0_where_no_address_backs_it(self):
+		from care_management.patches.v0_13 import community_resource_coordinates_nullable as patch_module
+
+		names = {}
+		for key, address_1, latitude, longitude in (
+			("bare", None, "0.000000000", "0.000000000"),
+			("addressed", "1 Main St", "0.000000000", "0.000000000"),
+			("placed", None, "39.781700000", "-89.650000000"),
+		):
+			doc = frappe.get_doc(
+				{
+					"doctype": "Community Resource",
+					"resource_name": f"Patch {key}",
+					"organization_name": "Patch Org",
+					"status": "active",
+					"address_1": address_1,
+				}
+			).insert()
+			# As the Float columns left them, turned to text by model sync.
+			frappe.db.set_value(
+				"Community Resource", doc.name, {"latitude": latitude, "longitude": longitude}
+			)
+			names[key] = doc.name
+		patch_module.execute()
+		patch_module.execute()  # idempotent
+		values = {
+			key: frappe.db.get_value("Community Resource", name, ["latitude", "longitude"])
+			for key, name in names.items()
+		}
+		self.assertEqual(values["bare"], (None, None))
+		self.assertEqual(values["addressed"], ("0", "0"))
+		self.assertEqual(values["placed"], ("39.7817", "-89.65"))
+		exported = {s["name"]: s for s in export_json()}
+		addressed = exported["Patch addressed"]["service_at_locations"][0]["location"]
+		self.assertNotIn("latitude", addressed)
+		self.assertNotIn("service_at_locations", exported["Patch bare"])
 
 	def test_csv_package_imports_reports_broken_rows_and_exports_back(self):
 		package = {path.name: path.read_text() for path in (HSDS / "examples" / "csv").glob("*.csv")}
@@ -138,10 +233,16 @@ class TestHSDSImport(FrappeTestCase):
 		package["locations.csv"] += "ffffffff-0000-4000-8000-000000000002,physical,,,Depot,,,,north,1,,\n"
 		first = import_file(package=package)
 		self.assertEqual(first.status, "Completed")
-		self.assertEqual((first.created_count, first.updated_count, first.skipped_count), (1, 0, 2))
+		# The example's location is at latitude 100 and the Depot's is "north": both are
+		# reported and kept without coordinates; only the closed service is left out.
+		self.assertEqual((first.created_count, first.updated_count, first.skipped_count), (1, 0, 1))
 		self.assertEqual(
 			sorted((p.file, p.row, p.field) for p in first.problems),
-			[("locations.csv", 3, "latitude"), ("services.csv", 3, "status")],
+			[
+				("locations.csv", 2, "latitude"),
+				("locations.csv", 3, "latitude"),
+				("services.csv", 3, "status"),
+			],
 		)
 		resource = frappe.get_doc(
 			"Community Resource", {"hsds_service_id": "ac148810-d857-441c-9679-408f346de14b"}

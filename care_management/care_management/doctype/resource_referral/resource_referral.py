@@ -193,6 +193,9 @@ def care_plan_need_condition(referral) -> dict | None:
 	return {
 		"id": need_condition_id(referral.care_plan, row.name),
 		"status": row.status,
-		"identified_on": iso(row.identified_on),
+		# Dated as the care plan's export dates it (the plan's start when the row has no date).
+		"identified_on": iso(
+			row.identified_on or frappe.db.get_value("Care Plan", referral.care_plan, "start_date")
+		),
 		"notes": row.notes,
 	}
