@@ -19,13 +19,15 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 from frappe.utils.background_jobs import is_job_enqueued
 
+from care_management.billing.lock_names import site_lock_name
+
 # Seconds a second clerk waits for the first one's close to be inserted.
 LOCK_WAIT_SECONDS = 20
 OPEN_STATUSES = ("Queued", "Running")
 
 
 def lock_name(month) -> str:
-	return f"care_management:month_close:{month}"
+	return site_lock_name("month_close", str(month))
 
 
 def hold_month_lock(month) -> None:

@@ -16,19 +16,18 @@ with the billing locks (records, then lines, then the naming series).
 
 from __future__ import annotations
 
-import hashlib
-
 import frappe
 from frappe import _
 from frappe.utils import escape_html
+
+from care_management.billing.lock_names import site_lock_name
 
 # Seconds a second save of the same performer's log waits for the first.
 LOCK_WAIT_SECONDS = 15
 
 
 def lock_name(performer: str) -> str:
-	# GET_LOCK names are at most 64 characters; an email may be longer.
-	return "care_management:outreach:" + hashlib.sha1(performer.encode()).hexdigest()[:32]
+	return site_lock_name("outreach", performer)
 
 
 def hold_performer_lock(performer: str) -> None:
