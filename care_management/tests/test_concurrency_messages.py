@@ -91,6 +91,36 @@ def run_chunk(close_name, chunk, meeting):
 		return close_chunk(close_name, chunk)
 
 
+def hold_rows(sql, values, has_locked, may_go_on):
+	"""Another user's transaction holding rows (FOR UPDATE) until told to go on."""
+	frappe.db.sql(sql, values)
+	has_locked.set()
+	may_go_on.wait(timeout=120)
+
+
+def after_the_lock_with_a_short_wait(has_locked, may_go_on, task, *args):
+	"""``task`` once the other holds its rows, waiting 2 s for them (50 s on a
+	default MariaDB), then letting the holder go."""
+	has_locked.wait(timeout=120)
+	frappe.db.sql("set session innodb_lock_wait_timeout = 2")
+	try:
+		return task(*args)
+	finally:
+		may_go_on.set()
+
+
+def enroll(patient, practitioner):
+	from care_management.tests.factories import make_enrollment
+
+	return make_enrollment(patient, practitioner, start_date="2026-01-01", consent_date="2026-01-01").name
+
+
+def invoice(month):
+	from care_management.billing.invoicing import create_invoices
+
+	return create_invoices(month, submit=0)
+
+
 def spawn_context():
 	return multiprocessing.get_context("spawn")
 
@@ -156,6 +186,53 @@ class TestMonthCloseCollisions(BillingConcurrencyTestCase):
 		chunks = frappe.get_all("Care Month Close Chunk", filters={"parent": close_name}, pluck="name")
 		self.assertEqual(len(chunks), 1)
 		return chunks[0]
+
+
+class TestOtherPathsWaitingOnLocks(BillingConcurrencyTestCase):
+	"""Enrollment and Create Invoices meeting rows another transaction holds."""
+
+	MONTH = date(2026, 9, 1)
+
+	def held_while(self, sql, values, task, *args):
+		context = spawn_context()
+		has_locked, may_go_on = context.Event(), context.Event()
+		return run_together(
+			(hold_rows, (sql, values, has_locked, may_go_on)),
+			(after_the_lock_with_a_short_wait, (has_locked, may_go_on, task, *args)),
+		)
+
+	def test_an_enrollment_saved_while_the_patient_is_held_says_so(self):
+		patient = self.patients[0]
+		results = self.held_while(
+			"select name from `tabPatient` where name = %s for update",
+			patient,
+			enroll,
+			patient,
+			self.practitioner,
+		)
+		refused = [r for r in results if r[1] == "error"]
+		self.assertEqual(len(refused), 1, results)
+		self.assertNotRegex(refused[0][2], RAW_DATABASE_TEXT)
+		self.assertRegex(refused[0][2], "enrollments are being changed by someone else right now", results)
+
+	def test_create_invoices_meeting_a_held_record_reports_it_in_words(self):
+		from care_management.billing.month_close import close_month
+
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+		patient = self.patients[0]
+		results = self.held_while(
+			"select name from `tabCare Billing Record` where month = %s and patient = %s for update",
+			(self.MONTH, patient),
+			invoice,
+			self.MONTH,
+		)
+		self.assertEqual([r[1] for r in results], ["ok", "ok"], results)
+		run = next(out for task, _status, out in results if task == "after_the_lock_with_a_short_wait")
+		self.assertEqual([f["patient"] for f in run["failed"]], [patient], run)
+		self.assertNotRegex(run["failed"][0]["error"], RAW_DATABASE_TEXT)
+		self.assertRegex(run["failed"][0]["error"], "being invoiced or closed by someone else right now")
+		self.assertEqual(len(run["invoices"]) > 0, True, run)
 
 
 class TestExplained(FrappeTestCase):
