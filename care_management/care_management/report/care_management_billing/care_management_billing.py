@@ -13,6 +13,8 @@ import frappe
 from frappe import _
 from frappe.utils import get_first_day, getdate
 
+from care_management.report_links import links_the_user_may_follow
+
 PERFORMER_COLUMNS = [
 	("minutes_clinical_staff", _("Clinical Staff Min")),
 	("minutes_physician", _("Physician Min")),
@@ -37,8 +39,18 @@ def execute(filters=None):
 			for record in records
 			for line in lines.get(record.name, [])
 		]
-		return line_columns(), rows, None, chart(records), summary(records)
-	return columns(), records, None, chart(records), summary(records)
+		return links_the_user_may_follow(line_columns()), rows, None, chart(records), summary(records)
+	return links_the_user_may_follow(columns()), records, None, chart(records), summary(records)
+
+
+@frappe.whitelist()
+def allowed_actions() -> dict[str, bool]:
+	"""The report's buttons this user may use: it shows no other (the .js asks)."""
+	return {
+		"close_month": bool(frappe.has_permission("Care Month Close", "create")),
+		"create_invoices": bool(frappe.has_permission("Sales Invoice", "create")),
+		"export_claim_lines": bool(frappe.has_permission("Claim Export", "create")),
+	}
 
 
 SHARES = (
@@ -378,6 +390,8 @@ def claim_rows(filters) -> list[list]:
 @frappe.whitelist()
 def export_claim_lines(filters):
 	"""Claim lines as CSV: patient, date of birth, date of service, code, units, ICD-10 codes, practitioner."""
+	# Claim lines are billing work, with dates of birth: whoever may export claims.
+	frappe.has_permission("Claim Export", "create", throw=True)
 	filters = frappe._dict(frappe.parse_json(filters))
 	out = io.StringIO()
 	writer = csv.writer(out)

@@ -9,6 +9,7 @@ import frappe
 from frappe import _
 
 from care_management.population.eligibility_scan import scan
+from care_management.report_links import links_the_user_may_follow
 
 
 def execute(filters=None):
@@ -19,7 +20,7 @@ def execute(filters=None):
 		practitioner=filters.get("practitioner"),
 		care_manager=filters.get("care_manager"),
 	)
-	return columns(), rows, None, None, summary(rows)
+	return links_the_user_may_follow(columns()), rows, None, None, summary(rows)
 
 
 def columns() -> list[dict]:
