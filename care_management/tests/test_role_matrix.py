@@ -189,6 +189,18 @@ class TestRoleMatrix(FrappeTestCase):
 		self.assertTrue(allowed_actions()["close_month"])
 		self.assertTrue(allowed_actions()["export_claim_lines"])
 
+	def test_the_server_refuses_claim_lines_to_whom_the_button_is_not_shown(self):
+		from care_management.care_management.report.care_management_billing.care_management_billing import (
+			export_claim_lines,
+		)
+
+		frappe.set_user(CARE_MANAGER)
+		with self.assertRaises(frappe.PermissionError):
+			export_claim_lines(json.dumps({"month": str(CLOSED_MONTH)}))
+		frappe.set_user(BILLING)
+		export_claim_lines(json.dumps({"month": str(CLOSED_MONTH)}))
+		self.assertIn(self.patient, frappe.response["filecontent"])
+
 	# ------------------------------------------------------------- the checks
 	def assert_everything_shown_opens(self, user: str):
 		shown = what_the_workspace_shows(user)
