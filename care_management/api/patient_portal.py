@@ -13,6 +13,7 @@ from frappe import _
 from frappe.rate_limiter import rate_limit
 from frappe.utils import add_to_date, now_datetime
 
+from care_management.billing.db_errors import explained
 from care_management.care_management.doctype.screening_invitation.screening_invitation import (
 	link_for,
 	token_hash,
@@ -32,6 +33,18 @@ from care_management.portal.access import PlanViewer, patient_of, viewer_for
 # also holds for many people behind one address, or one person on many.
 REQUESTS_PER_HOUR = 30
 UPDATES_PER_USER_PER_DAY = 20
+
+
+def portal_collision() -> dict:
+	"""A patient's post that met another request of theirs (a double tap, two
+	tabs) in the database: said plainly, never as the database's text."""
+	return {
+		"duplicate": _("This was already sent, once. There is no need to send it again."),
+		"busy": _(
+			"Your care team's system is busy for a moment. Nothing was sent: please send it again in a minute."
+		),
+		"title": _("Please Try Again"),
+	}
 
 
 def refuse(message: str, exc=frappe.ValidationError, title: str | None = None):
@@ -110,7 +123,8 @@ def record_update(viewer: PlanViewer, user: str, **fields) -> dict:
 			**fields,
 		}
 	)
-	update.insert(ignore_permissions=True)  # the portal user has no desk rights; identity checked above
+	with explained(**portal_collision()):
+		update.insert(ignore_permissions=True)  # the portal user has no desk rights; identity checked above
 	return {"name": update.name, "message": _("Sent. Your care team will read it and get back to you.")}
 
 
@@ -162,13 +176,14 @@ def start_screening(invitation: str) -> dict:
 
 	user = signed_in()
 	patient = patient_of(user)
-	row = frappe.db.get_value(
-		"Screening Invitation",
-		invitation or "",
-		["patient", "status", "expires_on"],
-		as_dict=True,
-		for_update=True,
-	)
+	with explained(**portal_collision()):
+		row = frappe.db.get_value(
+			"Screening Invitation",
+			invitation or "",
+			["patient", "status", "expires_on"],
+			as_dict=True,
+			for_update=True,
+		)
 	if not patient or not row or row.patient != patient:
 		refuse(
 			_("This screening is not one of yours."), frappe.PermissionError, title=_("Not Your Screening")

@@ -12,7 +12,6 @@ committed row even in a transaction whose snapshot is older than the lock.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import frappe
@@ -20,6 +19,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime
 from frappe.utils.background_jobs import is_job_enqueued
 
+from care_management.billing.lock_names import site_lock_name
 from care_management.message_html import desk_link
 
 # Seconds a second clerk waits for the first one's close to be inserted.
@@ -28,11 +28,7 @@ OPEN_STATUSES = ("Queued", "Running")
 
 
 def lock_name(month) -> str:
-	# Named locks are the server's, not a database's: the site's database is part of
-	# the name, so closes of one month on two sites of one server do not wait on each other.
-	# (A name is at most 64 characters: the database's name goes in as a digest.)
-	site = hashlib.sha1(str(frappe.conf.db_name).encode()).hexdigest()[:12]
-	return f"care_management:month_close:{site}:{month}"
+	return site_lock_name("month_close", str(month))
 
 
 def hold_month_lock(month) -> None:

@@ -30,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, formatdate, get_first_day, get_last_day, getdate, today
 
+from care_management.billing.db_errors import explained, is_concurrency_error, message_for
 from care_management.billing.line_claims import PATIENT, PRIMARY_PAYER, SECONDARY_PAYER
 from care_management.billing.month_close import DEADLOCK_RETRIES
 from care_management.care_management.doctype.patient_coverage.patient_coverage import as_coverage
@@ -151,9 +152,10 @@ def create_invoices(
 	submit = settings.submit_invoices if submit is None else int(submit)
 	commit = frappe.utils.sbool(commit)
 	groups = defaultdict(list)
-	for record in records_to_invoice(month, patient=patient):
-		groups[(record.patient, record.billing_practitioner or "")].append(record.name)
-	payers = PayerBook([p for p, _practitioner in groups])
+	with explained(**invoicing_collision(month)):
+		for record in records_to_invoice(month, patient=patient):
+			groups[(record.patient, record.billing_practitioner or "")].append(record.name)
+		payers = PayerBook([p for p, _practitioner in groups])
 	result = {
 		"invoices": [],
 		"without_customer": [],
@@ -169,14 +171,6 @@ def create_invoices(
 				frappe.db.savepoint("care_invoice")
 			try:
 				invoices, held = invoice_group(patient_name, names, payers, settings, submit)
-			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
-				# Two runs met on ERPNext's own rows; this group's work was undone, so do it again.
-				rollback(commit)
-				if attempt == DEADLOCK_RETRIES:
-					result["failed"].append(
-						{"patient": patient_name, "error": _("the database was busy; run again")}
-					)
-				continue
 			except NoPatientCustomer:
 				rollback(commit)
 				if patient_name not in result["without_customer"]:
@@ -184,6 +178,18 @@ def create_invoices(
 				break
 			except Exception as error:
 				rollback(commit)
+				if is_concurrency_error(error):
+					# Two runs (or a run and a close) met on these rows; this group's work was
+					# undone, so do it again: its claims then see what the other committed.
+					if attempt == DEADLOCK_RETRIES:
+						messages = invoicing_collision(month)
+						result["failed"].append(
+							{
+								"patient": patient_name,
+								"error": message_for(error, messages["duplicate"], messages["busy"]),
+							}
+						)
+					continue
 				if not isinstance(error, frappe.ValidationError):
 					frappe.log_error(title=_("Care-management invoice for {0} failed").format(patient_name))
 				result["failed"].append(
@@ -222,6 +228,21 @@ def held_by_adjustments(month, patient: str | None = None) -> list[dict]:
 		{"month": get_first_day(getdate(month)), "patient": patient},
 		as_dict=True,
 	)
+
+
+def invoicing_collision(month) -> dict:
+	label = frappe.utils.formatdate(get_first_day(getdate(month)), "MMMM yyyy")
+	return {
+		"duplicate": _(
+			"Another Create Invoices run (or a clerk's invoice) billed these services of {0} at the same "
+			"moment. Refresh the report to see its invoices; run Create Invoices again for anything still Ready."
+		).format(label),
+		"busy": _(
+			"{0} is being invoiced or closed by someone else right now. Wait until that finishes, then run "
+			"Create Invoices again: what is already invoiced is skipped."
+		).format(label),
+		"title": _("Invoicing Already Running"),
+	}
 
 
 def rollback(commit: bool) -> None:

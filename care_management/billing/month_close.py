@@ -26,6 +26,7 @@ from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, now_datetime, today
 
 from care_management.billing.adjustments import flag_for_review
+from care_management.billing.db_errors import is_concurrency_error, message_for
 from care_management.billing.facts import MonthFacts, patients_to_close
 from care_management.billing.holidays import practice_holidays
 from care_management.care_management.doctype.billing_code.billing_code import load_rules
@@ -50,9 +51,40 @@ def close_month(month, practitioner: str | None = None, now: bool = False) -> st
 	close = frappe.new_doc("Care Month Close")
 	close.month = month
 	close.billing_practitioner = practitioner
-	close.flags.run_now = bool(now)
-	close.insert()
+	close.flags.run_now = frappe.utils.sbool(now)
+	close.insert()  # the controller says what a concurrent close's database refusal means
 	return close.name
+
+
+def collision_messages(month, own_close: str | None = None) -> dict:
+	"""What to tell whoever started a close that met another close (or an
+	invoicing run) of the same month in the database: ``explained``'s arguments."""
+	month = get_first_day(getdate(month))
+	other = frappe.db.sql(
+		"""select name, status from `tabCare Month Close`
+		where month = %(month)s and name != %(own)s order by creation desc limit 1""",
+		{"month": month, "own": own_close or ""},
+		as_dict=True,
+	)
+	label = frappe.utils.formatdate(month, "MMMM yyyy")
+	other_close = (
+		_("another close of {0} ({1}, {2})").format(
+			label, frappe.get_desk_link("Care Month Close", other[0].name), _(other[0].status)
+		)
+		if other
+		else _("another close of {0}").format(label)
+	)
+	return {
+		"duplicate": _(
+			"This close stopped and changed nothing: {0} wrote the same patients' billing records at the "
+			"same moment. Wait until that close is Completed, then close again if anything has changed since."
+		).format(other_close),
+		"busy": _(
+			"This close stopped and changed nothing: {0}, or a Create Invoices run of the month, holds the "
+			"same billing records right now. Wait until it finishes, then close again."
+		).format(other_close),
+		"title": _("Month Being Closed Elsewhere"),
+	}
 
 
 def close_last_month_on_schedule() -> None:
@@ -142,14 +174,16 @@ def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None
 				counts = write_chunk(close_name, chunk)
 				frappe.db.commit()
 				break
-			except (frappe.QueryDeadlockError, frappe.QueryTimeoutError):
+			except Exception as error:
 				frappe.db.rollback()
-				if attempt == DEADLOCK_RETRIES:
-					mark_failed(close_name)
-					raise
-			except Exception:
-				frappe.db.rollback()
-				mark_failed(close_name)
+				# Deadlock or lock wait: another chunk or an invoicing run met these rows.
+				# Duplicate key: another close wrote a record of this chunk meanwhile
+				# (a close given up as Failed whose chunk still ran, a close of one
+				# practitioner beside the practice's). Done again, the chunk's locking
+				# read finds what the other committed and keeps or replaces it.
+				if is_concurrency_error(error) and attempt < DEADLOCK_RETRIES:
+					continue
+				mark_failed(close_name, error)
 				raise
 	finally:
 		frappe.db.sql("set session transaction isolation level repeatable read")
@@ -159,12 +193,27 @@ def close_chunk(close_name: str, chunk: str, commit: bool = True) -> dict | None
 	return counts
 
 
-def mark_failed(close_name: str) -> None:
-	"""The close ends Failed with the reason; the chunks that committed stay."""
+def mark_failed(close_name: str, error: BaseException | None = None) -> None:
+	"""The close ends Failed with the reason; the chunks that committed stay.
+	Billing staff read the reason on the close: a collision with another close is
+	said in words, anything else keeps its traceback for whoever fixes it."""
+	reason = None
+	if error is not None:
+		month = frappe.db.get_value("Care Month Close", close_name, "month")
+		reason = message_for(error, **without_title(collision_messages(month, close_name)))
 	frappe.db.set_value(
-		"Care Month Close", close_name, {"status": "Failed", "error": frappe.get_traceback()[-1000:]}
+		"Care Month Close",
+		close_name,
+		{
+			"status": "Failed",
+			"error": frappe.utils.strip_html(reason) if reason else frappe.get_traceback()[-1000:],
+		},
 	)
 	frappe.db.commit()
+
+
+def without_title(messages: dict) -> dict:
+	return {key: value for key, value in messages.items() if key != "title"}
 
 
 def write_chunk(close_name: str, chunk: str) -> dict | None:
@@ -291,17 +340,18 @@ def build_records(patients: list[str], month, practitioner: str | None = None) -
 
 def write_records(records: list[dict], patients: list[str], month, practitioner: str | None) -> dict:
 	"""Insert, replace or keep each record; remove stale ones. Returns the counts."""
-	conditions = "month = %(month)s and patient in %(patients)s"
-	if practitioner:
-		conditions += " and billing_practitioner = %(practitioner)s"
 	# Locked, in name order, as invoicing locks them: what is replaced below
-	# cannot be put on an invoice meanwhile, nor the other way round.
+	# cannot be put on an invoice meanwhile, nor the other way round. Every
+	# practitioner's records of these patients, even in one practitioner's close:
+	# a TCM it makes may bill through the practitioner of the face-to-face visit,
+	# and that record may already be there.
 	existing = {
 		(row.patient, row.program, row.billing_practitioner or ""): row
 		for row in frappe.db.sql(
-			f"""select name, patient, program, billing_practitioner, invoiced, content_hash
-			from `tabCare Billing Record` where {conditions} order by name for update""",
-			{"month": month, "patients": patients or [""], "practitioner": practitioner},
+			"""select name, patient, program, billing_practitioner, invoiced, content_hash
+			from `tabCare Billing Record` where month = %(month)s and patient in %(patients)s
+			order by name for update""",
+			{"month": month, "patients": patients or [""]},
 			as_dict=True,
 		)
 	}
@@ -326,7 +376,14 @@ def write_records(records: list[dict], patients: list[str], month, practitioner:
 			record["name"] = old.name
 			to_replace.append(record)
 			counts["updated"] += 1
-	stale = [row.name for row in existing.values() if not row.invoiced and row.name not in on_invoices]
+	# What this close made no record for any more; a practitioner's close leaves the others' alone.
+	stale = [
+		row.name
+		for row in existing.values()
+		if not row.invoiced
+		and row.name not in on_invoices
+		and (not practitioner or row.billing_practitioner == practitioner)
+	]
 	replaced = [r["name"] for r in to_replace] + stale
 	if replaced:
 		frappe.db.delete(LINE, {"parent": ("in", replaced), "parenttype": RECORD})

@@ -16,22 +16,18 @@ with the billing locks (records, then lines, then the naming series).
 
 from __future__ import annotations
 
-import hashlib
-
 import frappe
 from frappe import _
 from frappe.utils import escape_html
+
+from care_management.billing.lock_names import site_lock_name
 
 # Seconds a second save of the same performer's log waits for the first.
 LOCK_WAIT_SECONDS = 15
 
 
 def lock_name(performer: str) -> str:
-	# Named locks are the server's, not a database's: the site's database is part
-	# of the name, so one performer's saves on two sites do not wait on each other.
-	# GET_LOCK names are at most 64 characters; an email may be longer.
-	key = f"{frappe.conf.db_name}:{performer}"
-	return "care_management:outreach:" + hashlib.sha1(key.encode()).hexdigest()[:32]
+	return site_lock_name("outreach", performer)
 
 
 def hold_performer_lock(performer: str) -> None:

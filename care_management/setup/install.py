@@ -14,8 +14,8 @@ from care_management.setup.care_plan_workflow import create_care_plan_workflow, 
 from care_management.setup.email_templates import create_email_templates, delete_email_templates
 from care_management.setup.healthcare_indexes import add_healthcare_indexes, drop_healthcare_indexes
 from care_management.setup.patient_access import (
-	grant_care_manager_patient_access,
-	revoke_care_manager_healthcare_access,
+	grant_app_role_access,
+	revoke_app_role_access,
 )
 from care_management.setup.patient_fields import create_patient_fields, delete_patient_fields
 from care_management.setup.payer_billing import delete_payer_billing_fields, set_up_payer_billing
@@ -132,7 +132,7 @@ def set_up_enrollment_and_care_plans():
 	seed_care_programs()
 	seed_care_plan_templates()
 	create_care_plan_workflow()
-	grant_care_manager_patient_access()
+	grant_app_role_access()
 
 
 def seed_settings():
@@ -159,7 +159,7 @@ def before_uninstall():
 	delete_email_templates()
 	delete_care_plan_board()
 	delete_referral_workflow()
-	revoke_care_manager_healthcare_access()
+	revoke_app_role_access()
 	delete_portal_menu_items()
 	drop_healthcare_indexes()
 	remove_phi_access_audit()

@@ -1,9 +1,17 @@
-"""What a Care Manager needs of Healthcare's doctypes to do the whole job.
+"""What each role of the app needs of Healthcare's and ERPNext's doctypes to do
+the whole job, so a practice adds no other role for it (README "Roles").
 
 A user whose only role is Care Manager reads the patient, books and reads the
 patient's appointments, reads (and records, from a call) vital signs and reads
 the encounters and inpatient records a care transition or an enrollment links.
 Which patients: their caseload only (care_management.permissions).
+
+A Care Management Supervisor or Care Management Billing user sees every patient
+(domain/access.py): they read the Patient and pick patients, payers (Customer)
+and billing practitioners in the forms they fill (enrollments, coverage), and
+the reports they open show those links. Billing staff also read the Customer
+(payer and patient accounts). Invoices and payments stay ERPNext's: creating
+them needs ERPNext's own accounting roles.
 
 Granting a role on a standard doctype makes Frappe copy the doctype's standard
 permissions into Custom DocPerm first, so nobody else's access changes; on
@@ -31,6 +39,21 @@ CARE_MANAGER_HEALTHCARE_ACCESS = {
 	"Medical Department": ("read", "select"),
 	"Healthcare Service Unit": ("read", "select"),
 }
+SUPERVISOR = "Care Management Supervisor"
+BILLING = "Care Management Billing"
+# role -> doctype -> what it may do with it, for the roles that see every patient.
+SEE_ALL_ROLES_ACCESS = {
+	SUPERVISOR: {
+		"Patient": READ,
+		"Customer": ("select",),
+		"Healthcare Practitioner": ("read", "select"),
+	},
+	BILLING: {
+		"Patient": READ,
+		"Customer": READ,
+		"Healthcare Practitioner": ("read", "select"),
+	},
+}
 # The ones that hold patient data, limited to the caseload (field naming the patient).
 CASELOAD_LIMITED = {
 	"Patient Appointment": "patient",
@@ -44,22 +67,33 @@ PERM_FLAGS = (
 )  # fmt: skip
 
 
-def grant_care_manager_patient_access() -> None:
+def all_grants() -> dict[str, dict[str, tuple]]:
+	return {CARE_MANAGER: CARE_MANAGER_HEALTHCARE_ACCESS, **SEE_ALL_ROLES_ACCESS}
+
+
+def grant_app_role_access() -> None:
 	"""Idempotent: adds what is missing, never takes anything away."""
-	for doctype, ptypes in CARE_MANAGER_HEALTHCARE_ACCESS.items():
-		if not frappe.db.exists("DocType", doctype):
-			continue
-		if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER, "permlevel": 0}):
-			add_permission(doctype, CARE_MANAGER, 0)
-		for ptype in ptypes:
-			update_permission_property(doctype, CARE_MANAGER, 0, ptype, 1, validate=False)
+	for role, access in all_grants().items():
+		grant(role, access)
 	frappe.clear_cache()
 
 
-def revoke_care_manager_healthcare_access() -> None:
+def grant(role: str, access: dict[str, tuple]) -> None:
+	for doctype, ptypes in access.items():
+		if not frappe.db.exists("DocType", doctype):
+			continue
+		if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+			add_permission(doctype, role, 0)
+		for ptype in ptypes:
+			update_permission_property(doctype, role, 0, ptype, 1, validate=False)
+
+
+def revoke_app_role_access() -> None:
 	"""Uninstall: our rows go; copies of the standard permissions that nobody changed go too."""
-	for doctype in CARE_MANAGER_HEALTHCARE_ACCESS:
-		frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER})
+	for role, access in all_grants().items():
+		for doctype in access:
+			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": role})
+	for doctype in {doctype for access in all_grants().values() for doctype in access}:
 		if custom_perms_are_standard(doctype):
 			frappe.db.delete("Custom DocPerm", {"parent": doctype})
 	frappe.clear_cache()

@@ -97,7 +97,13 @@ class TestInstall(FrappeTestCase):
 			self.assertTrue(frappe.db.exists("Role", "Physician"))
 			# The copies of Healthcare's standard permissions made when our role was
 			# added are gone, so Healthcare's own permissions apply again.
-			for doctype in ("Patient", "Patient Appointment", "Vital Signs"):
+			for doctype in (
+				"Patient",
+				"Patient Appointment",
+				"Vital Signs",
+				"Customer",
+				"Healthcare Practitioner",
+			):
 				self.assertEqual(frappe.db.count("Custom DocPerm", {"parent": doctype}), 0, doctype)
 			# The indexes we added to Healthcare's tables are gone too.
 			for doctype, columns in healthcare_indexes():
@@ -129,6 +135,13 @@ class TestInstall(FrappeTestCase):
 				"Custom DocPerm", {"parent": "Patient Appointment", "role": "Care Manager", "create": 1}
 			)
 		)
+		for role, doctype in (
+			("Care Management Supervisor", "Patient"),
+			("Care Management Billing", "Customer"),
+		):
+			self.assertTrue(
+				frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "read": 1}), role
+			)
 		for doctype, columns in healthcare_indexes():
 			self.assertTrue(frappe.db.has_index(f"tab{doctype}", index_name(columns)), doctype)
 		self.assertTrue(patient_tracks_views())

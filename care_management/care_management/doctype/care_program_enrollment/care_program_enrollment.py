@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import escape_html, formatdate, getdate, today
 
+from care_management.billing.db_errors import explained_by
 from care_management.domain.enrollment import (
 	IN_FORCE_STATUSES,
 	Consent,
@@ -42,7 +43,8 @@ class CareProgramEnrollment(Document):
 		self.validate_dates()
 		self.validate_consent()
 		self.validate_initiating_visit()
-		self.validate_no_overlap()
+		with explained_by(self.collision_messages):
+			self.validate_no_overlap()
 
 	def set_defaults(self):
 		if not self.billing_practitioner:
@@ -203,7 +205,24 @@ class CareProgramEnrollment(Document):
 			)
 
 	def on_update(self):
-		sync_patients([self.patient], care_manager_from=self)
+		with explained_by(self.collision_messages):
+			sync_patients([self.patient], care_manager_from=self)
+
+	def collision_messages(self) -> dict:
+		"""Another save of this patient's enrollments (a second supervisor, a bulk Start
+		Enrollment) holding or having just written the same rows."""
+		patient = frappe.bold(frappe.utils.escape_html(self.patient_name or self.patient or ""))
+		return {
+			"duplicate": _(
+				"{0} was enrolled in {1} by someone else at the same moment, so this enrollment was not "
+				"saved. Open the patient's enrollments to see theirs."
+			).format(patient, frappe.bold(frappe.utils.escape_html(self.program or ""))),
+			"busy": _(
+				"{0}'s enrollments are being changed by someone else right now. Wait a minute, then save "
+				"again: nothing was saved."
+			).format(patient),
+			"title": _("Patient Being Enrolled Elsewhere"),
+		}
 
 	def on_trash(self):
 		sync_patients([self.patient])

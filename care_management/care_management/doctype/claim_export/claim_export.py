@@ -12,6 +12,7 @@ from frappe.utils import get_first_day, getdate
 from frappe.utils.file_manager import save_file
 
 from care_management.billing import claim_export
+from care_management.billing.db_errors import explained_by
 from care_management.domain import claims_837p as x12
 
 
@@ -49,8 +50,23 @@ class ClaimExport(Document):
 		# rows: its row lock makes a second export wait for this one (rather than
 		# deadlock on the gaps between their rows), then read (locking reads) what
 		# this one carried.
-		self.flags.control_number = claim_export.next_control_number()
-		return super()._submit()
+		with explained_by(self.collision_messages):
+			self.flags.control_number = claim_export.next_control_number()
+			return super()._submit()
+
+	def collision_messages(self) -> dict:
+		month = frappe.utils.formatdate(self.month, "MMMM yyyy")
+		return {
+			"duplicate": _(
+				"Another claim export of {0} was submitted at the same moment and carries these claims, so this "
+				"one was not submitted. Open the Claim Export list to send that file; this draft can be deleted."
+			).format(month),
+			"busy": _(
+				"Another claim export of {0} is being submitted right now. Wait until it finishes, then submit "
+				"this one again: it will carry only the claims not yet in a file."
+			).format(month),
+			"title": _("Claim Export Already Running"),
+		}
 
 	def before_submit(self):
 		number = self.flags.control_number or claim_export.next_control_number()

@@ -9,6 +9,15 @@ frappe.ui.form.on("Remittance Import", {
 				"orange"
 			);
 		}
+		if (frm.doc.docstatus === 0 && !frm.is_new() && !frappe.model.can_submit("Payment Entry")) {
+			// Submitting posts Payment Entries, which the server refuses this user: no Submit button.
+			frm.page.clear_primary_action();
+			frm.dashboard.add_comment(
+				__("Submitting posts Payment Entries: a user with ERPNext's Accounts User role submits this 835."),
+				"blue",
+				true
+			);
+		}
 		(frm.doc.payments || [])
 			.filter((row) => row.payment_entry)
 			.forEach((row) => {

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.model.document import Document
 
 from care_management.billing import remittance
+from care_management.billing.db_errors import explained_by
 
 
 class RemittanceImport(Document):
@@ -16,8 +17,9 @@ class RemittanceImport(Document):
 		# Before Frappe loads this import FOR UPDATE with its child rows: two imports
 		# submitted at once wait here, one after the other, instead of deadlocking on
 		# the gaps between each other's child rows.
-		remittance.one_posting_at_a_time()
-		return super()._submit()
+		with explained_by(self.collision_messages):
+			remittance.one_posting_at_a_time()
+			return super()._submit()
 
 	def validate(self):
 		if not self.company:
@@ -26,6 +28,19 @@ class RemittanceImport(Document):
 			frappe.throw(_("Company: choose the company the payments are received by."))
 		if self.docstatus == 0:
 			remittance.read_into(self)
+
+	def collision_messages(self) -> dict:
+		return {
+			"duplicate": _(
+				"The payments of this 835 were posted by another submission at the same moment, so this one "
+				"posted nothing. Reload {0} (or open the Remittance Import list) to see their Payment Entries."
+			).format(frappe.utils.escape_html(self.name)),
+			"busy": _(
+				"The invoices this 835 pays are being changed by someone else right now (another remittance "
+				"or an invoicing run). Wait a minute, then submit again: nothing was posted."
+			),
+			"title": _("Remittance Being Posted Elsewhere"),
+		}
 
 	def before_submit(self):
 		frappe.has_permission("Payment Entry", "submit", throw=True)

@@ -18,6 +18,15 @@ frappe.query_reports["Care Management Billing"] = {
 		{ fieldname: "per_line", label: __("Per Line"), fieldtype: "Check" },
 	],
 	onload(report) {
+		// Only the buttons whose action this user will not be refused (allowed_actions).
+		frappe
+			.xcall("care_management.care_management.report.care_management_billing.care_management_billing.allowed_actions")
+			.then((allowed) => add_billing_buttons(report, allowed || {}));
+	},
+};
+
+function add_billing_buttons(report, allowed) {
+	if (allowed.close_month) {
 		report.page.add_inner_button(__("Close Month"), () => {
 			const month = report.get_filter_value("month");
 			frappe
@@ -27,6 +36,8 @@ frappe.query_reports["Care Management Billing"] = {
 				})
 				.then((r) => frappe.set_route("Form", "Care Month Close", r.message));
 		});
+	}
+	if (allowed.create_invoices) {
 		report.page.add_inner_button(__("Create Invoices"), () => {
 			frappe
 				.call("care_management.billing.invoicing.create_invoices", { month: report.get_filter_value("month") })
@@ -50,11 +61,13 @@ frappe.query_reports["Care Management Billing"] = {
 					report.refresh();
 				});
 		});
+	}
+	if (allowed.export_claim_lines) {
 		report.page.add_inner_button(__("Export Claim Lines"), () => {
 			const filters = JSON.stringify(report.get_values());
 			window.open(
 				`/api/method/care_management.care_management.report.care_management_billing.care_management_billing.export_claim_lines?filters=${encodeURIComponent(filters)}`
 			);
 		});
-	},
-};
+	}
+}

@@ -15,6 +15,7 @@ from frappe.utils import get_first_day, getdate
 
 from care_management.domain.spreadsheet_cells import safe_rows
 from care_management.phi_access_log import CLAIM_LINES_EXPORT, log_phi_access, log_report_export
+from care_management.report_links import links_the_user_may_follow
 
 REPORT = "Care Management Billing"
 
@@ -44,8 +45,18 @@ def execute(filters=None):
 			for record in records
 			for line in lines.get(record.name, [])
 		]
-		return line_columns(), rows, None, chart(records), summary(records)
-	return columns(), records, None, chart(records), summary(records)
+		return links_the_user_may_follow(line_columns()), rows, None, chart(records), summary(records)
+	return links_the_user_may_follow(columns()), records, None, chart(records), summary(records)
+
+
+@frappe.whitelist()
+def allowed_actions() -> dict[str, bool]:
+	"""The report's buttons this user may use: it shows no other (the .js asks)."""
+	return {
+		"close_month": bool(frappe.has_permission("Care Month Close", "create")),
+		"create_invoices": bool(frappe.has_permission("Sales Invoice", "create")),
+		"export_claim_lines": bool(frappe.has_permission("Claim Export", "create")),
+	}
 
 
 SHARES = (
@@ -400,6 +411,8 @@ def claim_patients(filters) -> list[str]:
 def export_claim_lines(filters):
 	"""Claim lines as CSV: patient, date of birth, date of service, code, units, ICD-10 codes, practitioner.
 	Billing staff open it in a spreadsheet, so a name that would run as a formula is written as text."""
+	# Claim lines are billing work, with dates of birth: whoever may export claims.
+	frappe.has_permission("Claim Export", "create", throw=True)
 	filters = frappe._dict(frappe.parse_json(filters))
 	out = io.StringIO()
 	writer = csv.writer(out)

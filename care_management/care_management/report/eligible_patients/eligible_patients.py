@@ -10,6 +10,7 @@ from frappe import _
 
 from care_management.phi_access_log import log_report_export
 from care_management.population.eligibility_scan import scan
+from care_management.report_links import links_the_user_may_follow
 
 
 def execute(filters=None):
@@ -21,7 +22,7 @@ def execute(filters=None):
 		care_manager=filters.get("care_manager"),
 	)
 	log_report_export("Eligible Patients", filters, rows)
-	return columns(), rows, None, None, summary(rows)
+	return links_the_user_may_follow(columns()), rows, None, None, summary(rows)
 
 
 def columns() -> list[dict]:

@@ -1,0 +1,24 @@
+"""Names for MariaDB's named locks (GET_LOCK), one set per site.
+
+A named lock belongs to the database server, not to a database: on a bench whose
+sites share one MariaDB server, a clerk closing November on one site would
+otherwise wait for (and be refused by) a close of November on another, and
+two practices' staff would queue on each other's outreach logs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import frappe
+
+MAX_LENGTH = 64  # MariaDB's limit on a lock name
+
+
+def site_lock_name(kind: str, key: str) -> str:
+	"""``care_management:<site>:<kind>:<key>``, the key hashed when the whole would be too long."""
+	site = hashlib.sha1((frappe.conf.db_name or frappe.local.site or "").encode()).hexdigest()[:10]
+	prefix = f"care_management:{site}:{kind}:"
+	if len(prefix) + len(key) > MAX_LENGTH:
+		key = hashlib.sha1(key.encode()).hexdigest()[: MAX_LENGTH - len(prefix)]
+	return prefix + key
