@@ -66,10 +66,8 @@ SIX_YEARS_DAYS = 6 * 365
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	if not (filters.get("patient") or filters.get("user")):
-		frappe.throw(
-			_("Choose a Patient (who touched their record) or a User (what they opened)."),
-			title=_("PHI Access"),
-		)
+		# Opened from the workspace with no filter yet: say what to choose, not an error.
+		return columns(), [], _("Choose a Patient (who touched their record) or a User (what they opened).")
 	start = getdate(filters.get("from_date") or add_months(today(), -12))
 	end = getdate(filters.get("to_date") or today())
 	if end < start:
