@@ -172,8 +172,9 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			page.goto(
 				f"{base}/printview?doctype=Care%20Plan&name={fixture['care_plan']}&format=Care%20Plan%20for%20Patients"
 			)
-			expect(page.get_by_text("My Care Plan").first).to_be_visible(timeout=30000)
-			expect(page.get_by_text("Call 911 right away").first).to_be_visible()
+			# The patient reads in Spanish: the patient copy is printed in the plan's language.
+			expect(page.get_by_text("Mi plan de cuidado").first).to_be_visible(timeout=30000)
+			expect(page.get_by_text(re.compile("911")).first).to_be_visible()
 
 		def billing_report():
 			flow.login(fixture["billing"])
@@ -197,12 +198,14 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				1: "None of the above", 2: "Never true", 3: "Never true", 4: "Yes", 5: "No",
 				6: "Never", 7: "Never", 8: "Never", 9: "Never",
 			}  # fmt: skip
+			# The link opens in the patient's language (Spanish here); the answers are the same ones.
+			shown = fixture.get("screening_answers") or {}
 			for index, answer in answers.items():
 				page.locator(".patient-screening-questions fieldset").nth(index).get_by_label(
-					answer, exact=True
+					shown.get(answer, answer), exact=True
 				).check()
-			page.get_by_role("button", name="Send my answers").click()
-			expect(page.get_by_text("Your answers were sent to your care team")).to_be_visible(timeout=30000)
+			page.locator("button.submit-btn").first.click()
+			expect(page.locator(".success-page")).to_be_visible(timeout=30000)
 			# The link was single-use: nothing invites a second response.
 			expect(page.get_by_text("Submit another response")).to_be_hidden()
 

@@ -31,6 +31,24 @@ PATIENT_FIRST_NAME = "Browser"
 AGREEMENT_STATE = "Pending Patient Agreement"
 
 
+def answers_in_patient_language(instrument: str, patient: str) -> dict[str, str]:
+	"""English answer -> the answer as the patient reads it on the screening form."""
+	from care_management.patient_language import language_for_patient_messages
+
+	language = language_for_patient_messages(patient)
+	doc = frappe.get_doc("Screening Instrument", instrument)
+	translated = {row.question_key: row for row in doc.translations if row.language == language}
+	answers = {}
+	for question in doc.questions:
+		row = translated.get(question.key)
+		if not row:
+			continue
+		english = [o.strip() for o in (question.options or "").splitlines() if o.strip()]
+		theirs = [o.strip() for o in (row.options or "").splitlines() if o.strip()]
+		answers.update(zip(english, theirs, strict=False))
+	return answers
+
+
 def prepare() -> dict:
 	"""Everything the browser tier needs, so it passes run on its own: ERPNext's
 	setup (company, fiscal year) as before_tests does it, then its own records."""
@@ -127,6 +145,8 @@ def prepare() -> dict:
 		"agreement_state": AGREEMENT_STATE,
 		"screening_link": invitation.flags.link,
 		"screening_invitation": invitation.name,
+		# The link opens in the patient's language: the step picks answers by their English text.
+		"screening_answers": answers_in_patient_language("AHC HRSN Core", patient),
 		"password": PASSWORD,
 		"care_manager": CARE_MANAGER,
 		"billing": BILLING,
