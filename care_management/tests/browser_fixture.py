@@ -28,6 +28,9 @@ DOCTOR = "browser.doctor@example.org"
 # The patient's own website user (Healthcare's Patient.user_id), reading in Spanish.
 PATIENT_USER = "browser.patient@example.org"
 PATIENT_FIRST_NAME = "Browser"
+# A patient named with markup and template syntax (issue 31): the desk must show it as text.
+HOSTILE_FIRST_NAME = '<img src=x onerror="window.__pwned=1">'
+HOSTILE_LAST_NAME = "{{ 7*7 }}"
 AGREEMENT_STATE = "Pending Patient Agreement"
 
 
@@ -117,6 +120,7 @@ def prepare() -> dict:
 		frappe.get_doc(
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
+	hostile = hostile_patient(practitioner, start)
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
 	frappe.db.commit()
@@ -133,7 +137,57 @@ def prepare() -> dict:
 		"patient": patient,
 		"patient_user": PATIENT_USER,
 		"care_plan": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")}),
+		"hostile_patient": hostile["patient"],
+		"hostile_patient_name": hostile["patient_name"],
+		"hostile_care_plan": hostile["care_plan"],
 	}
+
+
+def hostile_patient(practitioner: str, start: str) -> dict:
+	"""A patient in the care manager's caseload whose stored name carries markup and template
+	syntax, with an active care plan. This site names patients (and their Customers) by
+	their full name, and a name refuses < and >: the patient is made under a naming series
+	without a Customer, as a site naming by series would have it (the settings are put back),
+	then given the whole payload, as a direct SQL import or an HSDS-fed record would store it
+	past Frappe's own filter (which takes the handler out of a saved field)."""
+	full_name = f"{HOSTILE_FIRST_NAME} {HOSTILE_LAST_NAME}"
+	patient = frappe.db.get_value("Patient", {"first_name": HOSTILE_FIRST_NAME})
+	if not patient:
+		settings = frappe.db.get_value(
+			"Healthcare Settings",
+			None,
+			["patient_name_by", "link_customer_to_patient"],
+			as_dict=True,
+		)
+		frappe.db.set_single_value(
+			"Healthcare Settings", {"patient_name_by": "Naming Series", "link_customer_to_patient": 0}
+		)
+		frappe.db.value_cache.pop("Healthcare Settings", None)
+		try:
+			patient = make_patient("Hostile Browser", care_manager=CARE_MANAGER, care_risk_tier="High").name
+		finally:
+			frappe.db.set_single_value("Healthcare Settings", settings)
+			frappe.db.value_cache.pop("Healthcare Settings", None)
+	frappe.db.set_value(
+		"Patient",
+		patient,
+		{"first_name": HOSTILE_FIRST_NAME, "last_name": HOSTILE_LAST_NAME, "patient_name": full_name},
+	)
+	# Each run starts with no outreach timer of theirs (the browser step starts one).
+	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 0}, pluck="name"):
+		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
+	plan = frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")})
+	if not plan:
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=start,
+			next_review_date=add_days(today(), 60),
+			what_matters_most="Gardening",
+		).name
+		frappe.db.set_value("Care Plan", plan, {"status": "Active", "workflow_state": "Active"})
+	frappe.db.set_value("Care Plan", plan, "patient_name", full_name)
+	return {"patient": patient, "patient_name": full_name, "care_plan": plan}
 
 
 BROWSER_CLAIM_EXPORT = "CLMX-BROWSER-0001"
