@@ -40,6 +40,14 @@ class Flow:
 		self.results: list[tuple[str, bool, str]] = []
 		self.errors: list[str] = []
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
+		page.on(
+			"pageerror",
+			lambda error: (
+				print("PAGEERR", page.url, repr(error), error.stack)
+				if os.environ.get("DEBUG_ERRORS")
+				else None
+			),
+		)
 
 	def error_dialogs(self) -> list[str]:
 		"""Texts of open desk dialogs that report an error ("Not permitted", a red indicator)."""
@@ -84,6 +92,14 @@ class Flow:
 	def watch(self, page) -> None:
 		"""Another page (the phone) whose JavaScript errors fail the step too."""
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
+		page.on(
+			"pageerror",
+			lambda error: (
+				print("PAGEERR", page.url, repr(error), error.stack)
+				if os.environ.get("DEBUG_ERRORS")
+				else None
+			),
+		)
 
 	def markup_stays_text(self, where: str, scope: str = "body") -> None:
 		"""No script of a hostile name ran (the `window.__pwned` marker), and no element came
@@ -534,6 +550,102 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				running,
 			)
 
+		adjustment = {}
+
+		def adjust(kind: str) -> None:
+			"""On the open Care Billing Record: Adjust → kind, which opens a new adjustment of it."""
+			page.get_by_role("button", name="Adjust").click()
+			page.locator(".dropdown-menu.show .dropdown-item").filter(
+				has_text=re.compile(f"^\\s*{kind}\\s*$")
+			).first.click()
+			page.wait_for_function(
+				f"""() => window.cur_frm && cur_frm.doctype === 'Care Billing Adjustment' && cur_frm.is_new()
+					&& cur_frm.doc.kind === {json.dumps(kind)}
+					&& cur_frm.doc.record === {json.dumps(fixture["billing_record"])}""",
+				timeout=30000,
+			)
+
+		def workflow_action(action: str) -> None:
+			page.get_by_role("button", name="Actions").click()
+			page.locator(".dropdown-menu.show .dropdown-item").filter(
+				has_text=re.compile(f"^\\s*{action}\\s*$")
+			).first.click()
+			confirm = page.locator(".modal.show").get_by_role("button", name="Yes")
+			page.wait_for_timeout(500)
+			if confirm.count():
+				confirm.first.click()
+
+		def save_the_adjustment() -> None:
+			flow.wait_idle()
+			page.keyboard.press("Control+s")
+			page.wait_for_function("() => !cur_frm.is_new() && !cur_frm.is_dirty()", timeout=30000)
+			flow.wait_idle()
+
+		def open_the_record() -> None:
+			page.goto(f"{base}/app/care-billing-record/{fixture['billing_record']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(fixture['billing_record'])}",
+				timeout=30000,
+			)
+			flow.wait_idle()
+
+		def billing_holds_and_proposes_a_code():
+			# Issue 33: what billing staff decide is an adjustment with a reason, never an edit.
+			flow.login(fixture["billing"])
+			open_the_record()
+			assert page.evaluate("() => cur_frm.doc.status") == "Ready"
+			adjust("Hold")
+			page.locator("textarea[data-fieldname='reason']").fill(
+				"The payer asked for the consent form first"
+			)
+			save_the_adjustment()
+			workflow_action("Apply")
+			page.wait_for_function("() => cur_frm.doc.docstatus === 1 && cur_frm.doc.status === 'Approved'")
+			open_the_record()
+			assert page.evaluate("() => cur_frm.doc.held") == 1, "the record is not held"
+			expect(
+				page.get_by_text("Held from invoicing")
+				.or_(page.locator(".form-headline .indicator.red"))
+				.first
+			).to_be_visible()
+			page.screenshot(path=str(shots / "20a-billing-record-held.png"))
+			adjust("Add Code")
+			page.evaluate(
+				f"""() => cur_frm.set_value({{code: "99439", units: 1,
+					outreach_log: {json.dumps(fixture["billing_log"])}}})"""
+			)
+			page.locator("textarea[data-fieldname='reason']").fill(
+				"22 more minutes of care coordination, documented in the log"
+			)
+			save_the_adjustment()
+			assert page.evaluate("() => cur_frm.doc.needs_approval") == 1, "adding a code needs no approval"
+			workflow_action("Send for Approval")
+			page.wait_for_function("() => cur_frm.doc.status === 'Pending Approval'", timeout=30000)
+			expect(
+				page.get_by_text(
+					"the record's billing practitioner or a Care Management Supervisor approves it"
+				).first
+			).to_be_visible()
+			adjustment["name"] = page.evaluate("() => cur_frm.doc.name")
+
+		def the_practitioner_approves_it():
+			assert adjustment, "no adjustment was proposed"
+			flow.login(fixture["doctor"])
+			page.goto(f"{base}/app/care-billing-adjustment/{adjustment['name']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(adjustment['name'])}",
+				timeout=30000,
+			)
+			flow.wait_idle()
+			workflow_action("Approve")
+			page.wait_for_function(
+				"() => cur_frm.doc.status === 'Approved' && cur_frm.doc.docstatus === 1", timeout=30000
+			)
+			assert page.evaluate("() => cur_frm.doc.approved_by") == fixture["doctor"]
+			expect(
+				page.get_by_text("In effect: applied on top of the Month Close's lines").first
+			).to_be_visible()
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -557,6 +669,8 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			),
 			("billing staff post a payer's 835 remittance", billing_posts_a_remittance),
 			("a patient named with markup stays text in the desk", hostile_names_stay_text),
+			("billing staff hold a record and propose adding a code", billing_holds_and_proposes_a_code),
+			("the billing practitioner approves the added code", the_practitioner_approves_it),
 		]
 		chosen = [word.strip() for word in os.environ.get("BROWSER_STEPS", "").split(",") if word.strip()]
 		for number, (name, action, *on) in enumerate(steps, start=1):

@@ -3,7 +3,9 @@
 A user whose only role is Care Manager reads the patient, books and reads the
 patient's appointments, reads (and records, from a call) vital signs and reads
 the encounters and inpatient records a care transition or an enrollment links.
-Which patients: their caseload only (care_management.permissions).
+Which patients: their caseload only (care_management.permissions). Billing staff
+get select on Patient and Healthcare Practitioner: the links their adjustment form
+fills in from the billing record.
 
 Granting a role on a standard doctype makes Frappe copy the doctype's standard
 permissions into Custom DocPerm first, so nobody else's access changes; on
@@ -16,6 +18,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 CARE_MANAGER = "Care Manager"
+BILLING = "Care Management Billing"
 
 READ = ("read", "select", "report", "print")
 # doctype -> what a care manager may do with it.
@@ -31,6 +34,14 @@ CARE_MANAGER_HEALTHCARE_ACCESS = {
 	"Medical Department": ("read", "select"),
 	"Healthcare Service Unit": ("read", "select"),
 }
+# Billing staff see every patient (README, "Who may see what"); their adjustment form
+# links the record's patient and billing practitioner, and Frappe checks a link the form
+# fills in with a select (or read) permission on its doctype: select, no more.
+BILLING_HEALTHCARE_ACCESS = {
+	"Patient": ("select",),
+	"Healthcare Practitioner": ("select",),
+}
+ROLE_HEALTHCARE_ACCESS = {CARE_MANAGER: CARE_MANAGER_HEALTHCARE_ACCESS, BILLING: BILLING_HEALTHCARE_ACCESS}
 # The ones that hold patient data, limited to the caseload (field naming the patient).
 CASELOAD_LIMITED = {
 	"Patient Appointment": "patient",
@@ -45,23 +56,27 @@ PERM_FLAGS = (
 
 
 def grant_care_manager_patient_access() -> None:
-	"""Idempotent: adds what is missing, never takes anything away."""
-	for doctype, ptypes in CARE_MANAGER_HEALTHCARE_ACCESS.items():
-		if not frappe.db.exists("DocType", doctype):
+	"""Idempotent: adds what is missing, never takes anything away (Care Manager and Billing)."""
+	for role, access in ROLE_HEALTHCARE_ACCESS.items():
+		if not frappe.db.exists("Role", role):
 			continue
-		if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER, "permlevel": 0}):
-			add_permission(doctype, CARE_MANAGER, 0)
-		for ptype in ptypes:
-			update_permission_property(doctype, CARE_MANAGER, 0, ptype, 1, validate=False)
+		for doctype, ptypes in access.items():
+			if not frappe.db.exists("DocType", doctype):
+				continue
+			if not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0}):
+				add_permission(doctype, role, 0, ptype=ptypes[0])  # read unless asked: select alone
+			for ptype in ptypes:
+				update_permission_property(doctype, role, 0, ptype, 1, validate=False)
 	frappe.clear_cache()
 
 
 def revoke_care_manager_healthcare_access() -> None:
 	"""Uninstall: our rows go; copies of the standard permissions that nobody changed go too."""
-	for doctype in CARE_MANAGER_HEALTHCARE_ACCESS:
-		frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": CARE_MANAGER})
-		if custom_perms_are_standard(doctype):
-			frappe.db.delete("Custom DocPerm", {"parent": doctype})
+	for role, access in ROLE_HEALTHCARE_ACCESS.items():
+		for doctype in access:
+			frappe.db.delete("Custom DocPerm", {"parent": doctype, "role": role})
+			if custom_perms_are_standard(doctype):
+				frappe.db.delete("Custom DocPerm", {"parent": doctype})
 	frappe.clear_cache()
 
 

@@ -5,8 +5,10 @@ patient in the care manager's caseload with a consented CCM enrollment and
 an active care plan made from two templates.
 """
 
+from datetime import datetime, timedelta
+
 import frappe
-from frappe.utils import add_days, add_months, get_first_day, today
+from frappe.utils import add_days, add_months, get_first_day, getdate, today
 from frappe.utils.password import update_password
 
 from care_management.tests import pure_checks
@@ -121,6 +123,7 @@ def prepare() -> dict:
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
 	hostile = hostile_patient(practitioner, start)
+	billing_record = ready_billing_record(practitioner)
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
 	frappe.db.commit()
@@ -140,7 +143,84 @@ def prepare() -> dict:
 		"hostile_patient": hostile["patient"],
 		"hostile_patient_name": hostile["patient_name"],
 		"hostile_care_plan": hostile["care_plan"],
+		"doctor": DOCTOR,
+		"billing_record": billing_record["record"],
+		"billing_log": billing_record["outreach_log"],
 	}
+
+
+BILLING_PATIENT_FIRST_NAME = "Browser Billing"
+
+
+def ready_billing_record(practitioner: str) -> dict:
+	"""Last month closed for the browser doctor, with a Ready CCM record (99490 and one unit of
+	99439 for 45 minutes) of a patient of their own, with no adjustments yet: billing staff
+	hold it and propose adding a code, the doctor approves. A patient apart from the browser
+	patient, whose logs the other steps start afresh each run."""
+	from care_management.billing.month_close import close_month
+	from care_management.tests.factories import make_coverage
+	from care_management.tests.test_billing_month import LAST_MONTH, price
+
+	price("99490", 62.0)
+	price("99439", 47.0)
+	patient = frappe.db.get_value("Patient", {"first_name": BILLING_PATIENT_FIRST_NAME})
+	if not patient:
+		patient = make_patient(
+			BILLING_PATIENT_FIRST_NAME, last_name="Testpatient", care_manager=CARE_MANAGER
+		).name
+		make_coverage(patient)
+	begun = add_months(LAST_MONTH, -2)
+	enrollment = frappe.db.get_value("Care Program Enrollment", {"patient": patient, "status": "Active"})
+	if not enrollment:
+		enrollment = make_enrollment(
+			patient, practitioner, care_manager=CARE_MANAGER, start_date=begun, consent_date=begun
+		).name
+	if not frappe.db.exists("Care Plan", {"patient": patient, "status": ("!=", "Closed")}):
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=begun,
+			conditions=[
+				{"condition_name": "Diabetes", "icd10_code": "E11.9"},
+				{"condition_name": "Hypertension", "icd10_code": "I10"},
+			],
+		)
+		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
+	# Each run: the month as the engine computes it from one fresh log, nothing adjusted.
+	records = frappe.get_all("Care Billing Record", {"patient": patient, "month": LAST_MONTH}, pluck="name")
+	if records:
+		frappe.db.delete("Care Billing Adjustment", {"record": ("in", records)})
+		frappe.db.delete("Care Billing Line", {"parent": ("in", records)})
+		frappe.db.delete("Care Billing Record", {"name": ("in", records)})
+	frappe.db.set_value(
+		"Outreach Log", {"patient": patient, "docstatus": 1}, "docstatus", 2, update_modified=False
+	)
+	# The care manager's own call, at an hour no test's log takes (a performer's logs may not overlap).
+	start = datetime.combine(getdate(LAST_MONTH), datetime.min.time()) + timedelta(days=26, hours=7)
+	log = frappe.get_doc(
+		{
+			"doctype": "Outreach Log",
+			"patient": patient,
+			"enrollment": enrollment,
+			"performed_by": CARE_MANAGER,
+			"activity_type": "Phone Call",
+			"start": start,
+			"end": start + timedelta(minutes=45),
+			"duration_minutes": 45,
+			"outcome": "Reached",
+			"interactive": 1,
+		}
+	).insert(ignore_permissions=True)
+	log.submit()
+	close_month(LAST_MONTH, practitioner=practitioner, now=True)
+	record = frappe.db.get_value(
+		"Care Billing Record",
+		{"patient": patient, "month": LAST_MONTH, "program": "CCM"},
+		["name", "status"],
+		as_dict=True,
+	)
+	assert record and record.status == "Ready", f"the browser's billing record is not Ready: {record}"
+	return {"record": record.name, "outreach_log": log.name}
 
 
 def hostile_patient(practitioner: str, start: str) -> dict:
