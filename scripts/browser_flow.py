@@ -40,14 +40,6 @@ class Flow:
 		self.results: list[tuple[str, bool, str]] = []
 		self.errors: list[str] = []
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
-		page.on(
-			"pageerror",
-			lambda error: (
-				print("PAGEERR", page.url, repr(error), error.stack)
-				if os.environ.get("DEBUG_ERRORS")
-				else None
-			),
-		)
 
 	def error_dialogs(self) -> list[str]:
 		"""Texts of open desk dialogs that report an error ("Not permitted", a red indicator)."""
@@ -92,14 +84,6 @@ class Flow:
 	def watch(self, page) -> None:
 		"""Another page (the phone) whose JavaScript errors fail the step too."""
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
-		page.on(
-			"pageerror",
-			lambda error: (
-				print("PAGEERR", page.url, repr(error), error.stack)
-				if os.environ.get("DEBUG_ERRORS")
-				else None
-			),
-		)
 
 	def markup_stays_text(self, where: str, scope: str = "body") -> None:
 		"""No script of a hostile name ran (the `window.__pwned` marker), and no element came
@@ -646,6 +630,31 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				page.get_by_text("In effect: applied on top of the Month Close's lines").first
 			).to_be_visible()
 
+		def discharge_tops_the_worklist():
+			# Issue 28: the hospital's ADT feed reported the discharge; the care manager's
+			# worklist puts the patient first, with the date the TCM contact is due by.
+			discharged = fixture["discharged_patient"]
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			expect(
+				page.locator(".dt-scrollable").get_by_text(fixture["discharged_patient_name"]).first
+			).to_be_visible(timeout=30000)
+			flow.wait_idle()
+			first = page.evaluate("() => frappe.query_report.data[0]")
+			assert first["patient"] == discharged, (
+				f"the worklist starts with {first['patient']}, not {discharged}"
+			)
+			assert first["tcm_contact_by"] == fixture["tcm_contact_by"], first["tcm_contact_by"]
+			# What the care manager sees: the first row, its TCM Contact By cell in the desk's date format.
+			expect(page.locator(".dt-header").get_by_text("TCM Contact By").first).to_be_visible()
+			shown_date = page.evaluate(
+				"(date) => frappe.datetime.str_to_user(date)", fixture["tcm_contact_by"]
+			)
+			row = page.locator(".dt-scrollable .dt-row").first
+			expect(row).to_contain_text(fixture["discharged_patient_name"])
+			expect(row).to_contain_text(shown_date)
+			page.wait_for_timeout(800)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -671,6 +680,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("a patient named with markup stays text in the desk", hostile_names_stay_text),
 			("billing staff hold a record and propose adding a code", billing_holds_and_proposes_a_code),
 			("the billing practitioner approves the added code", the_practitioner_approves_it),
+			("a discharge from the hospital's ADT feed tops the worklist", discharge_tops_the_worklist),
 		]
 		chosen = [word.strip() for word in os.environ.get("BROWSER_STEPS", "").split(",") if word.strip()]
 		for number, (name, action, *on) in enumerate(steps, start=1):

@@ -124,6 +124,7 @@ def prepare() -> dict:
 		).insert(ignore_permissions=True)
 	hostile = hostile_patient(practitioner, start)
 	billing_record = ready_billing_record(practitioner)
+	discharge = discharged_through_the_adt_feed()
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
 	frappe.db.commit()
@@ -146,6 +147,68 @@ def prepare() -> dict:
 		"doctor": DOCTOR,
 		"billing_record": billing_record["record"],
 		"billing_log": billing_record["outreach_log"],
+		"discharged_patient": discharge["patient"],
+		"discharged_patient_name": discharge["patient_name"],
+		"tcm_contact_by": discharge["contact_by"],
+	}
+
+
+DISCHARGED_FIRST_NAME = "Browser Discharged"
+BROWSER_HOSPITAL = ("ADT1", "BROWSER GENERAL HOSPITAL")
+BROWSER_AUTHORITY = "BGH"
+
+
+def discharged_through_the_adt_feed() -> dict:
+	"""A patient of the care manager whom the hospital's ADT feed reports discharged
+	yesterday: an A03 read by the feed's own intake (as the listener hands it a frame),
+	matched by the hospital's MRN, opening the TCM window. Each run starts the stay afresh."""
+	from frappe.utils import add_to_date, now_datetime
+
+	from care_management.adt.intake import receive
+	from care_management.tests import pure_checks
+
+	patient = frappe.db.get_value("Patient", {"first_name": DISCHARGED_FIRST_NAME})
+	if not patient:
+		patient = make_patient(
+			DISCHARGED_FIRST_NAME,
+			last_name="Adtpatient",
+			sex="Male",
+			dob="1961-06-15",
+			care_manager=CARE_MANAGER,
+			facility_mrns=[{"assigning_authority": BROWSER_AUTHORITY, "mrn": "BROWSER-MRN-1"}],
+		).name
+	transitions = frappe.get_all("Care Transition", {"patient": patient}, pluck="name")
+	if transitions:
+		frappe.db.delete("ToDo", {"reference_type": "Care Transition", "reference_name": ("in", transitions)})
+		frappe.db.delete("Care Transition", {"name": ("in", transitions)})
+	frappe.db.delete("ADT Message", {"patient": patient})
+	frappe.db.set_value("Patient", patient, {"hospital_status": None, "hospital_facility": None})
+	frappe.db.commit()
+	yesterday = add_to_date(now_datetime(), days=-1)
+	samples = pure_checks.load("adt_samples")
+	ack = receive(
+		samples.adt(
+			"A03",
+			f"BROWSER{frappe.generate_hash(length=10).upper()}",
+			mrn="BROWSER-MRN-1",
+			authority=BROWSER_AUTHORITY,
+			family="ADTPATIENT",
+			given="BROWSER",
+			visit=f"VB{yesterday:%Y%m%d}",
+			admitted=add_to_date(yesterday, days=-3).strftime("%Y%m%d%H%M"),
+			discharged=yesterday.strftime("%Y%m%d%H%M"),
+			sent=yesterday.strftime("%Y%m%d%H%M"),
+			sender=BROWSER_HOSPITAL,
+		)
+	)
+	transition = frappe.db.get_value(
+		"Care Transition", {"patient": patient, "status": "Open"}, ["name", "contact_due"], as_dict=True
+	)
+	assert transition, f"the ADT feed opened no transition for the browser's patient: {ack!r}"
+	return {
+		"patient": patient,
+		"patient_name": frappe.db.get_value("Patient", patient, "patient_name"),
+		"contact_by": str(transition.contact_due),
 	}
 
 
