@@ -109,6 +109,7 @@ has_website_permission = {
 override_whitelisted_methods = {
 	"frappe.client.get_count": "care_management.api.permitted_count.get_count",
 	"frappe.desk.query_report.export_query": "care_management.overrides.report_export.export_query",
+	"frappe.desk.search.search_link": "care_management.overrides.link_search.search_link",
 }
 
 scheduler_events = {

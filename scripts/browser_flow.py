@@ -6,11 +6,15 @@ Playwright against a site served on 127.0.0.1.
 
 Each step is a check; a screenshot is saved after it. Prints one line per step
 and a closing 'browser: N passed, N failed'; exits non-zero on any failure.
+
+BROWSER_STEPS (optional, while working on a step): comma-separated words; only the
+steps whose name contains one of them run. Unset, every step runs.
 """
 
 import argparse
 import datetime
 import json
+import os
 import re
 import sys
 import traceback
@@ -80,6 +84,21 @@ class Flow:
 	def watch(self, page) -> None:
 		"""Another page (the phone) whose JavaScript errors fail the step too."""
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+	def markup_stays_text(self, where: str, scope: str = "body") -> None:
+		"""No script of a hostile name ran (the `window.__pwned` marker), and no element came
+		of its markup (an <img src=x>) anywhere on the page; `where` names the screen."""
+		found = self.page.evaluate(
+			"""(scope) => ({
+				pwned: window.__pwned || null,
+				images: [...document.querySelectorAll('img')].filter((i) => i.getAttribute('src') === 'x').length,
+				in_scope: document.querySelector(scope) ? document.querySelector(scope).innerText : null,
+			})""",
+			scope,
+		)
+		assert not found["pwned"], f"{where}: a script in the patient's name ran (window.__pwned is set)"
+		assert not found["images"], f"{where}: the patient's name became an <img> element"
+		assert found["in_scope"] is not None, f"{where}: nothing at {scope}"
 
 	def wait_idle(self) -> None:
 		self.page.wait_for_function(
@@ -437,6 +456,208 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			), posted
 			page.wait_for_timeout(500)
 
+		def hostile_names_stay_text():
+			# Issue 31: a patient named `<img src=x onerror="window.__pwned=1"> {{ 7*7 }}` in the
+			# care manager's caseload. Every screen shows the name as typed, as text.
+			hostile = fixture["hostile_patient"]
+			shown = "{{ 7*7 }}"  # what the eye sees of the name, outside any markup
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			row = page.locator(".dt-scrollable .dt-row").filter(has_text=shown).first
+			expect(row).to_be_visible(timeout=30000)
+			expect(row).to_contain_text("<img src=x")  # the tag as letters, not an image
+			flow.markup_stays_text("the worklist", ".dt-scrollable")
+			page.screenshot(path=str(shots / "19a-hostile-name-on-the-worklist.png"))
+			# The patient's care plan (titled with the name).
+			page.goto(f"{base}/app/care-plan/{fixture['hostile_care_plan']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(fixture['hostile_care_plan'])}",
+				timeout=30000,
+			)
+			flow.wait_idle()
+			expect(page.locator(".page-head .title-text").first).to_contain_text(shown, timeout=30000)
+			flow.markup_stays_text("the care plan", ".page-head")
+			page.screenshot(path=str(shots / "19b-hostile-name-care-plan.png"))
+			# An outreach log for them linked to another patient's plan: refused, naming them.
+			page.goto(f"{base}/app/outreach-log/new")
+			page.wait_for_selector(".outreach-timer", timeout=30000)
+			page.evaluate(f"() => cur_frm.set_value('patient', {json.dumps(hostile)})")
+			flow.wait_idle()
+			page.evaluate(
+				f"""() => cur_frm.set_value({{care_plan: {json.dumps(fixture["care_plan"])},
+					activity_type: "Phone Call", start: frappe.datetime.add_days(frappe.datetime.now_datetime(), -1)}})"""
+			)
+			flow.wait_idle()
+			page.evaluate("() => { cur_frm.save(); }")  # its promise does not settle on a refusal
+			refusal = page.locator(".modal.show").filter(has=page.locator(".msgprint")).first
+			expect(refusal).to_contain_text("belongs to another patient", timeout=30000)
+			expect(refusal.locator(".msgprint")).to_contain_text(shown)
+			expect(refusal.locator(".msgprint")).to_contain_text("<img src=")
+			assert refusal.locator(".msgprint img").count() == 0, "the refusal shows the name as an image"
+			flow.markup_stays_text("the outreach log refusal", ".modal.show .msgprint")
+			page.screenshot(path=str(shots / "19c-hostile-name-in-a-refusal.png"))
+			refusal.locator(".btn-modal-close").first.click()
+			expect(page.locator(".modal.show .msgprint")).to_have_count(0, timeout=15000)
+			# A timer on them: the desk's running-timer reminder on the next load names them.
+			page.evaluate(
+				f"() => cur_frm.set_value({{care_plan: {json.dumps(fixture['hostile_care_plan'])}, start: null}})"
+			)
+			flow.wait_idle()
+			page.click("button[data-action=start]")
+			page.wait_for_url(re.compile(r".*/app/outreach-log/(?!new).+"), timeout=30000)
+			expect(page.locator(".outreach-timer .indicator-pill.green")).to_be_visible(timeout=30000)
+			running = page.evaluate("() => cur_frm.doc.name")
+			page.goto(f"{base}/app/care-management")
+			reminder = page.locator(".alert-message").filter(has_text="Your timer is running").first
+			expect(reminder).to_be_visible(timeout=30000)
+			expect(reminder).to_contain_text(shown)
+			expect(reminder).to_contain_text("<img src=")
+			flow.markup_stays_text("the running-timer reminder", "#alert-container")
+			page.wait_for_timeout(800)  # the reminder slides in
+			page.screenshot(path=str(shots / "19d-hostile-name-in-the-timer-reminder.png"))
+			# A second timer while theirs runs: refused, naming them.
+			page.evaluate(
+				f"""() => {{ frappe.call({{
+					method: "care_management.care_management.doctype.outreach_log.outreach_timer.start_timer",
+					args: {{patient: {json.dumps(patient)}}},
+				}}).catch(() => null); }}"""
+			)
+			refusal = page.locator(".modal.show").filter(has=page.locator(".msgprint")).first
+			expect(refusal).to_contain_text("already running", timeout=30000)
+			expect(refusal.locator(".msgprint")).to_contain_text(shown)
+			assert refusal.locator(".msgprint img").count() == 0, "the refusal shows the name as an image"
+			flow.markup_stays_text("the second-timer refusal", ".modal.show .msgprint")
+			page.screenshot(path=str(shots / "19e-hostile-name-in-the-timer-refusal.png"))
+			refusal.locator(".btn-modal-close").first.click()
+			expect(page.locator(".modal.show .msgprint")).to_have_count(0, timeout=15000)
+			# No timer left running for the care manager (the next run's fixture removes the draft).
+			page.evaluate(
+				"""(name) => frappe.xcall(
+					"care_management.care_management.doctype.outreach_log.outreach_timer.stop_timer", {name})""",
+				running,
+			)
+
+		adjustment = {}
+
+		def adjust(kind: str) -> None:
+			"""On the open Care Billing Record: Adjust → kind, which opens a new adjustment of it."""
+			page.get_by_role("button", name="Adjust").click()
+			page.locator(".dropdown-menu.show .dropdown-item").filter(
+				has_text=re.compile(f"^\\s*{kind}\\s*$")
+			).first.click()
+			page.wait_for_function(
+				f"""() => window.cur_frm && cur_frm.doctype === 'Care Billing Adjustment' && cur_frm.is_new()
+					&& cur_frm.doc.kind === {json.dumps(kind)}
+					&& cur_frm.doc.record === {json.dumps(fixture["billing_record"])}""",
+				timeout=30000,
+			)
+
+		def workflow_action(action: str) -> None:
+			page.get_by_role("button", name="Actions").click()
+			page.locator(".dropdown-menu.show .dropdown-item").filter(
+				has_text=re.compile(f"^\\s*{action}\\s*$")
+			).first.click()
+			confirm = page.locator(".modal.show").get_by_role("button", name="Yes")
+			page.wait_for_timeout(500)
+			if confirm.count():
+				confirm.first.click()
+
+		def save_the_adjustment() -> None:
+			flow.wait_idle()
+			page.keyboard.press("Control+s")
+			page.wait_for_function("() => !cur_frm.is_new() && !cur_frm.is_dirty()", timeout=30000)
+			flow.wait_idle()
+
+		def open_the_record() -> None:
+			page.goto(f"{base}/app/care-billing-record/{fixture['billing_record']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(fixture['billing_record'])}",
+				timeout=30000,
+			)
+			flow.wait_idle()
+
+		def billing_holds_and_proposes_a_code():
+			# Issue 33: what billing staff decide is an adjustment with a reason, never an edit.
+			flow.login(fixture["billing"])
+			open_the_record()
+			assert page.evaluate("() => cur_frm.doc.status") == "Ready"
+			adjust("Hold")
+			page.locator("textarea[data-fieldname='reason']").fill(
+				"The payer asked for the consent form first"
+			)
+			save_the_adjustment()
+			workflow_action("Apply")
+			page.wait_for_function("() => cur_frm.doc.docstatus === 1 && cur_frm.doc.status === 'Approved'")
+			open_the_record()
+			assert page.evaluate("() => cur_frm.doc.held") == 1, "the record is not held"
+			expect(
+				page.get_by_text("Held from invoicing")
+				.or_(page.locator(".form-headline .indicator.red"))
+				.first
+			).to_be_visible()
+			page.screenshot(path=str(shots / "20a-billing-record-held.png"))
+			adjust("Add Code")
+			page.evaluate(
+				f"""() => cur_frm.set_value({{code: "99439", units: 1,
+					outreach_log: {json.dumps(fixture["billing_log"])}}})"""
+			)
+			page.locator("textarea[data-fieldname='reason']").fill(
+				"22 more minutes of care coordination, documented in the log"
+			)
+			save_the_adjustment()
+			assert page.evaluate("() => cur_frm.doc.needs_approval") == 1, "adding a code needs no approval"
+			workflow_action("Send for Approval")
+			page.wait_for_function("() => cur_frm.doc.status === 'Pending Approval'", timeout=30000)
+			expect(
+				page.get_by_text(
+					"the record's billing practitioner or a Care Management Supervisor approves it"
+				).first
+			).to_be_visible()
+			adjustment["name"] = page.evaluate("() => cur_frm.doc.name")
+
+		def the_practitioner_approves_it():
+			assert adjustment, "no adjustment was proposed"
+			flow.login(fixture["doctor"])
+			page.goto(f"{base}/app/care-billing-adjustment/{adjustment['name']}")
+			page.wait_for_function(
+				f"() => window.cur_frm && cur_frm.doc.name === {json.dumps(adjustment['name'])}",
+				timeout=30000,
+			)
+			flow.wait_idle()
+			workflow_action("Approve")
+			page.wait_for_function(
+				"() => cur_frm.doc.status === 'Approved' && cur_frm.doc.docstatus === 1", timeout=30000
+			)
+			assert page.evaluate("() => cur_frm.doc.approved_by") == fixture["doctor"]
+			expect(
+				page.get_by_text("In effect: applied on top of the Month Close's lines").first
+			).to_be_visible()
+
+		def discharge_tops_the_worklist():
+			# Issue 28: the hospital's ADT feed reported the discharge; the care manager's
+			# worklist puts the patient first, with the date the TCM contact is due by.
+			discharged = fixture["discharged_patient"]
+			flow.login(fixture["care_manager"])
+			page.goto(f"{base}/app/query-report/Caseload Worklist")
+			expect(
+				page.locator(".dt-scrollable").get_by_text(fixture["discharged_patient_name"]).first
+			).to_be_visible(timeout=30000)
+			flow.wait_idle()
+			first = page.evaluate("() => frappe.query_report.data[0]")
+			assert first["patient"] == discharged, (
+				f"the worklist starts with {first['patient']}, not {discharged}"
+			)
+			assert first["tcm_contact_by"] == fixture["tcm_contact_by"], first["tcm_contact_by"]
+			# What the care manager sees: the first row, its TCM Contact By cell in the desk's date format.
+			expect(page.locator(".dt-header").get_by_text("TCM Contact By").first).to_be_visible()
+			shown_date = page.evaluate(
+				"(date) => frappe.datetime.str_to_user(date)", fixture["tcm_contact_by"]
+			)
+			row = page.locator(".dt-scrollable .dt-row").first
+			expect(row).to_contain_text(fixture["discharged_patient_name"])
+			expect(row).to_contain_text(shown_date)
+			page.wait_for_timeout(800)
+
 		steps = [
 			("care manager opens the workspace", workspace),
 			("worklist shows the patient", worklist_before),
@@ -459,8 +680,15 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				billing_enters_the_payer_claim_number,
 			),
 			("billing staff post a payer's 835 remittance", billing_posts_a_remittance),
+			("a patient named with markup stays text in the desk", hostile_names_stay_text),
+			("billing staff hold a record and propose adding a code", billing_holds_and_proposes_a_code),
+			("the billing practitioner approves the added code", the_practitioner_approves_it),
+			("a discharge from the hospital's ADT feed tops the worklist", discharge_tops_the_worklist),
 		]
+		chosen = [word.strip() for word in os.environ.get("BROWSER_STEPS", "").split(",") if word.strip()]
 		for number, (name, action, *on) in enumerate(steps, start=1):
+			if chosen and not any(word in name for word in chosen):
+				continue
 			flow.page = on[0] if on else page  # whose screen the step's screenshot shows
 			flow.step(number, name, action)
 		browser.close()

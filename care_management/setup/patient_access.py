@@ -4,7 +4,9 @@ the whole job, so a practice adds no other role for it (README "Roles").
 A user whose only role is Care Manager reads the patient, books and reads the
 patient's appointments, reads (and records, from a call) vital signs and reads
 the encounters and inpatient records a care transition or an enrollment links.
-Which patients: their caseload only (care_management.permissions).
+Which patients: their caseload only (care_management.permissions). Billing staff
+get select on Patient and Healthcare Practitioner: the links their adjustment form
+fills in from the billing record.
 
 A Care Management Supervisor or Care Management Billing user sees every patient
 (domain/access.py): they read the Patient and pick patients, payers (Customer)
@@ -24,6 +26,7 @@ import frappe
 from frappe.permissions import add_permission, update_permission_property
 
 CARE_MANAGER = "Care Manager"
+BILLING = "Care Management Billing"
 
 READ = ("read", "select", "report", "print")
 # doctype -> what a care manager may do with it.

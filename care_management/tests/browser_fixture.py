@@ -5,8 +5,10 @@ patient in the care manager's caseload with a consented CCM enrollment and
 an active care plan made from two templates.
 """
 
+from datetime import datetime, timedelta
+
 import frappe
-from frappe.utils import add_days, add_months, get_first_day, today
+from frappe.utils import add_days, add_months, get_first_day, getdate, today
 from frappe.utils.password import update_password
 
 from care_management.tests import pure_checks
@@ -28,6 +30,9 @@ DOCTOR = "browser.doctor@example.org"
 # The patient's own website user (Healthcare's Patient.user_id), reading in Spanish.
 PATIENT_USER = "browser.patient@example.org"
 PATIENT_FIRST_NAME = "Browser"
+# A patient named with markup and template syntax (issue 31): the desk must show it as text.
+HOSTILE_FIRST_NAME = '<img src=x onerror="window.__pwned=1">'
+HOSTILE_LAST_NAME = "{{ 7*7 }}"
 AGREEMENT_STATE = "Pending Patient Agreement"
 
 
@@ -135,6 +140,9 @@ def prepare() -> dict:
 		frappe.get_doc(
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
+	hostile = hostile_patient(practitioner, start)
+	billing_record = ready_billing_record(practitioner)
+	discharge = discharged_through_the_adt_feed()
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
 	frappe.db.commit()
@@ -153,7 +161,196 @@ def prepare() -> dict:
 		"patient": patient,
 		"patient_user": PATIENT_USER,
 		"care_plan": frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")}),
+		"hostile_patient": hostile["patient"],
+		"hostile_patient_name": hostile["patient_name"],
+		"hostile_care_plan": hostile["care_plan"],
+		"doctor": DOCTOR,
+		"billing_record": billing_record["record"],
+		"billing_log": billing_record["outreach_log"],
+		"discharged_patient": discharge["patient"],
+		"discharged_patient_name": discharge["patient_name"],
+		"tcm_contact_by": discharge["contact_by"],
 	}
+
+
+DISCHARGED_FIRST_NAME = "Browser Discharged"
+BROWSER_HOSPITAL = ("ADT1", "BROWSER GENERAL HOSPITAL")
+BROWSER_AUTHORITY = "BGH"
+
+
+def discharged_through_the_adt_feed() -> dict:
+	"""A patient of the care manager whom the hospital's ADT feed reports discharged
+	yesterday: an A03 read by the feed's own intake (as the listener hands it a frame),
+	matched by the hospital's MRN, opening the TCM window. Each run starts the stay afresh."""
+	from frappe.utils import add_to_date, now_datetime
+
+	from care_management.adt.intake import receive
+	from care_management.tests import pure_checks
+
+	patient = frappe.db.get_value("Patient", {"first_name": DISCHARGED_FIRST_NAME})
+	if not patient:
+		patient = make_patient(
+			DISCHARGED_FIRST_NAME,
+			last_name="Adtpatient",
+			sex="Male",
+			dob="1961-06-15",
+			care_manager=CARE_MANAGER,
+			facility_mrns=[{"assigning_authority": BROWSER_AUTHORITY, "mrn": "BROWSER-MRN-1"}],
+		).name
+	transitions = frappe.get_all("Care Transition", {"patient": patient}, pluck="name")
+	if transitions:
+		frappe.db.delete("ToDo", {"reference_type": "Care Transition", "reference_name": ("in", transitions)})
+		frappe.db.delete("Care Transition", {"name": ("in", transitions)})
+	frappe.db.delete("ADT Message", {"patient": patient})
+	frappe.db.set_value("Patient", patient, {"hospital_status": None, "hospital_facility": None})
+	frappe.db.commit()
+	yesterday = add_to_date(now_datetime(), days=-1)
+	samples = pure_checks.load("adt_samples")
+	ack = receive(
+		samples.adt(
+			"A03",
+			f"BROWSER{frappe.generate_hash(length=10).upper()}",
+			mrn="BROWSER-MRN-1",
+			authority=BROWSER_AUTHORITY,
+			family="ADTPATIENT",
+			given="BROWSER",
+			visit=f"VB{yesterday:%Y%m%d}",
+			admitted=add_to_date(yesterday, days=-3).strftime("%Y%m%d%H%M"),
+			discharged=yesterday.strftime("%Y%m%d%H%M"),
+			sent=yesterday.strftime("%Y%m%d%H%M"),
+			sender=BROWSER_HOSPITAL,
+		)
+	)
+	transition = frappe.db.get_value(
+		"Care Transition", {"patient": patient, "status": "Open"}, ["name", "contact_due"], as_dict=True
+	)
+	assert transition, f"the ADT feed opened no transition for the browser's patient: {ack!r}"
+	return {
+		"patient": patient,
+		"patient_name": frappe.db.get_value("Patient", patient, "patient_name"),
+		"contact_by": str(transition.contact_due),
+	}
+
+
+BILLING_PATIENT_FIRST_NAME = "Browser Billing"
+
+
+def ready_billing_record(practitioner: str) -> dict:
+	"""Last month closed for the browser doctor, with a Ready CCM record (99490 and one unit of
+	99439 for 45 minutes) of a patient of their own, with no adjustments yet: billing staff
+	hold it and propose adding a code, the doctor approves. A patient apart from the browser
+	patient, whose logs the other steps start afresh each run."""
+	from care_management.billing.month_close import close_month
+	from care_management.tests.factories import make_coverage
+	from care_management.tests.test_billing_month import LAST_MONTH, price
+
+	price("99490", 62.0)
+	price("99439", 47.0)
+	patient = frappe.db.get_value("Patient", {"first_name": BILLING_PATIENT_FIRST_NAME})
+	if not patient:
+		patient = make_patient(
+			BILLING_PATIENT_FIRST_NAME, last_name="Testpatient", care_manager=CARE_MANAGER
+		).name
+		make_coverage(patient)
+	begun = add_months(LAST_MONTH, -2)
+	enrollment = frappe.db.get_value("Care Program Enrollment", {"patient": patient, "status": "Active"})
+	if not enrollment:
+		enrollment = make_enrollment(
+			patient, practitioner, care_manager=CARE_MANAGER, start_date=begun, consent_date=begun
+		).name
+	if not frappe.db.exists("Care Plan", {"patient": patient, "status": ("!=", "Closed")}):
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=begun,
+			conditions=[
+				{"condition_name": "Diabetes", "icd10_code": "E11.9"},
+				{"condition_name": "Hypertension", "icd10_code": "I10"},
+			],
+		)
+		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
+	# Each run: the month as the engine computes it from one fresh log, nothing adjusted.
+	records = frappe.get_all("Care Billing Record", {"patient": patient, "month": LAST_MONTH}, pluck="name")
+	if records:
+		frappe.db.delete("Care Billing Adjustment", {"record": ("in", records)})
+		frappe.db.delete("Care Billing Line", {"parent": ("in", records)})
+		frappe.db.delete("Care Billing Record", {"name": ("in", records)})
+	frappe.db.set_value(
+		"Outreach Log", {"patient": patient, "docstatus": 1}, "docstatus", 2, update_modified=False
+	)
+	# The care manager's own call, at an hour no test's log takes (a performer's logs may not overlap).
+	start = datetime.combine(getdate(LAST_MONTH), datetime.min.time()) + timedelta(days=26, hours=7)
+	log = frappe.get_doc(
+		{
+			"doctype": "Outreach Log",
+			"patient": patient,
+			"enrollment": enrollment,
+			"performed_by": CARE_MANAGER,
+			"activity_type": "Phone Call",
+			"start": start,
+			"end": start + timedelta(minutes=45),
+			"duration_minutes": 45,
+			"outcome": "Reached",
+			"interactive": 1,
+		}
+	).insert(ignore_permissions=True)
+	log.submit()
+	close_month(LAST_MONTH, practitioner=practitioner, now=True)
+	record = frappe.db.get_value(
+		"Care Billing Record",
+		{"patient": patient, "month": LAST_MONTH, "program": "CCM"},
+		["name", "status"],
+		as_dict=True,
+	)
+	assert record and record.status == "Ready", f"the browser's billing record is not Ready: {record}"
+	return {"record": record.name, "outreach_log": log.name}
+
+
+def hostile_patient(practitioner: str, start: str) -> dict:
+	"""A patient in the care manager's caseload whose stored name carries markup and template
+	syntax, with an active care plan. This site names patients (and their Customers) by
+	their full name, and a name refuses < and >: the patient is made under a naming series
+	without a Customer, as a site naming by series would have it (the settings are put back),
+	then given the whole payload, as a direct SQL import or an HSDS-fed record would store it
+	past Frappe's own filter (which takes the handler out of a saved field)."""
+	full_name = f"{HOSTILE_FIRST_NAME} {HOSTILE_LAST_NAME}"
+	patient = frappe.db.get_value("Patient", {"first_name": HOSTILE_FIRST_NAME})
+	if not patient:
+		settings = frappe.db.get_value(
+			"Healthcare Settings",
+			None,
+			["patient_name_by", "link_customer_to_patient"],
+			as_dict=True,
+		)
+		frappe.db.set_single_value(
+			"Healthcare Settings", {"patient_name_by": "Naming Series", "link_customer_to_patient": 0}
+		)
+		frappe.db.value_cache.pop("Healthcare Settings", None)
+		try:
+			patient = make_patient("Hostile Browser", care_manager=CARE_MANAGER, care_risk_tier="High").name
+		finally:
+			frappe.db.set_single_value("Healthcare Settings", settings)
+			frappe.db.value_cache.pop("Healthcare Settings", None)
+	frappe.db.set_value(
+		"Patient",
+		patient,
+		{"first_name": HOSTILE_FIRST_NAME, "last_name": HOSTILE_LAST_NAME, "patient_name": full_name},
+	)
+	# Each run starts with no outreach timer of theirs (the browser step starts one).
+	for name in frappe.get_all("Outreach Log", {"patient": patient, "docstatus": 0}, pluck="name"):
+		frappe.delete_doc("Outreach Log", name, force=True, ignore_permissions=True)
+	plan = frappe.db.get_value("Care Plan", {"patient": patient, "status": ("!=", "Closed")})
+	if not plan:
+		plan = make_care_plan(
+			patient,
+			practitioner,
+			start_date=start,
+			next_review_date=add_days(today(), 60),
+			what_matters_most="Gardening",
+		).name
+		frappe.db.set_value("Care Plan", plan, {"status": "Active", "workflow_state": "Active"})
+	frappe.db.set_value("Care Plan", plan, "patient_name", full_name)
+	return {"patient": patient, "patient_name": full_name, "care_plan": plan}
 
 
 BROWSER_CLAIM_EXPORT = "CLMX-BROWSER-0001"

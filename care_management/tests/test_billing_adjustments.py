@@ -150,6 +150,16 @@ class TestRecordsAreTheEngines(AdjustmentCase):
 
 
 class TestAdjustments(AdjustmentCase):
+	def test_billing_staff_can_check_the_links_the_adjustment_form_fills_in(self):
+		# The form fetches the record's patient and billing practitioner into links, which
+		# the desk checks with frappe.client.validate_link (select is enough).
+		patient, *_rest = self.closed("Form Links")
+		frappe.set_user(BILLING)
+		self.assertEqual(frappe.client.validate_link("Patient", patient, '["name"]').name, patient)
+		self.assertEqual(
+			frappe.client.validate_link("Healthcare Practitioner", self.practitioner).name, self.practitioner
+		)
+
 	def test_an_up_adjustment_bills_nothing_more_until_approved(self):
 		patient, _enrollment, log, record = self.closed("Up Pending")
 		add = self.propose(BILLING, record.name, "Add Code", code="99439", units=1, outreach_log=log.name)

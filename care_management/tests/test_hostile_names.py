@@ -409,6 +409,19 @@ class TestRefusalsShowHostileNamesAsText(ShowsAsText, FrappeTestCase):
 		self.assertShownAsText(printed, name)
 		self.assertIn("{{ 7*7 }}", printed)  # a target is data, never a template
 
+	def test_the_link_fields_search_shows_the_patients_name_as_text(self):
+		# The desk's link dropdown draws each result's description as HTML.
+		from care_management.overrides.link_search import search_link
+
+		self.assertEqual(
+			frappe.get_hooks("override_whitelisted_methods")["frappe.desk.search.search_link"],
+			["care_management.overrides.link_search.search_link"],
+		)
+		patient, name = self.hostile_patient()
+		found = [r for r in search_link("Patient", patient) if r["value"] == patient]
+		self.assertEqual(len(found), 1, found)
+		self.assertShownAsText(found[0]["description"], name)
+
 	def test_desk_links_escape_the_title(self):
 		patient, name = self.hostile_patient()
 		plan = make_care_plan(patient, self.practitioner).name

@@ -45,6 +45,11 @@ frappe.query_reports["Caseload Worklist"] = {
 		if (column.fieldname === "suggested_risk_tier" && data && data.suggested_risk_tier && data.suggested_risk_tier !== data.risk_tier) {
 			return `<span class="indicator-pill orange" title="${frappe.utils.escape_html(data.risk_score_factors || "")}">${frappe.utils.escape_html(value)}</span>`;
 		}
+		// Names and facilities are typed by others (a front desk, Data Import, a hospital's
+		// ADT feed); the report's Data formatter writes them as HTML, so they are escaped.
+		if (["Data", "Small Text", "Text"].includes(column.fieldtype) && typeof value === "string") {
+			value = frappe.utils.escape_html(value);
+		}
 		value = default_formatter(value, row, column, data);
 		if (column.fieldname === "days_overdue" && data && data.days_overdue > 0) {
 			value = `<span style="color: var(--red-600); font-weight: 600">${value}</span>`;
