@@ -218,10 +218,11 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				6: "Never", 7: "Never", 8: "Never", 9: "Never",
 			}  # fmt: skip
 			# The link opens in the patient's language (Spanish here); the answers are the same ones.
-			shown = fixture.get("screening_answers") or {}
+			shown = fixture.get("screening_answers") or []
 			for index, answer in answers.items():
+				label = shown[index].get(answer, answer) if index < len(shown) else answer
 				page.locator(".patient-screening-questions fieldset").nth(index).get_by_label(
-					shown.get(answer, answer), exact=True
+					label, exact=True
 				).check()
 			page.locator("button.submit-btn").first.click()
 			expect(page.locator(".success-page")).to_be_visible(timeout=30000)

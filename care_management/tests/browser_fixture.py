@@ -36,21 +36,19 @@ HOSTILE_LAST_NAME = "{{ 7*7 }}"
 AGREEMENT_STATE = "Pending Patient Agreement"
 
 
-def answers_in_patient_language(instrument: str, patient: str) -> dict[str, str]:
-	"""English answer -> the answer as the patient reads it on the screening form."""
+def answers_in_patient_language(instrument: str, patient: str) -> list[dict[str, str]]:
+	"""Per question, in order: English answer -> the answer as the patient reads it on the form."""
 	from care_management.patient_language import language_for_patient_messages
 
 	language = language_for_patient_messages(patient)
 	doc = frappe.get_doc("Screening Instrument", instrument)
 	translated = {row.question_key: row for row in doc.translations if row.language == language}
-	answers = {}
+	answers = []
 	for question in doc.questions:
 		row = translated.get(question.key)
-		if not row:
-			continue
 		english = [o.strip() for o in (question.options or "").splitlines() if o.strip()]
-		theirs = [o.strip() for o in (row.options or "").splitlines() if o.strip()]
-		answers.update(zip(english, theirs, strict=False))
+		theirs = [o.strip() for o in (row.options or "").splitlines() if o.strip()] if row else english
+		answers.append(dict(zip(english, theirs, strict=False)))
 	return answers
 
 
