@@ -46,7 +46,8 @@ def answers_in_patient_language(instrument: str, patient: str) -> list[dict[str,
 	answers = []
 	for question in doc.questions:
 		row = translated.get(question.key)
-		english = [o.strip() for o in (question.options or "").splitlines() if o.strip()]
+		# An option may carry its score ("Never = 1"); the form shows the answer alone.
+		english = [o.split(" = ")[0].strip() for o in (question.options or "").splitlines() if o.strip()]
 		theirs = [o.strip() for o in (row.options or "").splitlines() if o.strip()] if row else english
 		answers.append(dict(zip(english, theirs, strict=False)))
 	return answers
