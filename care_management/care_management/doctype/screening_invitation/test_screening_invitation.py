@@ -96,11 +96,13 @@ class TestScreeningInvitation(FrappeTestCase):
 		)
 
 	def test_without_outgoing_email_the_link_is_shown_not_sent(self):
-		frappe.message_log = []
+		# clear_messages, not `frappe.message_log = []`: that would replace Frappe's
+		# request-local log with a plain list, and every later test's messages with it.
+		frappe.clear_messages()
 		invitation, token = invite(self.patient, email="patient@example.com")
 		self.assertIsNone(frappe.db.get_value("Screening Invitation", invitation.name, "emailed_on"))
 		self.assertFalse(frappe.db.exists("Email Queue", {"reference_name": invitation.name}))
-		shown = " ".join(m.get("message", "") for m in frappe.message_log)
+		shown = " ".join(m.get("message", "") for m in frappe.get_message_log())
 		self.assertIn(token, shown)
 		self.assertIn("no outgoing Email Account", shown)
 
