@@ -27,6 +27,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
+from care_management.billing.db_errors import explained
 from care_management.message_html import desk_link
 
 LINE = "Care Billing Line"
@@ -77,7 +78,22 @@ def lock_before_naming(invoice, method=None) -> None:
 	"""Sales Invoice before_insert: take the records' and lines' locks before the
 	naming series' row lock that naming the invoice takes next, as Create
 	Invoices does (it locks them, then inserts), so the two never deadlock."""
-	lock_records_and_lines(sorted({item.reference_dn for item in referenced_lines(invoice)}))
+	with lines_being_invoiced_elsewhere():
+		lock_records_and_lines(sorted({item.reference_dn for item in referenced_lines(invoice)}))
+
+
+def lines_being_invoiced_elsewhere():
+	"""A lock wait or deadlock on the lines (Create Invoices or another clerk has them) in words."""
+	return explained(
+		duplicate=_(
+			"These care-management lines were just put on another invoice. Refresh, then get items again."
+		),
+		busy=_(
+			"These care-management lines are being invoiced by someone else right now (Create Invoices or "
+			"another clerk). Wait a moment, then get items again: lines already on an invoice are left out."
+		),
+		title=_("Being Invoiced Elsewhere"),
+	)
 
 
 def claim_lines(invoice, method=None) -> None:
@@ -108,7 +124,8 @@ def claim_lines(invoice, method=None) -> None:
 					title=_("Billing Line Twice on One Invoice"),
 				)
 			seen[item.reference_dn] = item.idx
-		lines = lock_records_and_lines(sorted(set(names)))
+		with lines_being_invoiced_elsewhere():
+			lines = lock_records_and_lines(sorted(set(names)))
 		holders = {line[column] for line in lines.values() if line[column]}
 		holders.discard(invoice.name)
 		live_holders = set()
