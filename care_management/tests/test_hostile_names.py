@@ -14,7 +14,7 @@ import openpyxl
 from frappe.desk import query_report
 from frappe.tests.test_api import FrappeAPITestCase
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import add_months, escape_html
+from frappe.utils import add_months, escape_html, get_test_client
 
 from care_management.api.hsds_export import export_csv_package
 from care_management.billing.month_close import close_month
@@ -462,6 +462,11 @@ class TestRefusalsShowHostileNamesAsText(ShowsAsText, FrappeTestCase):
 class TestHostileNamesOverREST(ShowsAsText, FrappeAPITestCase):
 	"""A real HTTP call through Frappe's test client. It runs in another thread with
 	its own database connection, so what it makes is committed and deleted after."""
+
+	# A test client of its own: FrappeAPITestCase's is one for every API test class, and
+	# this class's requests leave an Administrator session cookie in it, which later
+	# classes' requests (signed in by token as a patient) would be answered as.
+	TEST_CLIENT = get_test_client()
 
 	created: list[tuple[str, str]] = []
 
