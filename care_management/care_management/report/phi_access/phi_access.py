@@ -26,6 +26,7 @@ from care_management.phi_access_log import (
 	SELF_SCREENING_FORM,
 	log_report_export,
 )
+from care_management.report_columns import column
 
 REPORT = "PHI Access"
 
@@ -294,15 +295,6 @@ def retention_message(start) -> str:
 
 
 def columns() -> list[dict]:
-	def column(fieldname, label, fieldtype="Data", width=120, options=None):
-		return {
-			"fieldname": fieldname,
-			"label": label,
-			"fieldtype": fieldtype,
-			"width": width,
-			"options": options,
-		}
-
 	# Data rather than Link for users, patients and doctypes: Frappe's report runner refuses
 	# a Link column to a doctype the reader may not read, and a supervisor may read neither
 	# Patient nor User. The record and the log entry stay links (Dynamic Link is not checked).

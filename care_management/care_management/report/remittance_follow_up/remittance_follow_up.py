@@ -10,6 +10,7 @@ from frappe import _
 
 from care_management.domain import remittance_posting as posting
 from care_management.phi_access_log import log_report_export
+from care_management.report_columns import column
 
 # One row per payment of an import (a file that repeats a trace number lists both, neither posted).
 PAYMENTS = """select parent, trace_number, max(payment_date) as payment_date, max(payer) as payer
@@ -81,15 +82,6 @@ def summary(filters) -> list[dict]:
 
 
 def columns() -> list[dict]:
-	def column(fieldname, label, fieldtype="Data", width=120, options=None):
-		return {
-			"fieldname": fieldname,
-			"label": label,
-			"fieldtype": fieldtype,
-			"width": width,
-			"options": options,
-		}
-
 	return [
 		column("payment_date", _("Payment Date"), "Date", 100),
 		column("payer", _("Payer"), "Link", 160, "Customer"),
