@@ -227,3 +227,14 @@ def community_organization(resource: str) -> tuple[str, dict]:
 			"country": row.country,
 		},
 	}
+
+
+def community_service_taxonomy(resource: str, need: str) -> list[dict]:
+	"""The 211 taxonomy terms the community resource carries for the need: what
+	its service is, from which the referral's SNOMED CT code is chosen."""
+	return frappe.get_all(
+		"Community Resource Need",
+		filters={"parenttype": "Community Resource", "parent": resource, "need_category": need},
+		fields=["taxonomy_code as code", "taxonomy_name as name"],
+		order_by="idx asc",
+	)

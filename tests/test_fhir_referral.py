@@ -5,6 +5,7 @@ import us_core_checks as checks
 
 from care_management.domain.fhir_referral import STATUS, referral_bundle
 from care_management.domain.fhir_us_core import SDOH_CATEGORY
+from care_management.domain.sdoh_service_codes import SERVICE_CODES, SNOMED_CT, service_code
 
 BASE = "https://clinic.example.org"
 REFERRAL = {
@@ -114,7 +115,71 @@ def test_the_need_is_coded_with_the_sdoh_categories_and_outcome_is_on_the_task()
 	codes = [c["code"] for cat in found["ServiceRequest"]["category"] for c in cat["coding"]]
 	assert codes == ["sdoh", "food-insecurity"]
 	assert found["Task"]["output"][0]["valueString"] == "Need Met"
-	assert found["ServiceRequest"]["code"] == {"text": "Eastside Pantry"}
+	assert found["ServiceRequest"]["code"] == {
+		"coding": [
+			{
+				"system": SNOMED_CT,
+				"code": "467771000124109",
+				"display": "Assistance with application for food pantry program",
+			}
+		],
+		"text": "Eastside Pantry",
+	}
+	# The completed task says what was done, coded as the request was.
+	(performed,) = [o for o in found["Task"]["output"] if "valueCodeableConcept" in o]
+	assert performed["type"]["coding"][0]["code"] == "resulting-activity"
+	assert performed["valueCodeableConcept"]["coding"] == found["ServiceRequest"]["code"]["coding"]
+
+
+def test_the_request_declares_the_sdohcc_service_request_on_top_of_us_core():
+	assert parts(bundle_of())["ServiceRequest"]["meta"]["profile"] == [
+		"http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest",
+		"http://hl7.org/fhir/us/core/StructureDefinition/us-core-servicerequest|6.1.0",
+	]
+
+
+def test_every_need_the_forms_offer_has_a_service_code():
+	assert set(NEEDS) == set(SERVICE_CODES)
+
+
+@pytest.mark.parametrize(
+	"need, code",
+	[(need, rows[-1][1][0]) for need, rows in SERVICE_CODES.items()],
+	ids=list(SERVICE_CODES),
+)
+def test_each_need_is_coded_from_its_domain_and_every_code_is_a_snomed_ct_concept_id(need, code):
+	assert checks.is_sctid(code)
+	resource = {**copy.deepcopy(REFERRAL["resource"]), "name": "Neighbourhood Help Desk"}
+	request = parts(bundle_of(need=need, resource=resource))["ServiceRequest"]
+	assert request["code"]["coding"][0]["code"] == code
+	assert request["code"]["text"] == "Neighbourhood Help Desk"
+
+
+@pytest.mark.parametrize(
+	"need, service, taxonomy, code",
+	[
+		("Food", "Eastside Tuesday Pantry", [], "467771000124109"),
+		(
+			"Food",
+			"Home Delivered Meals",
+			[{"code": "BD-5000.1500", "name": "Home Delivered Meals"}],
+			"710925007",
+		),
+		(
+			"Food",
+			"Mobile Distribution",
+			[{"code": "BD-1800.2000", "name": "Food Pantries"}],
+			"467771000124109",
+		),
+		("Mental Health", "Walk-in Counseling Center", [], "306226009"),
+		("Mental Health", "Crisis Team", [{"code": None, "name": "Individual Counseling"}], "306226009"),
+		("Mental Health", "Crisis Team", [], "390866009"),
+		("Housing", "Emergency Rental Assistance", [], "710911006"),
+		("Not a need", "Anything", [], "464161000124109"),
+	],
+)
+def test_the_code_follows_what_the_service_is(need, service, taxonomy, code):
+	assert service_code(need, service, taxonomy)[0] == code
 
 
 def test_every_mapped_need_category_is_in_the_sdohcc_value_set():
@@ -177,7 +242,17 @@ def test_unknown_status_is_refused():
 		bundle_of(status="Lost")
 
 
+def complete(bundle):
+	parts(bundle)["Task"].update(status="completed", output=[])
+
+
 BREAKAGES = {
+	"ServiceRequest.code (SDOHCC": lambda b: parts(b)["ServiceRequest"]["code"].pop("coding"),
+	"Coding.system (no made-up systems; ICD-10-CM and SNOMED CT": lambda b: parts(b)["ServiceRequest"]["code"]["coding"][0].update(code="467771000124108"),
+	"meta.profile": lambda b: parts(b)["ServiceRequest"]["meta"]["profile"].pop(0),
+	"Task.focus -> SDOHCC ServiceRequest": lambda b: parts(b)["ServiceRequest"]["meta"]["profile"].pop(0),
+	"Task.output:PerformedActivityCode": complete,
+	"Task.status (SDOHCC-ValueSetReferralTaskStatus) / statusReason.text": lambda b: parts(b)["Task"].update(statusReason={}),
 	"Task.focus": lambda b: parts(b)["Task"]["focus"].update(reference="ServiceRequest/x"),
 	"Task.status": lambda b: parts(b)["Task"].update(status="received"),
 	"ServiceRequest.category:SDOHCC": lambda b: parts(b)["ServiceRequest"]["category"].pop(1),

@@ -14,18 +14,23 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stdnum import verhoeff
+
 from care_management.domain.icd10 import is_icd10_cm
 
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
+SDOHCC = "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/"
+SDOHCC_SERVICE_REQUEST = SDOHCC + "SDOHCC-ServiceRequest"
+# Every profile each resource must declare.
 EXPECTED_PROFILES = {
-	"CarePlan": US_CORE + "us-core-careplan|6.1.0",
-	"Goal": US_CORE + "us-core-goal|6.1.0",
-	"Condition": US_CORE + "us-core-condition-problems-health-concerns|6.1.0",
-	"Patient": US_CORE + "us-core-patient|6.1.0",
-	"Practitioner": US_CORE + "us-core-practitioner|6.1.0",
-	"Organization": US_CORE + "us-core-organization|6.1.0",
-	"ServiceRequest": US_CORE + "us-core-servicerequest|6.1.0",
-	"Task": "http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-TaskForReferralManagement",
+	"CarePlan": (US_CORE + "us-core-careplan|6.1.0",),
+	"Goal": (US_CORE + "us-core-goal|6.1.0",),
+	"Condition": (US_CORE + "us-core-condition-problems-health-concerns|6.1.0",),
+	"Patient": (US_CORE + "us-core-patient|6.1.0",),
+	"Practitioner": (US_CORE + "us-core-practitioner|6.1.0",),
+	"Organization": (US_CORE + "us-core-organization|6.1.0",),
+	"ServiceRequest": (SDOHCC_SERVICE_REQUEST, US_CORE + "us-core-servicerequest|6.1.0"),
+	"Task": (SDOHCC + "SDOHCC-TaskForReferralManagement",),
 }
 
 # ValueSet request-status, request-intent, goal-status, care-plan-activity-status,
@@ -85,12 +90,14 @@ HEALTH_CONCERN = ("http://hl7.org/fhir/us/core/CodeSystem/condition-category", "
 SDOH = ("http://hl7.org/fhir/us/core/CodeSystem/us-core-category", "sdoh")
 SDOHCC_SYSTEM = "http://hl7.org/fhir/us/sdoh-clinicalcare/CodeSystem/SDOHCC-CodeSystemTemporaryCodes"
 ICD10_CM = "http://hl7.org/fhir/sid/icd-10-cm"
+SNOMED_CT = "http://snomed.info/sct"
+TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
 NPI = "http://hl7.org/fhir/sid/us-npi"
 DATA_ABSENT_REASON = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
 # Every code system an export may use; a coding under any other is made up.
 KNOWN_SYSTEMS = {
 	CAREPLAN_CATEGORY, GOAL_ACHIEVEMENT_SYSTEM, CLINICAL_SYSTEM, VERIFICATION_SYSTEM, PROBLEM_CATEGORY[0],
-	HEALTH_CONCERN[0], SDOH[0], SDOHCC_SYSTEM, ICD10_CM, "http://hl7.org/fhir/CodeSystem/task-code",
+	HEALTH_CONCERN[0], SDOH[0], SDOHCC_SYSTEM, ICD10_CM, SNOMED_CT, TASK_CODE,
 	"http://terminology.hl7.org/CodeSystem/v2-0203", "urn:ietf:bcp:47",
 }  # fmt: skip
 # FHIR narrative (txt-1): basic formatting only; these are the ones the export uses.
@@ -172,11 +179,25 @@ def references_resolve(bundle, index):
 
 @rule("*", "meta.profile")
 def profile_declared(resource, index):
-	expected = EXPECTED_PROFILES[resource["resourceType"]]
-	return [] if expected in resource.get("meta", {}).get("profile", []) else [f"no {expected}"]
+	declared = resource.get("meta", {}).get("profile", [])
+	return [
+		f"no {expected}"
+		for expected in EXPECTED_PROFILES[resource["resourceType"]]
+		if expected not in declared
+	]
 
 
-@rule("*", "Coding.system (no made-up systems; ICD-10-CM codes have ICD-10-CM's shape)")
+def is_sctid(code: str) -> bool:
+	"""A SNOMED CT concept id: 6-18 digits, no leading zero, partition 00 (core) or
+	10 (extension), and a Verhoeff check digit that holds (python-stdnum)."""
+	return (
+		bool(re.fullmatch(r"[1-9][0-9]{5,17}", code))
+		and code[-3:-1] in ("00", "10")
+		and verhoeff.is_valid(code)
+	)
+
+
+@rule("*", "Coding.system (no made-up systems; ICD-10-CM and SNOMED CT codes have their shape)")
 def codings_known(resource, index):
 	problems = []
 	for coding_list in all_values(resource, "coding"):
@@ -187,6 +208,8 @@ def codings_known(resource, index):
 				problems.append("coding without a code")
 			if coding.get("system") == ICD10_CM and not is_icd10_cm(coding.get("code") or ""):
 				problems.append(f"{coding.get('code')!r} is not ICD-10-CM")
+			if coding.get("system") == SNOMED_CT and not is_sctid(coding.get("code") or ""):
+				problems.append(f"{coding.get('code')!r} is not a SNOMED CT concept id")
 	return problems
 
 
@@ -481,10 +504,12 @@ def service_request_category(resource, index):
 	return _sdoh_categories(resource)
 
 
-@rule("ServiceRequest", "ServiceRequest.code (1..1)")
+@rule("ServiceRequest", "ServiceRequest.code (SDOHCC: SNOMED CT from US Core Procedure Codes; text kept)")
 def service_request_code(resource, index):
 	code = resource.get("code") or {}
-	return [] if code.get("text") or code.get("coding") else ["no code"]
+	problems = [] if code.get("text") else ["no text beside the codes"]
+	snomed = [c for s, c in codings(code) if s == SNOMED_CT]
+	return problems + ([] if len(snomed) == 1 else [f"{len(snomed)} SNOMED CT codings, expected 1"])
 
 
 @rule("ServiceRequest", "ServiceRequest.subject / requester / performer / reasonReference")
@@ -510,6 +535,8 @@ def task_status(resource, index):
 	problems = (
 		[] if resource.get("status") in REFERRAL_TASK_STATUS else [f"status {resource.get('status')!r}"]
 	)
+	if "statusReason" in resource and not resource["statusReason"].get("text"):
+		problems.append("statusReason without text (1..1)")
 	if resource.get("status") in ("rejected", "cancelled", "on-hold", "failed"):
 		if not (resource.get("statusReason") or {}).get("text"):
 			problems.append("statusReason.text missing")
@@ -523,15 +550,40 @@ def task_intent_and_code(resource, index):
 	return problems + ([] if fulfil in codings(resource.get("code")) else ["code"])
 
 
-@rule("Task", "Task.focus -> ServiceRequest / for -> Patient / owner, requester -> Organization / authoredOn")
+@rule(
+	"Task",
+	"Task.focus -> SDOHCC ServiceRequest / for -> Patient / owner, requester -> Organization / authoredOn",
+)
 def task_links(resource, index):
+	focus = target(resource.get("focus"), index) or {}
 	problems = [] if points_to(resource.get("focus"), index, "ServiceRequest") else ["focus"]
+	if focus and SDOHCC_SERVICE_REQUEST not in focus.get("meta", {}).get("profile", []):
+		problems.append("focus is not an SDOHCC ServiceRequest")
 	if not points_to(resource.get("for"), index, "Patient"):
 		problems.append("for")
 	for key in ("owner", "requester"):
 		if not points_to(resource.get(key), index, "Organization"):
 			problems.append(key)
 	return problems + ([] if resource.get("authoredOn") else ["authoredOn"])
+
+
+@rule(
+	"Task",
+	"Task.output:PerformedActivityCode (resulting-activity: SNOMED CT; a completed task says what was done)",
+)
+def task_output(resource, index):
+	problems = []
+	performed = [
+		o
+		for o in resource.get("output", [])
+		if (SDOHCC_SYSTEM, "resulting-activity") in codings(o.get("type"))
+	]
+	for output in performed:
+		if not any(s == SNOMED_CT for s, _c in codings(output.get("valueCodeableConcept"))):
+			problems.append("resulting-activity without a SNOMED CT code")
+	if resource.get("status") == "completed" and not performed:
+		problems.append("completed without the resulting activity")
+	return problems
 
 
 def problems(bundle: dict, only: Rule | None = None) -> list[str]:

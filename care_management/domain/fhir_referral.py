@@ -7,6 +7,7 @@ Patient, the need (Condition), the practice and the organization they point at.
 from __future__ import annotations
 
 from care_management.domain.fhir_us_core import (
+	SDOHCC_CODES,
 	BundleEntries,
 	coded,
 	drop_empty,
@@ -16,9 +17,13 @@ from care_management.domain.fhir_us_core import (
 	patient_resource,
 	sdoh_categories,
 )
+from care_management.domain.sdoh_service_codes import service_concept
 
 TASK_CODE = "http://hl7.org/fhir/CodeSystem/task-code"
-# Referral status -> (ServiceRequest.status, Task.status)
+# Task.output.type of the activity a fulfilled task resulted in (SDOHCC PerformedActivityCode).
+RESULTING_ACTIVITY = ("resulting-activity", "Resulting Activity")
+# Referral workflow state -> (ServiceRequest.status, Task.status); the Task's are
+# SDOHCC-ValueSetReferralTaskStatus codes.
 STATUS = {
 	"Draft": ("draft", "draft"),
 	"Sent": ("active", "requested"),
@@ -40,7 +45,8 @@ def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
 	"""``referral``: id, status, need (the app's need category), patient (see
 	patient_resource), need_condition {id, status, identified_on, notes} (the
 	care plan's need, else one made for the referral), resource {name,
-	organization (see organization_resource)}, practice (the referring
+	organization (see organization_resource), taxonomy: the 211 terms {code, name}
+	it carries for the need}, practice (the referring
 	practice's organization), referred_by (a name), authored (date), outcome,
 	notes."""
 	if referral["status"] not in STATUS:
@@ -70,6 +76,22 @@ def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
 	practice = organization_resource(referral["practice"], base_url)
 	requester = entries.reference(practice, practice["name"])
 
+	code = service_concept(
+		referral["need"], referral["resource"]["name"], referral["resource"].get("taxonomy")
+	)
+	outputs = (
+		[{"type": {"text": _("Outcome")}, "valueString": _(referral["outcome"])}]
+		if referral.get("outcome")
+		else []
+	)
+	if task_status == "completed":
+		# What was done, coded as the request was (SDOHCC output:PerformedActivityCode).
+		outputs.append(
+			{
+				"type": coded(SDOHCC_CODES, *RESULTING_ACTIVITY),
+				"valueCodeableConcept": {"coding": code["coding"]},
+			}
+		)
 	notes = [
 		{"text": _("Referred by {0}").format(referral["referred_by"])}
 		if referral.get("referred_by")
@@ -83,8 +105,8 @@ def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
 			"status": request_status,
 			"intent": "order",
 			"category": sdoh_categories(referral["need"]),
-			# The directory keeps no procedure codes for its services: the service is named.
-			"code": {"text": referral["resource"]["name"]},
+			# SNOMED CT from the need's domain and what the service is; its name kept as text.
+			"code": code,
 			"subject": subject,
 			"authoredOn": referral.get("authored"),
 			"requester": requester,
@@ -108,9 +130,7 @@ def referral_bundle(referral: dict, base_url: str, _=_untranslated) -> dict:
 			"authoredOn": referral.get("authored"),
 			"requester": requester,
 			"owner": owner,
-			"output": [{"type": {"text": _("Outcome")}, "valueString": _(referral["outcome"])}]
-			if referral.get("outcome")
-			else None,
+			"output": outputs,
 		}
 	)
 	for resource in (service_request, task, patient, need_condition, organization, practice):

@@ -24,15 +24,17 @@ def us_core(profile: str) -> str:
 	return f"{_US_CORE}{profile}|{US_CORE_VERSION}"
 
 
+# The profiles each resource declares (meta.profile). The referral's ServiceRequest
+# is an SDOH Clinical Care ServiceRequest, which is built on US Core's.
 PROFILES = {
-	"CarePlan": us_core("us-core-careplan"),
-	"Goal": us_core("us-core-goal"),
-	"Condition": us_core("us-core-condition-problems-health-concerns"),
-	"Patient": us_core("us-core-patient"),
-	"Practitioner": us_core("us-core-practitioner"),
-	"Organization": us_core("us-core-organization"),
-	"ServiceRequest": us_core("us-core-servicerequest"),
-	"Task": f"{_SDOHCC}SDOHCC-TaskForReferralManagement",
+	"CarePlan": (us_core("us-core-careplan"),),
+	"Goal": (us_core("us-core-goal"),),
+	"Condition": (us_core("us-core-condition-problems-health-concerns"),),
+	"Patient": (us_core("us-core-patient"),),
+	"Practitioner": (us_core("us-core-practitioner"),),
+	"Organization": (us_core("us-core-organization"),),
+	"ServiceRequest": (f"{_SDOHCC}SDOHCC-ServiceRequest", us_core("us-core-servicerequest")),
+	"Task": (f"{_SDOHCC}SDOHCC-TaskForReferralManagement",),
 }
 
 NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
@@ -122,7 +124,7 @@ class BundleEntries:
 	def add(self, resource: dict) -> None:
 		"""Adds the resource, declaring the profile it follows (first, where a reader looks)."""
 		kind, resource_id = resource["resourceType"], resource["id"]
-		declared = {"resourceType": kind, "id": resource_id, "meta": {"profile": [PROFILES[kind]]}}
+		declared = {"resourceType": kind, "id": resource_id, "meta": {"profile": list(PROFILES[kind])}}
 		self.entries.setdefault(self.full_url(kind, resource_id), {**declared, **resource})
 
 	def bundle(self, bundle_id: str) -> dict:

@@ -183,7 +183,24 @@ class TestFhirExports(FrappeTestCase):
 		self.assertEqual((request["status"], task["status"]), ("active", "requested"))
 		self.assertEqual(task["focus"]["reference"], full_urls(bundle, "ServiceRequest")[0])
 		self.assertEqual(task["owner"]["reference"], organizations["FHIR pantry Org"])
-		self.assertEqual(request["code"], {"text": "FHIR pantry"})
+		# A pantry: the SDOHCC IG's own code for food pantry assistance, the service's name beside it.
+		self.assertEqual(
+			request["code"],
+			{
+				"coding": [
+					{
+						"system": "http://snomed.info/sct",
+						"code": "467771000124109",
+						"display": "Assistance with application for food pantry program",
+					}
+				],
+				"text": "FHIR pantry",
+			},
+		)
+		self.assertIn(
+			"http://hl7.org/fhir/us/sdoh-clinicalcare/StructureDefinition/SDOHCC-ServiceRequest",
+			request["meta"]["profile"],
+		)
 		self.assertEqual([c["coding"][0]["code"] for c in request["category"]], ["sdoh", "food-insecurity"])
 		company = frappe.db.get_value(
 			"Company", frappe.defaults.get_user_default("Company") or {}, "company_name"
@@ -209,12 +226,55 @@ class TestFhirExports(FrappeTestCase):
 		(task,) = resources(bundle, "Task")
 		self.assertEqual((task["status"], task["statusReason"]["text"]), ("rejected", "Declined"))
 
+	def test_the_code_follows_the_resources_service_from_its_taxonomy(self):
+		self.plan()
+		referral = self.referral()
+		resource = frappe.get_doc("Community Resource", referral.resource)
+		resource.resource_name = "Eastside Kitchen"
+		resource.needs[0].taxonomy_code = "BD-5000.1500"
+		resource.needs[0].taxonomy_name = "Home Delivered Meals"
+		resource.save()
+		(request,) = resources(get_referral_bundle(referral.name), "ServiceRequest")
+		self.assertEqual(
+			(request["code"]["coding"][0]["code"], request["code"]["text"]), ("710925007", "Eastside Kitchen")
+		)
+		resource.needs[0].taxonomy_code = "BD-1800.2000"
+		resource.needs[0].taxonomy_name = "Food Pantries"
+		resource.save()
+		(request,) = resources(get_referral_bundle(referral.name), "ServiceRequest")
+		self.assertEqual(request["code"]["coding"][0]["code"], "467771000124109")
+
+	def test_each_workflow_state_maps_to_the_task_status_and_a_closed_loop_says_what_was_done(self):
+		self.plan()
+		referral = self.referral()
+		seen = []
+		for action in ("Mark Accepted", "Complete"):
+			doc = frappe.get_doc("Resource Referral", referral.name)
+			if action == "Complete":
+				doc.outcome = "Need Met"
+				doc.save()
+			referral = apply_workflow(frappe.get_doc("Resource Referral", referral.name), action)
+			bundle = get_referral_bundle(referral.name)
+			self.assertEqual(checks.problems(bundle), [])
+			(request,) = resources(bundle, "ServiceRequest")
+			(task,) = resources(bundle, "Task")
+			seen.append((referral.status, request["status"], task["status"]))
+		self.assertEqual(seen, [("Accepted", "active", "accepted"), ("Completed", "completed", "completed")])
+		outputs = {o["type"].get("text") or o["type"]["coding"][0]["code"]: o for o in task["output"]}
+		self.assertEqual(outputs["Outcome"]["valueString"], "Need Met")
+		self.assertEqual(
+			outputs["resulting-activity"]["valueCodeableConcept"]["coding"], request["code"]["coding"]
+		)
+
 	def test_a_referral_without_a_care_plan_need_still_carries_its_condition(self):
 		referral = self.referral(need="Legal")  # no care plan for this patient
 		bundle = get_referral_bundle(referral.name)
 		self.assertEqual(checks.problems(bundle), [])
 		(condition,) = resources(bundle, "Condition")
 		self.assertEqual(condition["category"][2]["coding"][0]["code"], "sdoh-category-unspecified")
+		# A legal service is a referral to a community resource network program, still coded.
+		(request,) = resources(bundle, "ServiceRequest")
+		self.assertEqual(request["code"]["coding"][0]["code"], "464161000124109")
 
 	def test_an_export_of_a_referral_the_user_may_not_read_is_refused(self):
 		referral = self.referral()

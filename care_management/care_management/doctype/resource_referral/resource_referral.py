@@ -129,6 +129,7 @@ def get_fhir_bundle(name: str) -> dict:
 	from care_management.fhir_records import (
 		as_plain_text,
 		community_organization,
+		community_service_taxonomy,
 		iso,
 		patient_data,
 		practice_organization,
@@ -143,7 +144,11 @@ def get_fhir_bundle(name: str) -> dict:
 		"need": referral.need_category,
 		"patient": patient_data(referral.patient),
 		"need_condition": care_plan_need_condition(referral),
-		"resource": {"name": service, "organization": organization},
+		"resource": {
+			"name": service,
+			"organization": organization,
+			"taxonomy": community_service_taxonomy(referral.resource, referral.need_category),
+		},
 		"practice": practice_organization(),
 		"referred_by": frappe.utils.get_fullname(referral.referred_by) if referral.referred_by else None,
 		"authored": iso(referral.creation),
