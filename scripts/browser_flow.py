@@ -39,7 +39,19 @@ class Flow:
 		self.page, self.base, self.shots, self.fixture = page, base, shots, fixture
 		self.results: list[tuple[str, bool, str]] = []
 		self.errors: list[str] = []
-		page.on("pageerror", lambda error: self.errors.append(str(error)))
+		self.watch(page)
+
+	def app_asset_failed(self, response) -> None:
+		"""One of the app's own files (/assets/care_management/…, e.g. the running-timer
+		reminder the desk loads on every page) not served: a bench whose assets were never
+		built or linked. The desk still loads without it, so only this catches it."""
+		if "/assets/care_management/" in response.url and response.status >= 400:
+			self.errors.append(f"{response.status} for the app's own asset {response.url}")
+
+	def app_asset_unreachable(self, request) -> None:
+		# ERR_ABORTED: the page navigated away while the file was loading, not a missing file.
+		if "/assets/care_management/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
+			self.errors.append(f"the app's own asset {request.url} failed: {request.failure}")
 
 	def error_dialogs(self) -> list[str]:
 		"""Texts of open desk dialogs that report an error ("Not permitted", a red indicator)."""
@@ -55,7 +67,7 @@ class Flow:
 		try:
 			action()
 			if self.errors:
-				raise AssertionError(f"JavaScript error on the page: {self.errors[0]}")
+				raise AssertionError(f"JavaScript error or missing app asset on the page: {self.errors[0]}")
 			dialogs = self.error_dialogs()
 			if dialogs:
 				raise AssertionError(f"an error dialog is open: {dialogs[0]}")
@@ -82,8 +94,11 @@ class Flow:
 		page.wait_for_url(re.compile(r".*/app.*"), timeout=30000)
 
 	def watch(self, page) -> None:
-		"""Another page (the phone) whose JavaScript errors fail the step too."""
+		"""A page whose JavaScript errors, and failed requests for the app's own assets,
+		fail the step (the desk's page, and another such as the phone)."""
 		page.on("pageerror", lambda error: self.errors.append(str(error)))
+		page.on("response", self.app_asset_failed)
+		page.on("requestfailed", self.app_asset_unreachable)
 
 	def markup_stays_text(self, where: str, scope: str = "body") -> None:
 		"""No script of a hostile name ran (the `window.__pwned` marker), and no element came
