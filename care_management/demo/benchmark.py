@@ -35,7 +35,7 @@ ENCOUNTERS_PER_PATIENT = 10
 
 
 # The 10,000-patient inline close before the unique key, chunk rows and row
-# locks of exactly-once billing (README Performance, 2026-11-24, the same kind
+# locks of exactly-once billing (docs/performance.md, 2026-11-24, the same kind
 # of 2-core machine): 4.70 s, 2.8 times its SQL floor. The locking may cost at most
 # 20 % of it. Seconds differ from one machine (and day) to the next; the ratio
 # to the floor measured in the same run does not, so the verdict uses it.

@@ -1,5 +1,5 @@
 """What each role of the app needs of Healthcare's and ERPNext's doctypes to do
-the whole job, so a practice adds no other role for it (README "Roles").
+the whole job, so a practice adds no other role for it (docs/roles.md).
 
 A user whose only role is Care Manager reads the patient, books and reads the
 patient's appointments, reads (and records, from a call) vital signs and reads
