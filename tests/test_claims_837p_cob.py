@@ -234,3 +234,77 @@ def test_pyx12_reports_a_line_adjudication_without_its_svd():
 def test_primary_claims_are_written_as_before():
 	segs = segments(render(interchange()))
 	assert not any(s.startswith(("SVD*", "OI*", "AMT*D", "DTP*573")) for s in segs)
+
+
+# ---------------------------------------------------------------- from the primary's 835
+
+from care_management.domain import secondary_claims as sc  # noqa: E402
+
+
+def primary_answer(**changes) -> sc.PrimaryAdjudication:
+	base = sc.PrimaryAdjudication(
+		status_code="1",
+		paid=Decimal("87.60"),
+		adjudication_date=PAID_ON,
+		payer_claim_number="ICN-2026-0001",
+		services=(
+			sc.AdjudicatedService("", "99490", Decimal("62"), Decimal("49.60"), (cas("PR", "2", "12.40"),)),
+			sc.AdjudicatedService(
+				"BL-0001", "99439", Decimal("47.50"), Decimal("38"), (cas("PR", "2", "9.50"),)
+			),
+		),
+	)
+	return replace(base, **changes)
+
+
+def unadjudicated_secondary():
+	return claim(payer=MEDICAID, subscriber=subscriber(member_id="MCD778899"))
+
+
+def test_the_primary_adjudication_fills_the_cob_loops():
+	built, reason = sc.with_primary_adjudication(
+		unadjudicated_secondary(), primary_answer(), MEDICARE, subscriber()
+	)
+	assert reason is None
+	assert built.subscriber.payer_responsibility == "S"
+	assert built == secondary_claim()
+	assert claim_problems(built, BILLING, TODAY) == []
+	assert_valid(render(interchange(built)))
+
+
+@pytest.mark.parametrize(
+	"answer, reason",
+	[
+		(None, sc.NOT_ADJUDICATED),
+		(primary_answer(status_code="19", crossover_name="STATE MEDICAID"), sc.FORWARDED),
+		(primary_answer(status_code="20"), sc.FORWARDED),
+		(primary_answer(status_code="22"), sc.REVERSED),
+		(primary_answer(services=primary_answer().services[:1]), sc.LINE_NOT_ADJUDICATED),
+		(
+			primary_answer(
+				services=(
+					primary_answer().services[0],
+					sc.AdjudicatedService("BL-0001", "99439", Decimal("40"), Decimal("40")),
+				)
+			),
+			sc.CHARGE_DIFFERS,
+		),
+	],
+)
+def test_a_secondary_claim_waits_for_or_is_not_sent_after_the_primary(answer, reason):
+	assert sc.with_primary_adjudication(unadjudicated_secondary(), answer, MEDICARE, subscriber()) == (
+		None,
+		reason,
+	)
+
+
+def test_a_secondary_claim_of_some_lines_pays_what_the_primary_paid_on_them():
+	only_first = replace(unadjudicated_secondary(), lines=claim().lines[:1])
+	built, reason = sc.with_primary_adjudication(only_first, primary_answer(), MEDICARE, subscriber())
+	assert reason is None and built.other_payers[0].paid == Decimal("49.60")
+	assert claim_problems(built, BILLING, TODAY) == []
+	with_claim_cas = primary_answer(adjustments=(cas("CO", "253", "1"),))
+	assert sc.with_primary_adjudication(only_first, with_claim_cas, MEDICARE, subscriber()) == (
+		None,
+		sc.PARTIAL_WITH_CLAIM_ADJUSTMENTS,
+	)

@@ -67,6 +67,7 @@ def read_into(doc, locking: bool = False) -> None:
 	doc.set("payments", [])
 	doc.set("claims", [])
 	doc.set("adjustments", [])
+	doc.set("services", [])
 	doc.set("problems", [problem_row(p) for p in problems])
 	# Problems of the interchange itself (its envelope, a set cut off): no payment of it is posted.
 	of_payments = {p for remittance in remittances for p in remittance.transaction_problems}
@@ -110,13 +111,23 @@ def read_into(doc, locking: bool = False) -> None:
 			# A cancelled invoice is named by the claim ID only: a submitted import cannot link to it.
 			linked_invoice = outcome.invoice if invoice and invoice.docstatus == 1 else None
 			doc.append("claims", claim_row(remittance, claim, outcome, invoice, linked_invoice))
-			for procedure_code, adjustment in claim_adjustments(claim):
+			row_number = len(doc.claims)
+			for service in claim.services:
+				doc.append(
+					"services",
+					{**service_row(remittance, claim, service, linked_invoice), "claim_row": row_number},
+				)
+			for service, adjustment in service_adjustments(claim):
 				doc.append(
 					"adjustments",
 					{
+						"claim_row": row_number,
 						"claim_id": storable(claim.claim_id, DATA_LENGTH),
 						"sales_invoice": linked_invoice,
-						"procedure_code": storable(procedure_code, DATA_LENGTH),
+						"line_control_number": storable(
+							service.control_number if service else "", DATA_LENGTH
+						),
+						"procedure_code": storable(service.procedure_code if service else "", DATA_LENGTH),
 						"group_code": storable(adjustment.group, DATA_LENGTH),
 						"reason_code": storable(adjustment.reason, DATA_LENGTH),
 						"amount": flt(adjustment.amount),
@@ -139,6 +150,9 @@ def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_
 		"sales_invoice": linked_invoice,
 		"patient": (invoice.patient or None) if invoice else None,
 		"claim_status": storable(status_label(claim.status_code), DATA_LENGTH),
+		"status_code": storable(claim.status_code, DATA_LENGTH),
+		"crossover_payer_name": storable(claim.crossover_name, DATA_LENGTH),
+		"crossover_payer_id": storable(claim.crossover_id, DATA_LENGTH),
 		"outcome": outcome.outcome,
 		"charge": flt(claim.charge),
 		"paid": flt(claim.paid),
@@ -158,11 +172,33 @@ def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_
 
 def claim_adjustments(claim):
 	"""(procedure code, adjustment): the claim's own (no code), then each service's."""
+	for service, adjustment in service_adjustments(claim):
+		yield (service.procedure_code if service else ""), adjustment
+
+
+def service_adjustments(claim):
+	"""(service, adjustment): the claim's own (no service), then each service's."""
 	for adjustment in claim.adjustments:
-		yield "", adjustment
+		yield None, adjustment
 	for service in claim.services:
 		for adjustment in service.adjustments:
-			yield service.procedure_code, adjustment
+			yield service, adjustment
+
+
+def service_row(remittance, claim, service, linked_invoice: str | None) -> dict:
+	"""What the payer decided on one service line, kept for a secondary claim's loop 2430."""
+	return {
+		"trace_number": storable(remittance.trace_number, DATA_LENGTH),
+		"claim_id": storable(claim.claim_id, DATA_LENGTH),
+		"sales_invoice": linked_invoice,
+		"line_control_number": storable(service.control_number, DATA_LENGTH),
+		"procedure_code": storable(service.procedure_code, DATA_LENGTH),
+		"modifiers": storable(":".join(service.modifiers), DATA_LENGTH),
+		"service_date": service.service_date,
+		"charge": flt(service.charge),
+		"paid": flt(service.paid),
+		"units": flt(service.units) if service.units is not None else None,
+	}
 
 
 def status_label(code: str) -> str:
