@@ -21,6 +21,7 @@ from test_claims_837p import (
 from x12_checks import pyx12_errors, segments, with_se_recount
 
 from care_management.domain import claims_837p as x837
+from care_management.domain import secondary_claims as sc
 from care_management.domain.claims_837p import (
 	CasAdjustment,
 	LineAdjudication,
@@ -219,7 +220,7 @@ def test_pyx12_reports_a_missing_cob_segment(prefix, reported):
 	segs = segments(render(interchange(secondary_claim())))
 	kept = [s for s in segs if not s.startswith(prefix)]
 	assert len(kept) < len(segs)
-	valid, errors, ack = pyx12_errors(with_se_recount(kept))
+	valid, errors, _ack = pyx12_errors(with_se_recount(kept))
 	assert not valid
 	assert any(reported in json.loads(e)["err_str"] for e in errors), errors
 
@@ -237,8 +238,6 @@ def test_primary_claims_are_written_as_before():
 
 
 # ---------------------------------------------------------------- from the primary's 835
-
-from care_management.domain import secondary_claims as sc  # noqa: E402
 
 
 def primary_answer(**changes) -> sc.PrimaryAdjudication:
