@@ -12,15 +12,22 @@ import frappe
 from care_management.billing.invoicing import create_invoices
 from care_management.billing.month_close import close_month
 from care_management.tests import test_remittance_import as remittance_tests
-from care_management.tests.factories import make_coverage, make_payer
+from care_management.tests.factories import make_coverage, make_deposit_account, make_payer
 from care_management.tests.test_billing_month import LAST_MONTH
 from care_management.tests.test_claim_export import ClaimExportCase
 from care_management.tests.test_remittance_import import pyx12_errors, remittance_import
 
 
 class TestSecondaryClaims(ClaimExportCase):
-	# The remittance tests' set-up and 835 writer (their tests are not run again here).
-	setUp = remittance_tests.TestRemittanceImport.setUp
+	def setUp(self):
+		super().setUp()
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", make_deposit_account(self.company)
+		)
+		frappe.clear_document_cache("Care Management Settings", "Care Management Settings")
+		self.payer_id = frappe.db.get_value("Customer", make_payer(), "payer_id")
+
+	# The remittance tests' 835 writer (their tests are not run again here).
 	file = remittance_tests.TestRemittanceImport.file
 
 	def invoice_of(self, patient: str, role: str) -> str:

@@ -54,6 +54,9 @@ function add_billing_buttons(report, allowed) {
 					(res.held || []).forEach((h) => {
 						msg += "<br>" + __("Held, {0}: {1}", [esc(h.patient), esc(h.reason)]);
 					});
+					(res.unverified_coverage || []).forEach((u) => {
+						msg += "<br>" + __("Invoiced, but check eligibility, {0}: {1}", [esc(u.patient), esc(u.reason)]);
+					});
 					(res.failed || []).forEach((f) => {
 						msg += "<br>" + __("Not invoiced, {0}: {1}", [esc(f.patient), esc(f.error)]);
 					});
