@@ -74,7 +74,8 @@ def coverages_to_bill(month) -> list[str]:
 def make_270(month=None, coverage: str | None = None) -> str:
 	"""A 270 for one coverage, or for the coverages of a month's patients to bill; the
 	file's URL (a private File)."""
-	frappe.has_permission("Patient Coverage", "read", throw=True)
+	# Whoever imports the payers' answers asks the questions (billing staff).
+	frappe.has_permission("Eligibility Response Import", "create", throw=True)
 	if coverage:
 		frappe.has_permission("Patient Coverage", "read", doc=coverage, throw=True)
 		names, service_day = [coverage], getdate(today())

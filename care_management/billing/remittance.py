@@ -403,6 +403,7 @@ def post(doc) -> None:
 			status, reason = "Posted", ""
 		payment.db_set({"status": status, "payment_entry": entry, "reason": reason})
 	record_payer_claim_numbers(doc, {payment.trace_number for payment in ready})
+	note_crossovers(doc, {payment.trace_number for payment in ready})
 	doc.db_set("status", "Posted")
 
 
@@ -482,6 +483,45 @@ def record_payer_claim_numbers(doc, traces: set[str]) -> None:
 				and coalesce(e.payer_claim_number, '') = ''""",
 			(*values, [invoice for invoice, _n in chunk]),
 		)
+
+
+def note_crossovers(doc, traces: set[str]) -> None:
+	"""A claim the primary payer forwarded to the secondary itself (CLP02 19-21, the
+	crossover carrier in NM1*TT): the secondary-payer invoice of its lines says so, since
+	no secondary claim is sent for it (claim_export holds it as Not Sent)."""
+	forwarded = {
+		claim.claim_id: claim
+		for claim in doc.claims
+		if claim.trace_number in traces
+		and claim.status_code in x835.STATUS_FORWARDED
+		and claim.outcome not in (posting.REVERSAL, posting.NOT_MATCHED, posting.NOT_POSTED)
+	}
+	if not forwarded:
+		return
+	for secondary, primary in frappe.db.sql(
+		"""select distinct secondary_invoice, sales_invoice from `tabCare Billing Line`
+		where sales_invoice in %(invoices)s and secondary_invoice is not null""",
+		{"invoices": list(forwarded)},
+	):
+		claim = forwarded[primary]
+		frappe.get_doc(
+			{
+				"doctype": "Comment",
+				"comment_type": "Info",
+				"reference_doctype": "Sales Invoice",
+				"reference_name": secondary,
+				"content": frappe.utils.escape_html(
+					_(
+						"The primary payer forwarded claim {0} to {1} itself (Medicare crossover, {2}): no secondary "
+						"claim is sent for this invoice; {1} pays it from the crossover."
+					).format(
+						primary,
+						claim.crossover_payer_name or _("the secondary payer"),
+						doc.name,
+					)
+				),
+			}
+		).insert(ignore_permissions=True)
 
 
 def cancel(doc) -> None:

@@ -117,6 +117,14 @@ class TestSecondaryClaims(ClaimExportCase):
 			{s["control_number"] for s in services["Second Paid"]},
 		)
 
+		# The crossover's secondary invoice says why no claim of it will be sent.
+		notes = frappe.get_all(
+			"Comment",
+			filters={"reference_doctype": "Sales Invoice", "reference_name": secondary["Second Crossover"]},
+			pluck="content",
+		)
+		self.assertTrue(any("STATE MEDICAID" in note and "crossover" in note for note in notes), notes)
+
 		export = self.export(payer_sequence="Secondary")
 		rows = {row.sales_invoice: row for row in export.invoices}
 		self.assertEqual(rows[secondary["Second Paid"]].status, "Exported")

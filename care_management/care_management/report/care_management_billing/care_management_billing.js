@@ -65,6 +65,15 @@ function add_billing_buttons(report, allowed) {
 				});
 		});
 	}
+	if (allowed.eligibility_inquiry) {
+		report.page.add_inner_button(__("Eligibility Inquiry (270)"), () => {
+			frappe
+				.call("care_management.billing.eligibility.make_270", { month: report.get_filter_value("month") })
+				.then((r) => {
+					if (r.message) window.open(r.message);
+				});
+		});
+	}
 	if (allowed.export_claim_lines) {
 		report.page.add_inner_button(__("Export Claim Lines"), () => {
 			const filters = JSON.stringify(report.get_values());

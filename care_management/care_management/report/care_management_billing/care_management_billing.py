@@ -70,6 +70,7 @@ def allowed_actions() -> dict[str, bool]:
 		"close_month": bool(frappe.has_permission("Care Month Close", "create")),
 		"create_invoices": bool(frappe.has_permission("Sales Invoice", "create")),
 		"export_claim_lines": bool(frappe.has_permission("Claim Export", "create")),
+		"eligibility_inquiry": bool(frappe.has_permission("Eligibility Response Import", "create")),
 	}
 
 
