@@ -19,6 +19,13 @@ A replacement or void quotes the payer's own number for the claim it replaces
 (REF*F8: Medicare's ICN, not our CLM01), which billing staff record on the export
 row that sent that claim once the payer has adjudicated it; until then it is held.
 
+With *Payer Sequence* Secondary the file carries the secondary-payer invoices
+instead, each claim with the primary payer's adjudication in its COB loops
+(2320/2330A/2330B/2430), read set-wise from the primary's latest posted 835
+(PrimaryAdjudications; the rules in domain/secondary_claims.py). A claim the
+primary has not adjudicated is held; one it forwarded itself (Medicare crossover)
+is listed as Not Sent, with why.
+
 Control numbers come from a counter row locked FOR UPDATE (Frappe's naming
 series table) when the export is submitted, and are kept under a unique key:
 two exports at once are numbered one after the other, and the second, waiting
@@ -662,7 +669,7 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 		payer_number = payer_numbers.get(original, "") if original else ""
 		claim, reason = build_claim(invoice, frequency, payer_number, data, settings.place_of_service or "11")
 		status = HELD
-		if primaries is not None and claim and not reason and frequency != x12.FREQUENCY_VOID:
+		if primaries is not None and claim and not reason:
 			coordinated, reason = primaries.coordinate(invoice.name, claim, data)
 			claim = coordinated or claim
 			if primaries.forwarded(invoice.name):
