@@ -1,7 +1,8 @@
 """An independent check of the 270/271 files: linuxforhealth-x12 (0.57.0), which
 models 005010X279A1 but needs pydantic 1, run in a virtual environment of its own
-(made on first use under ~/.cache/care_management, or named by
-CARE_LFH_X12_PYTHON). A test that needs it skips, saying why, only when that
+(scripts/run-tests.sh makes it from tests/requirements-lfh-x12.txt and names it
+in CARE_LFH_X12_PYTHON; otherwise it is made on first use under
+~/.cache/care_management). A test that needs it skips, saying why, only when that
 environment cannot be made (no network to PyPI)."""
 
 import json
@@ -10,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-VENV = Path.home() / ".cache" / "care_management" / "lfh-x12-venv"
-REQUIREMENTS = ("linuxforhealth-x12==0.57.0", "pydantic>=1.10,<2")
+VENV = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "care_management" / "lfh-x12-venv"
+REQUIREMENTS = Path(__file__).resolve().parent / "requirements-lfh-x12.txt"
 _READ = """
 import json, sys
 from linuxforhealth.x12.io import X12ModelReader
@@ -36,7 +37,7 @@ def lfh_python() -> str | None:
 			[sys.executable, "-m", "venv", str(VENV)], check=True, capture_output=True, timeout=300
 		)
 		subprocess.run(
-			[str(python), "-m", "pip", "install", "-q", *REQUIREMENTS],
+			[str(python), "-m", "pip", "install", "-q", "-r", str(REQUIREMENTS)],
 			check=True,
 			capture_output=True,
 			timeout=600,
