@@ -6,7 +6,7 @@ frappe.ui.form.on("Eligibility Response Import", {
 		if (frm.doc.docstatus === 0 && frm.doc.answers_refused) {
 			frm.dashboard.set_headline(
 				__("{0} answers are refused (see their Reason); submitting applies the others.", [
-					frm.doc.answers_refused,
+					frappe.utils.escape_html(String(frm.doc.answers_refused)),
 				])
 			);
 		}
