@@ -50,9 +50,22 @@ pytest_python() {
 	fi
 	echo "$venv/bin/python"
 }
+# linuxforhealth-x12 (the 270/271 checker) needs pydantic 1: a virtualenv of its own.
+lfh_x12_python() {
+	local venv="${XDG_CACHE_HOME:-$HOME/.cache}/care_management/lfh-x12-venv"
+	local wanted="$CHECKOUT/tests/requirements-lfh-x12.txt"
+	if [ ! -x "$venv/bin/python" ] || ! cmp -s "$wanted" "$venv/requirements.txt"; then
+		python3 -m venv "$venv" >&2 &&
+			"$venv/bin/pip" install -q --disable-pip-version-check -r "$wanted" >&2 &&
+			cp "$wanted" "$venv/requirements.txt"
+	fi
+	echo "$venv/bin/python"
+}
 UNIT_RC=0
 if [[ "$TIERS" == *" unit "* ]]; then
 	PYTEST_PY=$(pytest_python)
+	CARE_LFH_X12_PYTHON=$(lfh_x12_python)
+	export CARE_LFH_X12_PYTHON
 	(cd "$CHECKOUT" && "$PYTEST_PY" -m pytest tests --junitxml="$ARTIFACTS/unit.xml" -p no:cacheprovider)
 	UNIT_RC=$?
 else

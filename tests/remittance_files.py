@@ -14,6 +14,7 @@ A claim is a dict:
     patient_responsibility=0   CLP05
     filing_code="MB", payer_claim_number="ICN-<claim_id>"              CLP06, CLP07
     patient_last_name="DOE", patient_first_name="JANE", member_id="1EG4TE5MK73"   NM1*QC
+    crossover=None             (name, payer ID): NM1*TT, the payer a forwarded claim (status 19-21) went to
     statement_date=None        DTM*232 when set
     adjustments=[]             claim-level CAS: (group, reason, amount) or (group, reason, amount, quantity)
     services=[]                loops 2110, each a dict:
@@ -132,6 +133,9 @@ def _claim_segments(claim: dict) -> list[str]:
 			claim.get("member_id", "1EG4TE5MK73"),
 		),
 	]
+	if claim.get("crossover"):
+		name, payer_id = claim["crossover"]
+		segments.append(_segment("NM1", "TT", "2", name, "", "", "", "", "PI", payer_id))
 	if claim.get("statement_date"):
 		segments.append(_segment("DTM", "232", claim["statement_date"].strftime("%Y%m%d")))
 	for service in claim.get("services", []):

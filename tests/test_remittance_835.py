@@ -334,6 +334,17 @@ def test_denied_claim():
 	assert denied.adjustments == (Adjustment("CO", "50", D("62")),)
 
 
+def test_a_claim_forwarded_to_the_secondary_payer_names_the_crossover_carrier():
+	forwarded = {**ADJUSTED, "status": "19", "crossover": ("STATE MEDICAID", "SMCD1")}
+	text = remittance_835([forwarded, ADJUSTED])
+	valid, errors, _ack = pyx12_errors(text, acknowledge=False)
+	assert valid and errors == []
+	crossed, kept = read_clean(text).claims
+	assert crossed.is_forwarded and not kept.is_forwarded
+	assert (crossed.crossover_name, crossed.crossover_id) == ("STATE MEDICAID", "SMCD1")
+	assert (kept.crossover_name, kept.crossover_id) == ("", "")
+
+
 def test_reversal_and_correction_of_the_same_claim():
 	remittance = read_clean(remittance_835([REVERSAL, CORRECTION]))
 	assert remittance.total_paid == D("-9.5")  # 40 paid again less 49.50 taken back

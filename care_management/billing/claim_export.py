@@ -19,6 +19,13 @@ A replacement or void quotes the payer's own number for the claim it replaces
 (REF*F8: Medicare's ICN, not our CLM01), which billing staff record on the export
 row that sent that claim once the payer has adjudicated it; until then it is held.
 
+With *Payer Sequence* Secondary the file carries the secondary-payer invoices
+instead, each claim with the primary payer's adjudication in its COB loops
+(2320/2330A/2330B/2430), read set-wise from the primary's latest posted 835
+(PrimaryAdjudications; the rules in domain/secondary_claims.py). A claim the
+primary has not adjudicated is held; one it forwarded itself (Medicare crossover)
+is listed as Not Sent, with why.
+
 Control numbers come from a counter row locked FOR UPDATE (Frappe's naming
 series table) when the export is submitted, and are kept under a unique key:
 two exports at once are numbered one after the other, and the second, waiting
@@ -40,9 +47,11 @@ from frappe.model.naming import getseries
 from frappe.utils import get_first_day, getdate, now_datetime
 
 from care_management.domain import claims_837p as x12
+from care_management.domain import secondary_claims
 
 COUNTER = "CARE-837P-ISA-"
-EXPORTED, HELD = "Exported", "Held"
+EXPORTED, HELD, NOT_SENT = "Exported", "Held", "Not Sent"
+PRIMARY, SECONDARY = "Primary", "Secondary"
 RELATIONSHIP_CODES = {"Self": x12.SELF, "Spouse": "01", "Child": "19", "Other": "G8"}
 SEX_CODES = {"Female": "F", "Male": "M"}
 
@@ -69,9 +78,15 @@ def exported_claims(month, locking: bool = False) -> list[frappe._dict]:
 	)
 
 
+def is_secondary(export) -> bool:
+	return export.get("payer_sequence") == SECONDARY
+
+
 def candidate_invoices(export) -> list[frappe._dict]:
-	"""Primary-payer invoices (submitted, or cancelled) with lines of the export's month."""
-	conditions = ["si.care_billing_role = 'Primary Payer'", "si.company = %(company)s", "si.docstatus > 0"]
+	"""Payer invoices of the export's payer sequence (primary or secondary; submitted, or
+	cancelled) with lines of the export's month."""
+	role = "Secondary Payer" if is_secondary(export) else "Primary Payer"
+	conditions = ["si.care_billing_role = %(role)s", "si.company = %(company)s", "si.docstatus > 0"]
 	if export.payer:
 		conditions.append("si.customer = %(payer)s")
 	practitioner = "and r.billing_practitioner = %(practitioner)s" if export.billing_practitioner else ""
@@ -85,6 +100,7 @@ def candidate_invoices(export) -> list[frappe._dict]:
 			where i.parent = si.name and i.reference_dt = 'Care Billing Line' and r.month = %(month)s {practitioner})
 		order by si.name""",
 		{
+			"role": role,
 			"company": export.company,
 			"payer": export.payer,
 			"practitioner": export.billing_practitioner,
@@ -200,19 +216,7 @@ class ClaimData:
 			self.lines[row.invoice].append(row)
 		patients = sorted({row.patient for row in rows}) or [""]
 		practitioners = sorted({row.billing_practitioner for row in rows if row.billing_practitioner}) or [""]
-		# Plain SQL: get_all builds its IN filter value by value (about twice the time at 10,000).
-		self.coverages = {
-			c.name: c
-			for c in read_rows(
-				CoverageRow,
-				"""select c.name, c.member_id, c.group_number, c.relationship_to_subscriber, c.subscriber_name,
-					c.subscriber_dob, c.payer, c.plan_type, c.patient,
-					p.first_name, p.middle_name, p.last_name, p.dob, p.sex
-				from `tabPatient Coverage` c join `tabPatient` p on p.name = c.patient
-				where c.name in %(coverages)s""",
-				{"coverages": [c for c in coverages if c] or [""]},
-			)
-		}
+		self.coverages = read_coverages(coverages)
 		self.addresses = linked_addresses("Patient", patients)
 		self.practitioners = {
 			p.name: p
@@ -223,24 +227,47 @@ class ClaimData:
 				{"practitioners": practitioners},
 			)
 		}
-		# A file names a handful of payers, plan types and practitioners thousands of
-		# times: each is read and built once.
-		self.payer_rows = {
-			p.name: p
-			for p in read_rows(
-				PayerRow,
-				"select name, customer_name, payer_id from `tabCustomer` where name in %(payers)s",
-				{"payers": sorted({c.payer for c in self.coverages.values()}) or [""]},
-			)
-		}
-		self.filing_codes = dict(
-			frappe.db.sql(
-				"select name, claim_filing_indicator from `tabCoverage Plan Type` where name in %(types)s",
-				{"types": sorted({c.plan_type for c in self.coverages.values() if c.plan_type}) or [""]},
-			)
-		)
+		self.payer_rows, self.filing_codes = {}, {}
+		self.read_payers(self.coverages.values())
 		self.payers: dict[tuple, x12.Payer] = {}
 		self.rendering_providers: dict[str, x12.RenderingProvider | None] = {}
+
+	def read_payers(self, coverages) -> None:
+		"""The payers and plan types of ``coverages``. A file names a handful of payers,
+		plan types and practitioners thousands of times: each is read and built once."""
+		self.payer_rows.update(
+			{
+				p.name: p
+				for p in read_rows(
+					PayerRow,
+					"select name, customer_name, payer_id from `tabCustomer` where name in %(payers)s",
+					{"payers": sorted({c.payer for c in coverages}) or [""]},
+				)
+			}
+		)
+		self.filing_codes.update(
+			frappe.db.sql(
+				"select name, claim_filing_indicator from `tabCoverage Plan Type` where name in %(types)s",
+				{"types": sorted({c.plan_type for c in coverages if c.plan_type}) or [""]},
+			)
+		)
+
+
+def read_coverages(names) -> dict[str, CoverageRow]:
+	"""Coverages with their patients' names, birth dates and sex. Plain SQL: get_all
+	builds its IN filter value by value (about twice the time at 10,000)."""
+	return {
+		c.name: c
+		for c in read_rows(
+			CoverageRow,
+			"""select c.name, c.member_id, c.group_number, c.relationship_to_subscriber, c.subscriber_name,
+				c.subscriber_dob, c.payer, c.plan_type, c.patient,
+				p.first_name, p.middle_name, p.last_name, p.dob, p.sex
+			from `tabPatient Coverage` c join `tabPatient` p on p.name = c.patient
+			where c.name in %(coverages)s""",
+			{"coverages": [c for c in names if c] or [""]},
+		)
+	}
 
 
 def linked_addresses(doctype: str, names: list[str]) -> dict[str, AddressRow]:
@@ -313,9 +340,7 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 		return None, _(
 			"the invoice's Patient Coverage {0} is another patient's; make the invoice again with Create Invoices"
 		).format(coverage.name)
-	patient = coverage  # the coverage row carries its patient's name, birth date and sex
 	address = as_address(data.addresses.get(invoice["patient"]))
-	sex = SEX_CODES.get(patient.sex, "U")
 	diagnoses, service_lines = [], []
 	for line in lines:
 		codes = diagnosis_codes(line.icd10_codes)
@@ -335,37 +360,7 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 				control_number=line.line,
 			)
 		)
-	relationship = RELATIONSHIP_CODES.get(coverage.relationship_to_subscriber or "Self", "G8")
-	member = x12.Subscriber(
-		last_name=patient.last_name or "",
-		first_name=patient.first_name or "",
-		middle_name=patient.middle_name or "",
-		member_id=coverage.member_id or "",
-		birth_date=as_date(patient.dob) if patient.dob else None,
-		sex=sex,
-		address=address,
-		group_number=coverage.group_number or "",
-	)
-	claim_patient = None
-	if relationship != x12.SELF:
-		last, first = split_name(coverage.subscriber_name)
-		claim_patient = x12.Patient(
-			last_name=member.last_name,
-			first_name=member.first_name,
-			middle_name=member.middle_name,
-			birth_date=member.birth_date,
-			sex=sex,
-			address=address,
-		)
-		member = x12.Subscriber(
-			last_name=last,
-			first_name=first,
-			member_id=member.member_id,
-			birth_date=as_date(coverage.subscriber_dob) if coverage.subscriber_dob else None,
-			sex="U",
-			address=address,
-			group_number=member.group_number,
-		)
+	relationship, member, claim_patient = subscriber_of(coverage, address)
 	claim = x12.Claim(
 		claim_id=invoice["name"],
 		payer=payer_of(coverage, data),
@@ -380,6 +375,44 @@ def build_claim(invoice, frequency: str, original_payer_number: str, data: Claim
 		rendering_provider=rendering_provider_of(lines[0].billing_practitioner, data),
 	)
 	return claim, None
+
+
+def subscriber_of(coverage: CoverageRow, address: x12.Address | None) -> tuple:
+	"""(relationship code, subscriber, patient or None) of a coverage: the patient is
+	the subscriber, or the coverage names the subscriber and the patient is its own loop."""
+	sex = SEX_CODES.get(coverage.sex, "U")
+	relationship = RELATIONSHIP_CODES.get(coverage.relationship_to_subscriber or "Self", "G8")
+	member = x12.Subscriber(
+		last_name=coverage.last_name or "",
+		first_name=coverage.first_name or "",
+		middle_name=coverage.middle_name or "",
+		member_id=coverage.member_id or "",
+		birth_date=as_date(coverage.dob) if coverage.dob else None,
+		sex=sex,
+		address=address,
+		group_number=coverage.group_number or "",
+	)
+	if relationship == x12.SELF:
+		return relationship, member, None
+	last, first = split_name(coverage.subscriber_name)
+	claim_patient = x12.Patient(
+		last_name=member.last_name,
+		first_name=member.first_name,
+		middle_name=member.middle_name,
+		birth_date=member.birth_date,
+		sex=sex,
+		address=address,
+	)
+	member = x12.Subscriber(
+		last_name=last,
+		first_name=first,
+		member_id=member.member_id,
+		birth_date=as_date(coverage.subscriber_dob) if coverage.subscriber_dob else None,
+		sex="U",
+		address=address,
+		group_number=member.group_number,
+	)
+	return relationship, member, claim_patient
 
 
 def payer_of(coverage: CoverageRow, data: ClaimData) -> x12.Payer:
@@ -438,6 +471,156 @@ def billing_provider(company: str) -> x12.BillingProvider:
 	)
 
 
+class PrimaryAdjudications:
+	"""For secondary-payer invoices: the primary invoice each one's lines are on, the
+	primary's coverage, and what the primary payer's latest posted 835 decided on that
+	claim (claim, service lines, adjustments, payment date), read set-wise."""
+
+	@classmethod
+	def of_invoices(cls, invoices: list[str], data: ClaimData) -> PrimaryAdjudications:
+		names = invoices or [""]
+		primary_of = defaultdict(set)
+		for invoice, primary in frappe.db.sql(
+			"""select i.parent, l.sales_invoice
+			from `tabSales Invoice Item` i join `tabCare Billing Line` l on l.name = i.reference_dn
+			where i.parent in %(invoices)s and i.reference_dt = 'Care Billing Line'""",
+			{"invoices": names},
+		):
+			primary_of[invoice].add(primary or "")
+		primaries = sorted({p for found in primary_of.values() for p in found if p}) or [""]
+		coverage_of = dict(
+			frappe.db.sql(
+				"select name, care_coverage from `tabSales Invoice` where name in %(names)s",
+				{"names": primaries},
+			)
+		)
+		coverages = read_coverages(coverage_of.values())
+		data.coverages.update(coverages)
+		data.read_payers(coverages.values())
+		# The latest posted answer to each primary claim (a reversal too: it undoes the one before).
+		latest = {}
+		for row in frappe.db.sql(
+			"""select c.parent, c.idx, c.claim_id, c.status_code, c.paid, c.payer_claim_number,
+				c.crossover_payer_name, p.payment_date
+			from `tabRemittance Claim` c
+			join `tabRemittance Import` x on x.name = c.parent and x.docstatus = 1
+			left join `tabRemittance Payment` p on p.parent = x.name and p.trace_number = c.trace_number
+			where c.claim_id in %(claims)s and c.outcome in ('Paid', 'Paid Short', 'Denied', 'Reversal')
+			order by x.creation, x.name, c.idx""",
+			{"claims": primaries},
+			as_dict=True,
+		):
+			latest[row.claim_id] = row
+		keys = [(row.parent, row.idx) for row in latest.values()]
+		imports = sorted({parent for parent, _idx in keys}) or [""]
+		services, adjustments = defaultdict(list), defaultdict(list)
+		for row in frappe.db.sql(
+			"""select parent, claim_row, line_control_number, procedure_code, modifiers, service_date,
+				charge, paid, units
+			from `tabRemittance Service` where parent in %(imports)s order by parent, idx""",
+			{"imports": imports},
+			as_dict=True,
+		):
+			services[(row.parent, row.claim_row)].append(row)
+		for row in frappe.db.sql(
+			"""select parent, claim_row, line_control_number, group_code, reason_code, amount, quantity
+			from `tabRemittance Adjustment` where parent in %(imports)s order by parent, idx""",
+			{"imports": imports},
+			as_dict=True,
+		):
+			adjustments[(row.parent, row.claim_row, row.line_control_number or "")].append(row)
+		return cls(primary_of, coverage_of, latest, services, adjustments)
+
+	def __init__(self, primary_of, coverage_of, latest, services, adjustments):
+		self.primary_of = primary_of
+		self.coverage_of = coverage_of
+		self.latest = latest
+		self.services = services
+		self.adjustments = adjustments
+
+	def adjudication(self, primary: str) -> secondary_claims.PrimaryAdjudication | None:
+		row = self.latest.get(primary)
+		if row is None:
+			return None
+
+		def cas(rows):
+			return tuple(
+				x12.CasAdjustment(
+					a.group_code or "",
+					a.reason_code or "",
+					Decimal(str(a.amount or 0)),
+					Decimal(str(a.quantity)) if a.quantity else None,
+				)
+				for a in rows
+			)
+
+		service_rows = self.services.get((row.parent, row.idx), [])
+		# The claim's own adjustments have no line; a line's are found by its control
+		# number, or (no REF*6R echoed) by the position of its service among those without.
+		return secondary_claims.PrimaryAdjudication(
+			status_code=row.status_code or "",
+			paid=Decimal(str(row.paid or 0)),
+			adjudication_date=as_date(row.payment_date) if row.payment_date else None,
+			payer_claim_number=row.payer_claim_number or "",
+			crossover_name=row.crossover_payer_name or "",
+			adjustments=cas(self.adjustments.get((row.parent, row.idx, ""), []))
+			if all(s.line_control_number for s in service_rows)
+			else (),
+			services=tuple(
+				secondary_claims.AdjudicatedService(
+					control_number=s.line_control_number or "",
+					procedure_code=s.procedure_code or "",
+					charge=Decimal(str(s.charge or 0)),
+					paid=Decimal(str(s.paid or 0)),
+					adjustments=cas(self.adjustments.get((row.parent, row.idx, s.line_control_number), []))
+					if s.line_control_number
+					else (),
+					modifiers=tuple(m for m in (s.modifiers or "").split(":") if m),
+					units=Decimal(str(s.units)) if s.units else None,
+					service_date=as_date(s.service_date) if s.service_date else None,
+				)
+				for s in service_rows
+			),
+		)
+
+	def forwarded(self, invoice: str) -> bool:
+		"""Whether the primary payer forwarded this invoice's primary claim (crossover)."""
+		rows = [self.latest.get(primary) for primary in self.primary_of.get(invoice, ())]
+		return any(row and row.status_code in secondary_claims.FORWARDED_STATUSES for row in rows)
+
+	def coordinate(self, invoice: str, claim: x12.Claim, data: ClaimData) -> tuple:
+		"""(the claim with its COB loops, None), or (None, why it is held or not sent)."""
+		primaries = self.primary_of.get(invoice, set())
+		if len(primaries) != 1 or "" in primaries:
+			return None, _(
+				"the secondary invoice's lines are not all on one primary-payer invoice; make the invoices "
+				"again with Create Invoices"
+			)
+		(primary,) = primaries
+		coverage = data.coverages.get(self.coverage_of.get(primary))
+		if not coverage:
+			return None, _("the primary invoice {0} names no Patient Coverage").format(primary)
+		row = self.latest.get(primary)
+		if row is not None and row.status_code in secondary_claims.FORWARDED_STATUSES:
+			return None, _(
+				"{0} forwarded claim {1} to {2} itself (Medicare crossover, status {3}): no secondary claim "
+				"is sent."
+			).format(
+				coverage.payer,
+				primary,
+				row.crossover_payer_name or _("the secondary payer"),
+				row.status_code,
+			)
+		address = claim.subscriber.address if claim.patient is None else claim.patient.address
+		relationship, subscriber, _patient = subscriber_of(coverage, address)
+		built, reason = secondary_claims.with_primary_adjudication(
+			claim, self.adjudication(primary), payer_of(coverage, data), subscriber, relationship
+		)
+		if reason:
+			return None, _("{0} (primary claim {1})").format(_(reason), primary)
+		return built, None
+
+
 FIELD_LABELS = {
 	"subscriber.member_id": "member ID",
 	"subscriber.birth_date": "date of birth",
@@ -475,11 +658,22 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 	to_send = claims_to_send(candidate_invoices(export), exported)
 	payer_numbers = payer_claim_numbers(exported)
 	data = ClaimData.of_invoices([invoice.name for invoice, _f, _o in to_send])
+	primaries = (
+		PrimaryAdjudications.of_invoices([invoice.name for invoice, _f, _o in to_send], data)
+		if (is_secondary(export))
+		else None
+	)
 	provider = billing_provider(export.company)
 	ready, held = [], []
 	for invoice, frequency, original in to_send:
 		payer_number = payer_numbers.get(original, "") if original else ""
 		claim, reason = build_claim(invoice, frequency, payer_number, data, settings.place_of_service or "11")
+		status = HELD
+		if primaries is not None and claim and not reason:
+			coordinated, reason = primaries.coordinate(invoice.name, claim, data)
+			claim = coordinated or claim
+			if primaries.forwarded(invoice.name):
+				status = NOT_SENT
 		row = {
 			"sales_invoice": invoice.name,
 			"patient": invoice.patient,
@@ -498,7 +692,7 @@ def gather(export, locking: bool = False) -> tuple[list[tuple], list[dict]]:
 		problems = x12.claim_problems(claim, provider) if claim and not reason else []
 		if reason or problems:
 			held.append(
-				{**row, "status": HELD, "reason": reason or "; ".join(describe(p, claim) for p in problems)}
+				{**row, "status": status, "reason": reason or "; ".join(describe(p, claim) for p in problems)}
 			)
 		else:
 			ready.append((claim, {**row, "status": EXPORTED}))

@@ -30,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, formatdate, get_first_day, get_last_day, getdate, today
 
+from care_management.billing import eligibility
 from care_management.billing.db_errors import explained, is_concurrency_error, message_for
 from care_management.billing.line_claims import PATIENT, PRIMARY_PAYER, SECONDARY_PAYER
 from care_management.billing.month_close import DEADLOCK_RETRIES
@@ -206,6 +207,11 @@ def create_invoices(
 			break
 	# Records a billing adjustment holds (or whose adjustments need review) are left out, and said so.
 	result["held"].extend(held_by_adjustments(month, patient))
+	# Billed, but on coverage nobody has checked with the payer lately: said, not held.
+	result["unverified_coverage"] = [
+		{"patient": patient_name, "coverage": coverage, "reason": reason}
+		for coverage, (patient_name, reason) in sorted(payers.warnings.items())
+	]
 	if (
 		not result["invoices"]
 		and not result["without_customer"]
@@ -260,14 +266,20 @@ class PayerBook:
 	def __init__(self, patients: list[str]):
 		patients = sorted(set(patients)) or [""]
 		self.coverages = defaultdict(list)
+		# What the payers' 271s said of each coverage (eligibility.py), and the coverages a
+		# run warned about as unverified: {coverage: (patient, reason)}.
+		self.eligibility = {}
+		self.unverified_days = eligibility.unverified_after_days()
+		self.warnings: dict[str, tuple[str, str]] = {}
 		for row in frappe.db.sql(
 			"""select name, patient, payer, plan_type, coverage_order, effective_from, effective_to,
-				qualified_medicare_beneficiary
+				qualified_medicare_beneficiary, eligibility_status, eligibility_verified_on
 			from `tabPatient Coverage` where patient in %(patients)s""",
 			{"patients": patients},
 			as_dict=True,
 		):
 			self.coverages[row.patient].append(as_coverage(row))
+			self.eligibility[row.name] = row
 		self.plan_types = {
 			row.name: row
 			for row in frappe.get_all(
@@ -289,6 +301,23 @@ class PayerBook:
 			fields=["code", "effective_from", "effective_to"],
 		):
 			self.no_cost_sharing[row.code].append(row)
+
+	def eligibility_problem(self, patient: str, found: CoverageOnDate) -> str | None:
+		"""Why the payer's 271 stops billing these coverages (inactive), or None; notes
+		each coverage not verified for longer than the Settings allow."""
+		for coverage in (found.primary, found.secondary):
+			if coverage is None:
+				continue
+			row = self.eligibility.get(coverage.name)
+			if row is None:
+				continue
+			if row.eligibility_status == "Inactive":
+				return eligibility.inactive_reason(row)
+			if coverage.name not in self.warnings and (
+				reason := eligibility.unverified_reason(row, self.unverified_days)
+			):
+				self.warnings[coverage.name] = (patient, reason)
+		return None
 
 	def waives_cost_sharing(self, code: str, day) -> bool:
 		return any(
@@ -362,6 +391,11 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 			if line.sales_invoice or line.secondary_invoice or line.patient_invoice:
 				continue  # split when its first invoice was made; kept while any of them stands
 			found, per_unit = payers.split(patient, line)
+			if per_unit is not None and (inactive := payers.eligibility_problem(patient, found)):
+				problems.append(
+					_("{0} on {1}: {2}").format(line.code, formatdate(line.date_of_service), inactive)
+				)
+				continue
 			if per_unit is None:
 				problems.append(
 					_("{0} on {1}: {2}").format(
@@ -385,7 +419,7 @@ def invoice_group(patient: str, record_names: list[str], payers: PayerBook, sett
 			)
 		if problems:
 			reason = _("No coverage to bill: {0}. Add or correct the patient's Patient Coverage.").format(
-				"; ".join(problems)
+				"; ".join(dict.fromkeys(problems))
 			)
 			frappe.db.set_value(RECORD, record.name, "invoice_hold_reason", reason, update_modified=False)
 			held.append({"patient": patient, "record": record.name, "reason": reason})

@@ -67,6 +67,7 @@ def read_into(doc, locking: bool = False) -> None:
 	doc.set("payments", [])
 	doc.set("claims", [])
 	doc.set("adjustments", [])
+	doc.set("services", [])
 	doc.set("problems", [problem_row(p) for p in problems])
 	# Problems of the interchange itself (its envelope, a set cut off): no payment of it is posted.
 	of_payments = {p for remittance in remittances for p in remittance.transaction_problems}
@@ -110,13 +111,23 @@ def read_into(doc, locking: bool = False) -> None:
 			# A cancelled invoice is named by the claim ID only: a submitted import cannot link to it.
 			linked_invoice = outcome.invoice if invoice and invoice.docstatus == 1 else None
 			doc.append("claims", claim_row(remittance, claim, outcome, invoice, linked_invoice))
-			for procedure_code, adjustment in claim_adjustments(claim):
+			row_number = len(doc.claims)
+			for service in claim.services:
+				doc.append(
+					"services",
+					{**service_row(remittance, claim, service, linked_invoice), "claim_row": row_number},
+				)
+			for service, adjustment in service_adjustments(claim):
 				doc.append(
 					"adjustments",
 					{
+						"claim_row": row_number,
 						"claim_id": storable(claim.claim_id, DATA_LENGTH),
 						"sales_invoice": linked_invoice,
-						"procedure_code": storable(procedure_code, DATA_LENGTH),
+						"line_control_number": storable(
+							service.control_number if service else "", DATA_LENGTH
+						),
+						"procedure_code": storable(service.procedure_code if service else "", DATA_LENGTH),
 						"group_code": storable(adjustment.group, DATA_LENGTH),
 						"reason_code": storable(adjustment.reason, DATA_LENGTH),
 						"amount": flt(adjustment.amount),
@@ -139,6 +150,9 @@ def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_
 		"sales_invoice": linked_invoice,
 		"patient": (invoice.patient or None) if invoice else None,
 		"claim_status": storable(status_label(claim.status_code), DATA_LENGTH),
+		"status_code": storable(claim.status_code, DATA_LENGTH),
+		"crossover_payer_name": storable(claim.crossover_name, DATA_LENGTH),
+		"crossover_payer_id": storable(claim.crossover_id, DATA_LENGTH),
 		"outcome": outcome.outcome,
 		"charge": flt(claim.charge),
 		"paid": flt(claim.paid),
@@ -158,11 +172,33 @@ def claim_row(remittance, claim, outcome: posting.ClaimOutcome, invoice, linked_
 
 def claim_adjustments(claim):
 	"""(procedure code, adjustment): the claim's own (no code), then each service's."""
+	for service, adjustment in service_adjustments(claim):
+		yield (service.procedure_code if service else ""), adjustment
+
+
+def service_adjustments(claim):
+	"""(service, adjustment): the claim's own (no service), then each service's."""
 	for adjustment in claim.adjustments:
-		yield "", adjustment
+		yield None, adjustment
 	for service in claim.services:
 		for adjustment in service.adjustments:
-			yield service.procedure_code, adjustment
+			yield service, adjustment
+
+
+def service_row(remittance, claim, service, linked_invoice: str | None) -> dict:
+	"""What the payer decided on one service line, kept for a secondary claim's loop 2430."""
+	return {
+		"trace_number": storable(remittance.trace_number, DATA_LENGTH),
+		"claim_id": storable(claim.claim_id, DATA_LENGTH),
+		"sales_invoice": linked_invoice,
+		"line_control_number": storable(service.control_number, DATA_LENGTH),
+		"procedure_code": storable(service.procedure_code, DATA_LENGTH),
+		"modifiers": storable(":".join(service.modifiers), DATA_LENGTH),
+		"service_date": service.service_date,
+		"charge": flt(service.charge),
+		"paid": flt(service.paid),
+		"units": flt(service.units) if service.units is not None else None,
+	}
 
 
 def status_label(code: str) -> str:
@@ -367,6 +403,7 @@ def post(doc) -> None:
 			status, reason = "Posted", ""
 		payment.db_set({"status": status, "payment_entry": entry, "reason": reason})
 	record_payer_claim_numbers(doc, {payment.trace_number for payment in ready})
+	note_crossovers(doc, {payment.trace_number for payment in ready})
 	doc.db_set("status", "Posted")
 
 
@@ -446,6 +483,45 @@ def record_payer_claim_numbers(doc, traces: set[str]) -> None:
 				and coalesce(e.payer_claim_number, '') = ''""",
 			(*values, [invoice for invoice, _n in chunk]),
 		)
+
+
+def note_crossovers(doc, traces: set[str]) -> None:
+	"""A claim the primary payer forwarded to the secondary itself (CLP02 19-21, the
+	crossover carrier in NM1*TT): the secondary-payer invoice of its lines says so, since
+	no secondary claim is sent for it (claim_export holds it as Not Sent)."""
+	forwarded = {
+		claim.claim_id: claim
+		for claim in doc.claims
+		if claim.trace_number in traces
+		and claim.status_code in x835.STATUS_FORWARDED
+		and claim.outcome not in (posting.REVERSAL, posting.NOT_MATCHED, posting.NOT_POSTED)
+	}
+	if not forwarded:
+		return
+	for secondary, primary in frappe.db.sql(
+		"""select distinct secondary_invoice, sales_invoice from `tabCare Billing Line`
+		where sales_invoice in %(invoices)s and secondary_invoice is not null""",
+		{"invoices": list(forwarded)},
+	):
+		claim = forwarded[primary]
+		frappe.get_doc(
+			{
+				"doctype": "Comment",
+				"comment_type": "Info",
+				"reference_doctype": "Sales Invoice",
+				"reference_name": secondary,
+				"content": frappe.utils.escape_html(
+					_(
+						"The primary payer forwarded claim {0} to {1} itself (Medicare crossover, {2}): no secondary "
+						"claim is sent for this invoice; {1} pays it from the crossover."
+					).format(
+						primary,
+						claim.crossover_payer_name or _("the secondary payer"),
+						doc.name,
+					)
+				),
+			}
+		).insert(ignore_permissions=True)
 
 
 def cancel(doc) -> None:

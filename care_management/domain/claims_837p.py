@@ -59,8 +59,28 @@ element's maximum length. Identifiers (claim ID, member ID, NPI...) are never
 cut: one that is too long is a problem, because a truncated ID no longer
 matches the remittance that comes back.
 
-Not covered: coordination of benefits (loops 2320/2330/2430, which a claim to
-a secondary payer needs), referring/supervising/facility loops, attachments.
+Coordination of benefits (a claim to a secondary payer, ``payer_responsibility`` "S"
+or "T"): ``Claim.other_payers`` holds what each earlier payer decided and
+``ServiceLine.adjudications`` what each decided per line, copied from its 835:
+
+    OtherPayer             loops 2320 / 2330A / 2330B
+      payer: Payer                        2330B NM1*PR (payer_id is NM109 and SVD01) and SBR09
+      subscriber: Subscriber              2330A NM1*IL, the member on that payer's coverage
+      paid: Decimal                       AMT*D, what it paid on the claim
+      adjustments: tuple[CasAdjustment]   claim-level CAS of its 835
+      payer_responsibility="P", relationship="18", payer_claim_number=""  SBR01, SBR02, 2330B REF*F8
+    LineAdjudication       loop 2430
+      payer_id, paid, procedure_code, adjudication_date (DTP*573, its 835's BPR16),
+      adjustments: tuple[CasAdjustment], units=1, modifiers=()
+    CasAdjustment(group, reason, amount, quantity=None)
+
+A claim to a secondary payer without them is a problem (the other payer's
+adjudication is required), and so is one whose amounts do not balance: each
+line's charge is its SVD02 plus its CAS, and the claim's charge the AMT*D plus
+every CAS (the 837P guide's COB balancing), so the payer's own check cannot
+refuse it.
+
+Not covered: referring/supervising/facility loops, attachments.
 """
 
 import re
@@ -141,9 +161,19 @@ BAD_PAYER_ID = "A payer ID is 2 to 80 letters or digits, as the clearinghouse li
 BAD_FILING_CODE = "This is not an X12 claim filing indicator code (MB, 16, MC, CI...)."
 BAD_RESPONSIBILITY = "Payer responsibility is P (primary), S (secondary) or T (tertiary)."
 SECONDARY_NOT_SUPPORTED = (
-	"A claim to a secondary payer needs the primary payer's adjudication, which this export "
-	"does not write; send it through Medicare's crossover or the payer's portal."
+	"A claim to a secondary payer needs the primary payer's adjudication (its posted 835) for the "
+	"coordination-of-benefits loops."
 )
+BAD_ADJUSTMENT = (
+	"An adjustment is a group code (CO, PR, OA, PI), a reason code of 1 to 5 letters or digits and an amount."
+)
+BAD_PAID = "A paid amount is a number in whole cents, zero or more."
+LINE_NOT_BALANCED = (
+	"The other payer's paid amount and adjustments on this line do not add up to the line's charge."
+)
+CLAIM_NOT_BALANCED = "The other payer's paid amount and adjustments do not add up to the claim's charge."
+LINE_NOT_ADJUDICATED = "The other payer's 835 has no adjudication of this service line."
+ADJUDICATION_DATE_REQUIRED = "The other payer's adjudication date (its remittance date) is required."
 BAD_MEMBER_ID = "A member ID is letters and digits only."
 BAD_PAYER_CLAIM_NUMBER = (
 	"A payer's claim number is at most 50 letters, digits and dashes, as the payer's remittance shows it."
@@ -258,6 +288,36 @@ class Patient:
 
 
 @dataclass(frozen=True)
+class CasAdjustment:
+	group: str
+	reason: str
+	amount: Decimal
+	quantity: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class LineAdjudication:
+	payer_id: str
+	paid: Decimal
+	procedure_code: str
+	adjudication_date: date | None
+	adjustments: tuple[CasAdjustment, ...] = ()
+	units: Decimal = Decimal(1)
+	modifiers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OtherPayer:
+	payer: Payer
+	subscriber: Subscriber
+	paid: Decimal
+	adjustments: tuple[CasAdjustment, ...] = ()
+	payer_responsibility: str = "P"
+	relationship: str = "18"
+	payer_claim_number: str = ""
+
+
+@dataclass(frozen=True)
 class ServiceLine:
 	procedure_code: str
 	charge: Decimal
@@ -267,6 +327,7 @@ class ServiceLine:
 	modifiers: tuple[str, ...] = ()
 	service_end_date: date | None = None
 	control_number: str = ""
+	adjudications: tuple[LineAdjudication, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +343,7 @@ class Claim:
 	patient_relationship: str = SELF
 	patient: Patient | None = None
 	rendering_provider: RenderingProvider | None = None
+	other_payers: tuple[OtherPayer, ...] = ()
 
 	@property
 	def total_charge(self) -> Decimal:
@@ -586,8 +648,9 @@ def claim_problems(
 	responsibility = clean_id(subscriber.payer_responsibility)
 	if responsibility not in ("P", "S", "T"):
 		problems.append(Problem("subscriber.payer_responsibility", BAD_RESPONSIBILITY))
-	elif responsibility != "P":
+	elif responsibility != "P" and not claim.other_payers:
 		problems.append(Problem("subscriber.payer_responsibility", SECONDARY_NOT_SUPPORTED))
+	problems += cob_problems(claim)
 	if len(clean_id(subscriber.group_number)) > _LEN["group_number"]:
 		problems.append(Problem("subscriber.group_number", TOO_LONG))
 
@@ -643,6 +706,114 @@ def claim_problems(
 		problems += _checked_once(_rendering_provider_problems, rendering)
 
 	return [Problem(p.field, p.reason, claim.claim_id) for p in problems]
+
+
+ADJUSTMENT_GROUPS = frozenset("CO CR OA PI PR".split())
+_REASON_CODE = re.compile(r"^[A-Z0-9]{1,5}$")
+# A CAS segment carries six adjustments of one group; the guide allows five CAS per loop.
+MAX_ADJUSTMENTS_PER_GROUP = 6
+TOO_MANY_ADJUSTMENTS = "An adjudication carries at most 6 adjustments of one group."
+
+
+def cob_problems(claim: Claim) -> list[Problem]:
+	"""What stops a claim's coordination-of-benefits loops: each other payer's
+	identity, amounts and adjustments, a 2430 of it on every line, and the balancing
+	the 837P guide requires (line charge = SVD02 + line CAS; claim charge = AMT*D +
+	claim CAS + every line CAS)."""
+	problems: list[Problem] = []
+	for index, other in enumerate(claim.other_payers):
+		prefix = f"other_payers[{index}]"
+		problems += [
+			Problem(f"{prefix}.{p.field}", p.reason) for p in _checked_once(_payer_problems, other.payer)
+		]
+		if not clean_text(other.subscriber.last_name, _LEN["last_name"]):
+			problems.append(Problem(f"{prefix}.subscriber.last_name", NAME_REQUIRED))
+		member_id = clean_id(other.subscriber.member_id)
+		if not member_id or not _ALNUM.match(member_id.replace("-", "")) or len(member_id) > _LEN["id"]:
+			problems.append(Problem(f"{prefix}.subscriber.member_id", BAD_MEMBER_ID))
+		if clean_id(other.payer_responsibility) not in ("P", "S", "T"):
+			problems.append(Problem(f"{prefix}.payer_responsibility", BAD_RESPONSIBILITY))
+		relationship = clean_id(other.relationship)
+		if relationship != SELF and relationship not in PATIENT_RELATIONSHIPS:
+			problems.append(Problem(f"{prefix}.relationship", BAD_RELATIONSHIP))
+		if payer_claim_number_problem(other.payer_claim_number):
+			problems.append(Problem(f"{prefix}.payer_claim_number", BAD_PAYER_CLAIM_NUMBER))
+		if not _is_paid_amount(other.paid):
+			problems.append(Problem(f"{prefix}.paid", BAD_PAID))
+		problems += _adjustment_problems(other.adjustments, f"{prefix}.adjustments")
+		payer_id = clean_id(other.payer.payer_id)
+		line_adjustments = Decimal(0)
+		balanced = _is_paid_amount(other.paid) and _adjustments_readable(other.adjustments)
+		for number, line in enumerate(claim.lines):
+			line_prefix = f"lines[{number}].adjudications"
+			mine = [a for a in line.adjudications if clean_id(a.payer_id) == payer_id]
+			if len(mine) != 1:
+				problems.append(Problem(line_prefix, LINE_NOT_ADJUDICATED))
+				balanced = False
+				continue
+			adjudication = mine[0]
+			if adjudication.adjudication_date is None or not isinstance(adjudication.adjudication_date, date):
+				problems.append(Problem(f"{line_prefix}.adjudication_date", ADJUDICATION_DATE_REQUIRED))
+			if not _is_paid_amount(adjudication.paid):
+				problems.append(Problem(f"{line_prefix}.paid", BAD_PAID))
+				balanced = False
+				continue
+			problems += _adjustment_problems(adjudication.adjustments, f"{line_prefix}.adjustments")
+			if not _adjustments_readable(adjudication.adjustments):
+				balanced = False
+				continue
+			adjusted = sum((Decimal(str(a.amount)) for a in adjudication.adjustments), Decimal(0))
+			line_adjustments += adjusted
+			try:
+				charge = Decimal(str(line.charge))
+			except ArithmeticError:
+				balanced = False
+				continue
+			if charge != Decimal(str(adjudication.paid)) + adjusted:
+				problems.append(Problem(line_prefix, LINE_NOT_BALANCED))
+				balanced = False
+		if balanced:
+			claim_adjusted = sum((Decimal(str(a.amount)) for a in other.adjustments), Decimal(0))
+			if claim.total_charge != Decimal(str(other.paid)) + claim_adjusted + line_adjustments:
+				problems.append(Problem(f"{prefix}.paid", CLAIM_NOT_BALANCED))
+	return problems
+
+
+def _is_paid_amount(value) -> bool:
+	try:
+		amount = Decimal(str(value))
+	except ArithmeticError:
+		return False
+	return amount.is_finite() and amount >= 0 and amount == amount.quantize(Decimal("0.01"))
+
+
+def _adjustments_readable(adjustments) -> bool:
+	try:
+		return all(Decimal(str(a.amount)).is_finite() for a in adjustments)
+	except ArithmeticError:
+		return False
+
+
+def _adjustment_problems(adjustments, prefix: str) -> list[Problem]:
+	problems = []
+	per_group: dict[str, int] = {}
+	for index, adjustment in enumerate(adjustments):
+		group = clean_id(adjustment.group)
+		per_group[group] = per_group.get(group, 0) + 1
+		try:
+			amount = Decimal(str(adjustment.amount))
+			amount_ok = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+		except ArithmeticError:
+			amount_ok = False
+		if (
+			group not in ADJUSTMENT_GROUPS
+			or not _REASON_CODE.match(clean_id(adjustment.reason))
+			or not amount_ok
+		):
+			problems.append(Problem(f"{prefix}[{index}]", BAD_ADJUSTMENT))
+	if any(count > MAX_ADJUSTMENTS_PER_GROUP for count in per_group.values()):
+		problems.append(Problem(prefix, TOO_MANY_ADJUSTMENTS))
+	return problems
 
 
 def _payer_problems(payer: Payer) -> tuple[Problem, ...]:
@@ -859,6 +1030,8 @@ def _claim_segments(claim: Claim, billing: BillingProvider, hl: int, parent_hl: 
 	rendering = claim.rendering_provider
 	if rendering is not None and not _same_npi(rendering, billing):
 		segments += _rendering_provider_segments(rendering)
+	for other in claim.other_payers:
+		segments += _other_payer_segments(claim, other)
 
 	for number, line in enumerate(claim.lines, start=1):
 		segments.append(f"LX*{number}")
@@ -877,7 +1050,75 @@ def _claim_segments(claim: Claim, billing: BillingProvider, hl: int, parent_hl: 
 			segments.append(f"DTP*472*D8*{_date(line.service_date)}")
 		if control := clean_id(line.control_number):
 			segments.append(f"REF*6R*{control}")
+		for adjudication in line.adjudications:
+			segments += _line_adjudication_segments(adjudication)
 	return segments, hl
+
+
+def _cas_segments(adjustments) -> list[str]:
+	"""One CAS per group code, its adjustments in the 835's order (reason, amount, quantity)."""
+	groups: dict[str, list[str]] = {}
+	for adjustment in adjustments:
+		quantity = "" if adjustment.quantity is None else _quantity(adjustment.quantity)
+		triple = f"{clean_id(adjustment.reason)}*{format_amount(adjustment.amount)}*{quantity}"
+		groups.setdefault(clean_id(adjustment.group), []).append(triple)
+	return [f"CAS*{group}*{'*'.join(triples)}".rstrip(ELEMENT) for group, triples in groups.items()]
+
+
+def _patient_liability(adjustments) -> Decimal:
+	return sum((Decimal(str(a.amount)) for a in adjustments if clean_id(a.group) == "PR"), Decimal(0))
+
+
+def _other_payer_segments(claim: Claim, other: OtherPayer) -> list[str]:
+	"""Loops 2320, 2330A and 2330B: what one earlier payer decided on the claim."""
+	filing = clean_id(other.payer.claim_filing_code)
+	responsibility = clean_id(other.payer_responsibility) or "P"
+	group = clean_id(other.subscriber.group_number)
+	member_id = clean_id(other.subscriber.member_id)
+	if filing == "MB":
+		member_id = provider_ids.normalise_mbi(other.subscriber.member_id)
+	segments = [
+		f"SBR*{responsibility}*{clean_id(other.relationship) or SELF}*{group}******{filing}".rstrip(ELEMENT)
+	]
+	segments += _cas_segments(other.adjustments)
+	segments.append(f"AMT*D*{format_amount(other.paid)}")
+	payer_id = clean_id(other.payer.payer_id)
+	liability = _patient_liability(other.adjustments) + sum(
+		(
+			_patient_liability(a.adjustments)
+			for line in claim.lines
+			for a in line.adjudications
+			if clean_id(a.payer_id) == payer_id
+		),
+		Decimal(0),
+	)
+	if liability > 0:
+		segments.append(f"AMT*EAF*{format_amount(liability)}")
+	# OI03 benefits assigned to the provider, OI06 release of information on file (as CLM08/09).
+	segments.append("OI***Y***Y")
+	segments.append(_person_name("IL", other.subscriber, "MI", member_id))
+	segments += _address_segments(other.subscriber.address)
+	segments.append(_payer_name_segment(other.payer))
+	if number := clean_id(other.payer_claim_number):
+		segments.append(f"REF*F8*{number}")
+	return segments
+
+
+def _line_adjudication_segments(adjudication: LineAdjudication) -> list[str]:
+	"""Loop 2430: one earlier payer's decision on one service line."""
+	procedure = _composite(
+		"HC", clean_id(adjudication.procedure_code), *(clean_id(m) for m in adjudication.modifiers)
+	)
+	segments = [
+		f"SVD*{clean_id(adjudication.payer_id)}*{format_amount(adjudication.paid)}*{procedure}**"
+		f"{_quantity(adjudication.units)}"
+	]
+	segments += _cas_segments(adjudication.adjustments)
+	segments.append(f"DTP*573*D8*{_date(adjudication.adjudication_date)}")
+	liability = _patient_liability(adjudication.adjustments)
+	if liability > 0:
+		segments.append(f"AMT*EAF*{format_amount(liability)}")
+	return segments
 
 
 def _billing_provider_segments(provider: BillingProvider) -> list[str]:

@@ -28,7 +28,9 @@ posts a payment.
       adjustments: tuple[Adjustment, ...]                claim-level CAS
       services: tuple[ServicePayment, ...]               loops 2110
       segment_number       position of its CLP segment in the file (ISA = 1)
-      all_adjustments, is_denied (status 4), is_reversal (status 22)
+      crossover_name, crossover_id       NM1*TT: the payer the claim was forwarded to (Medicare
+                                         crossover), NM103 and NM109; "" when not forwarded
+      all_adjustments, is_denied (status 4), is_reversal (status 22), is_forwarded (19, 20, 21)
     ServicePayment         loop 2110
       procedure_code, modifiers                          SVC01 as adjudicated ("HC:99490:25")
       charge, paid: Decimal, units: Decimal | None       SVC02, SVC03, SVC05 (None when not sent)
@@ -81,7 +83,7 @@ component separator ISA16, segment terminator the character after ISA16).
 Line breaks and blanks around segments are ignored, and the terminator may
 itself be a line break. Amounts are exact ``Decimal`` values, compared exactly.
 
-Not read: coordination of benefits detail (NM1*TT crossover, MIA/MOA), claim
+Not read: coordination of benefits detail (MIA/MOA), claim
 and service supplemental amounts (AMT, QTY), provider summary (TS3/TS2), the
 original submitted procedure when the payer changed it (SVC06).
 """
@@ -98,6 +100,8 @@ VERSION_PREFIX = "005010X221"
 
 STATUS_DENIED = "4"
 STATUS_REVERSAL = "22"
+# Processed as primary, secondary, tertiary and forwarded to the next payer (crossover).
+STATUS_FORWARDED = frozenset(("19", "20", "21"))
 CLAIM_STATUS_CODES = frozenset("1 2 3 4 19 20 21 22 23 25".split())
 # CR (correction and reversal) left the standard with 5010, but old adjustments still carry it.
 ADJUSTMENT_GROUPS = frozenset("CO PR OA PI CR".split())
@@ -192,6 +196,12 @@ class ClaimPayment:
 	adjustments: tuple[Adjustment, ...]
 	services: tuple[ServicePayment, ...]
 	segment_number: int
+	crossover_name: str = ""
+	crossover_id: str = ""
+
+	@property
+	def is_forwarded(self) -> bool:
+		return self.status_code in STATUS_FORWARDED
 
 	@property
 	def all_adjustments(self) -> tuple[Adjustment, ...]:
@@ -380,6 +390,8 @@ class _ClaimDraft:
 		"broken",
 		"charge",
 		"claim_id",
+		"crossover_id",
+		"crossover_name",
 		"filing_code",
 		"first_name",
 		"insured_id",
@@ -400,6 +412,7 @@ class _ClaimDraft:
 		self.status_code = self.filing_code = self.payer_claim_number = ""
 		self.charge = self.paid = self.patient_responsibility = _ZERO
 		self.last_name = self.first_name = self.member_id = self.insured_id = ""
+		self.crossover_name = self.crossover_id = ""
 		self.adjustments: list[Adjustment] = []
 		self.services: list[_ServiceDraft] = []
 
@@ -583,6 +596,8 @@ class _Transaction:
 			claim.member_id = _value(e, 9)
 		elif entity == "IL":
 			claim.insured_id = _value(e, 9)
+		elif entity == "TT":
+			claim.crossover_name, claim.crossover_id = _value(e, 3), _value(e, 9)
 
 	def _svc(self, number: int, e: list[str]):
 		self.in_header = False
@@ -672,6 +687,8 @@ class _Transaction:
 				adjustments=tuple(claim.adjustments),
 				services=tuple(services),
 				segment_number=claim.number,
+				crossover_name=claim.crossover_name,
+				crossover_id=claim.crossover_id,
 			)
 		)
 

@@ -183,11 +183,25 @@ class TestRoleMatrix(FrappeTestCase):
 
 		frappe.set_user(CARE_MANAGER)
 		self.assertEqual(
-			allowed_actions(), {"close_month": False, "create_invoices": False, "export_claim_lines": False}
+			allowed_actions(),
+			{
+				"close_month": False,
+				"create_invoices": False,
+				"export_claim_lines": False,
+				"eligibility_inquiry": False,
+			},
 		)
 		frappe.set_user(BILLING)
 		self.assertTrue(allowed_actions()["close_month"])
 		self.assertTrue(allowed_actions()["export_claim_lines"])
+		self.assertTrue(allowed_actions()["eligibility_inquiry"])
+
+	def test_only_billing_staff_ask_payers_about_eligibility(self):
+		from care_management.billing.eligibility import make_270
+
+		frappe.set_user(CARE_MANAGER)
+		with self.assertRaises(frappe.PermissionError):
+			make_270(month=str(CLOSED_MONTH))
 
 	def test_the_server_refuses_claim_lines_to_whom_the_button_is_not_shown(self):
 		from care_management.care_management.report.care_management_billing.care_management_billing import (

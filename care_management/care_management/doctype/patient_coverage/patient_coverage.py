@@ -31,10 +31,24 @@ def as_coverage(row) -> Coverage:
 
 class PatientCoverage(Document):
 	def validate(self):
+		self.keep_eligibility_as_imported()
 		self.check_dates()
 		self.check_payer()
 		self.check_member_id()
 		self.check_overlaps()
+
+	def keep_eligibility_as_imported(self):
+		"""What the payer's 271 said is written by the Eligibility Response Import only:
+		a value sent with a save is replaced by the stored one (none on a new coverage)."""
+		from care_management.billing.eligibility import COVERAGE_FIELDS
+
+		stored = (
+			frappe.db.get_value(self.doctype, self.name, COVERAGE_FIELDS, as_dict=True)
+			if not self.is_new()
+			else None
+		) or {}
+		for field in COVERAGE_FIELDS:
+			self.set(field, stored.get(field))
 
 	def check_dates(self):
 		if self.effective_to and getdate(self.effective_to) < getdate(self.effective_from):

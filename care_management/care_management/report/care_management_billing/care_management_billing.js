@@ -54,11 +54,23 @@ function add_billing_buttons(report, allowed) {
 					(res.held || []).forEach((h) => {
 						msg += "<br>" + __("Held, {0}: {1}", [esc(h.patient), esc(h.reason)]);
 					});
+					(res.unverified_coverage || []).forEach((u) => {
+						msg += "<br>" + __("Invoiced, but check eligibility, {0}: {1}", [esc(u.patient), esc(u.reason)]);
+					});
 					(res.failed || []).forEach((f) => {
 						msg += "<br>" + __("Not invoiced, {0}: {1}", [esc(f.patient), esc(f.error)]);
 					});
 					frappe.msgprint(msg);
 					report.refresh();
+				});
+		});
+	}
+	if (allowed.eligibility_inquiry) {
+		report.page.add_inner_button(__("Eligibility Inquiry (270)"), () => {
+			frappe
+				.call("care_management.billing.eligibility.make_270", { month: report.get_filter_value("month") })
+				.then((r) => {
+					if (r.message) window.open(r.message);
 				});
 		});
 	}

@@ -13,6 +13,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_first_day, getdate
 
+from care_management.billing import eligibility
 from care_management.domain.spreadsheet_cells import safe_rows
 from care_management.phi_access_log import CLAIM_LINES_EXPORT, log_phi_access, log_report_export
 from care_management.report_links import links_the_user_may_follow
@@ -39,14 +40,27 @@ def execute(filters=None):
 		record.adjustment_summary = (record.adjustment_summary or "").replace("\n", "; ")
 		add_shares(record, own, payer_names)
 	log_report_export(REPORT, filters, records)
+	message = coverage_message(records, filters)
 	if filters.get("per_line"):
 		rows = [
 			frappe._dict(record, **line_row(line, payer_names))
 			for record in records
 			for line in lines.get(record.name, [])
 		]
-		return links_the_user_may_follow(line_columns()), rows, None, chart(records), summary(records)
-	return links_the_user_may_follow(columns()), records, None, chart(records), summary(records)
+		return links_the_user_may_follow(line_columns()), rows, message, chart(records), summary(records)
+	return links_the_user_may_follow(columns()), records, message, chart(records), summary(records)
+
+
+def coverage_message(records, filters) -> str | None:
+	"""The coverages of the month's patients still to invoice that the payer says are
+	inactive, or that nobody checked with the payer lately (Settings)."""
+	patients = [r.patient for r in records if r.status != "Invoiced"]
+	warnings = eligibility.coverage_warnings(patients, filters.get("month"))
+	if not warnings:
+		return None
+	shown = "".join(f"<li>{frappe.utils.escape_html(w)}</li>" for w in warnings[:50])
+	more = _("and {0} more").format(len(warnings) - 50) if len(warnings) > 50 else ""
+	return _("Coverage to check with the payers (Eligibility 270/271):") + f"<ul>{shown}</ul>{more}"
 
 
 @frappe.whitelist()
@@ -56,6 +70,7 @@ def allowed_actions() -> dict[str, bool]:
 		"close_month": bool(frappe.has_permission("Care Month Close", "create")),
 		"create_invoices": bool(frappe.has_permission("Sales Invoice", "create")),
 		"export_claim_lines": bool(frappe.has_permission("Claim Export", "create")),
+		"eligibility_inquiry": bool(frappe.has_permission("Eligibility Response Import", "create")),
 	}
 
 
