@@ -17,6 +17,25 @@ frappe.query_reports["Eligible Patients"] = {
 	get_datatable_options(options) {
 		return Object.assign(options, { checkboxColumn: frappe.user.has_role(CAN_ENROLL) });
 	},
+	formatter(value, row, column, data, default_formatter) {
+		// Names, program names and HCC labels are text; the Data formatter writes HTML.
+		if (["Data", "Small Text"].includes(column.fieldtype) && typeof value === "string") {
+			value = frappe.utils.escape_html(value);
+		}
+		value = default_formatter(value, row, column, data);
+		if (!data) return value;
+		if (column.fieldname === "hcc_score" && data.hccs) {
+			// The HCCs behind the score, on hovering it.
+			value = `<span title="${frappe.utils.escape_html(data.hccs)}">${value}</span>`;
+		}
+		if (column.fieldname === "offer" && data.replaces) {
+			value = `<span class="indicator-pill orange">${value}</span>`;
+		}
+		if (column.fieldname === "program" && data.best) {
+			value = `<span title="${frappe.utils.escape_html(__("In the best-paying combination"))}">${value} ★</span>`;
+		}
+		return value;
+	},
 	onload(report) {
 		if (!frappe.user.has_role(CAN_ENROLL)) return;
 		report.page.add_inner_button(__("Start Enrollment"), () => start_enrollment(report));
