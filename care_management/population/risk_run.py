@@ -322,6 +322,26 @@ def change_tiers(changes: list[tuple[str, str | None, str]]) -> None:
 	frappe.db.bulk_insert("Version", fields, rows)
 
 
+# The Patient fields only the run writes (store), with what a new patient has.
+RUN_FIELDS = {
+	"care_risk_score": 0,
+	"suggested_risk_tier": None,
+	"risk_score_factors": None,
+	"risk_scored_on": None,
+	"cms_hcc_score": 0,
+	"cms_hccs": None,
+	"cms_hcc_segment": None,
+}
+
+
+def keep_what_the_run_wrote(doc, method=None) -> None:
+	"""Patient validate (hooks.py): a form or the REST API cannot set a score; the
+	values the run stored stay (Frappe does not enforce read_only on the server)."""
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	for field, empty in RUN_FIELDS.items():
+		doc.set(field, before.get(field) if before else empty)
+
+
 # ------------------------------------------------------------ entry points
 def score_on_schedule() -> None:
 	"""Daily (hooks.py)."""

@@ -131,6 +131,21 @@ class TestRiskStratification(FrappeTestCase):
 		)
 		self.assertEqual((row.cms_hcc_score, row.cms_hccs, row.cms_hcc_segment), (0, None, None))
 
+	def test_a_score_sent_with_the_patient_is_ignored(self):
+		patient = self.hcc_patient("Hcc Kept")
+		run(one_patient_sql(patient))
+		doc = frappe.get_doc("Patient", patient)
+		doc.update({"cms_hcc_score": 9.9, "cms_hccs": "HCC 1 made up", "care_risk_score": 99})
+		doc.save(ignore_permissions=True)
+		row = frappe.db.get_value(
+			"Patient", patient, ["cms_hcc_score", "cms_hccs", "care_risk_score"], as_dict=True
+		)
+		self.assertAlmostEqual(row.cms_hcc_score, 1.733, places=3)
+		self.assertNotIn("made up", row.cms_hccs)
+		self.assertNotEqual(row.care_risk_score, 99)
+		new = make_patient("Hcc Sent New", cms_hcc_score=4.2, cms_hccs="HCC 2 sent")
+		self.assertEqual((new.cms_hcc_score, new.cms_hccs), (0, None))
+
 	def test_the_worklist_and_eligible_patients_show_the_hcc_score_and_hccs(self):
 		from care_management.care_management.report.caseload_worklist.caseload_worklist import (
 			columns,
