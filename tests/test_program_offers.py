@@ -18,8 +18,8 @@ from care_management.domain.billing.rules import (
 from care_management.domain.program_offers import (
 	ADD,
 	SWITCH,
+	Candidate,
 	Catalogue,
-	Patient,
 	conflict,
 	monthly_amount,
 	offers,
@@ -47,7 +47,7 @@ def test_primary_codes_leave_out_add_ons_and_codes_billed_only_beside_another():
 
 
 def test_pcm_to_a_ccm_patient_is_a_switch_with_the_monthly_difference():
-	found, best = offers(Patient(current=("CCM",), qualifies_for=("PCM",), conditions=2), CATALOGUE)
+	found, best = offers(Candidate(current=("CCM",), qualifies_for=("PCM",), conditions=2), CATALOGUE)
 	pcm = offer_of(found, "PCM")
 	# 99490 and 99491 each exclude 99424 and 99426 (same practitioner).
 	assert pcm.kind == SWITCH
@@ -60,14 +60,14 @@ def test_pcm_to_a_ccm_patient_is_a_switch_with_the_monthly_difference():
 
 
 def test_bhi_is_an_addition_to_ccm_and_both_are_the_best_combination():
-	found, best = offers(Patient(current=("CCM",), qualifies_for=("BHI",), conditions=2), CATALOGUE)
+	found, best = offers(Candidate(current=("CCM",), qualifies_for=("BHI",), conditions=2), CATALOGUE)
 	bhi = offer_of(found, "BHI")
 	assert (bhi.kind, bhi.replaces, bhi.monthly_difference) == (ADD, (), 45)
 	assert best == ("BHI", "CCM") and bhi.best
 
 
 def test_cocm_to_a_bhi_patient_replaces_bhi():
-	found, best = offers(Patient(current=("BHI",), qualifies_for=("CoCM",)), CATALOGUE)
+	found, best = offers(Candidate(current=("BHI",), qualifies_for=("CoCM",)), CATALOGUE)
 	cocm = offer_of(found, "CoCM")
 	# 99492 and 99493 exclude 99484 (same practitioner); CoCM at least 140 (99493) against 45.
 	assert (cocm.kind, cocm.replaces, cocm.monthly_difference) == (SWITCH, ("BHI",), 95)
@@ -75,7 +75,7 @@ def test_cocm_to_a_bhi_patient_replaces_bhi():
 
 
 def test_apcm_to_a_ccm_patient_is_a_switch_paying_by_the_patients_level():
-	patient = Patient(current=("CCM",), qualifies_for=("APCM", "RPM"), conditions=3)
+	patient = Candidate(current=("CCM",), qualifies_for=("APCM", "RPM"), conditions=3)
 	found, best = offers(patient, CATALOGUE)
 	apcm = offer_of(found, "APCM")
 	# G0556-G0558 each exclude 99490 and 99491. Three conditions, not QMB: G0557 (50).
@@ -91,13 +91,15 @@ def test_apcm_to_a_ccm_patient_is_a_switch_paying_by_the_patients_level():
 	assert best == ("CCM", "RPM")
 	# A QMB patient's APCM (G0558, 110) pays more than CCM: the best combination switches.
 	found, best = offers(
-		Patient(current=("CCM",), qualifies_for=("APCM",), qmb=True, conditions=3), CATALOGUE
+		Candidate(current=("CCM",), qualifies_for=("APCM",), qmb=True, conditions=3), CATALOGUE
 	)
 	assert offer_of(found, "APCM").monthly_difference == 50 and best == ("APCM",)
 
 
 def test_complex_ccm_excludes_ccm_for_the_patient_whoever_bills():
-	found, _best = offers(Patient(current=("CCM",), qualifies_for=("Complex CCM",), conditions=2), CATALOGUE)
+	found, _best = offers(
+		Candidate(current=("CCM",), qualifies_for=("Complex CCM",), conditions=2), CATALOGUE
+	)
 	assert offer_of(found, "Complex CCM").conflict_scope == PATIENT
 
 
@@ -110,7 +112,7 @@ def test_the_rule_reads_the_records_not_a_list_a_removed_exclusion_makes_an_addi
 		for r in RULES
 	]
 	catalogue = Catalogue(edited, PRICES, {p: p for p in PROGRAMS})
-	found, best = offers(Patient(current=("CCM",), qualifies_for=("PCM",), conditions=2), catalogue)
+	found, best = offers(Candidate(current=("CCM",), qualifies_for=("PCM",), conditions=2), catalogue)
 	assert offer_of(found, "PCM").kind == ADD
 	assert best == ("CCM", "PCM")
 
@@ -127,7 +129,7 @@ def test_an_exclusion_named_by_either_code_counts():
 
 def test_a_program_without_billing_codes_or_prices_adds_and_counts_as_nothing():
 	catalogue = Catalogue(RULES, {}, {"CCM": "CCM", "Wellness": None})
-	found, best = offers(Patient(current=("CCM",), qualifies_for=("Wellness",), conditions=2), catalogue)
+	found, best = offers(Candidate(current=("CCM",), qualifies_for=("Wellness",), conditions=2), catalogue)
 	wellness = offer_of(found, "Wellness")
 	assert (wellness.kind, wellness.monthly_amount, wellness.monthly_difference) == (ADD, 0, 0)
 	# Nothing pays; keep what the patient is in.
@@ -148,7 +150,7 @@ def test_monthly_amount_follows_the_codes_patient_conditions():
 
 
 def test_best_combination_among_several_current_and_offered_programs():
-	patient = Patient(current=("CCM", "BHI"), qualifies_for=("PCM", "CoCM", "RPM", "CHI"), conditions=2)
+	patient = Candidate(current=("CCM", "BHI"), qualifies_for=("PCM", "CoCM", "RPM", "CHI"), conditions=2)
 	found, best = offers(patient, CATALOGUE)
 	# CoCM (140) instead of BHI (45), PCM (62) instead of CCM (60); RPM (20, 99453 the
 	# lowest of its primary codes) and CHI (G0019, 80) add to any of them.

@@ -50,7 +50,7 @@ class Offer:
 
 
 @dataclass(frozen=True)
-class Patient:
+class Candidate:
 	current: tuple[str, ...]  # programs the patient is in (or pending for)
 	qualifies_for: tuple[str, ...]  # programs they qualify for and are not in
 	qmb: bool = False
@@ -142,7 +142,7 @@ def best_combination(
 	return best
 
 
-def offers(patient: Patient, catalogue: Catalogue) -> tuple[list[Offer], tuple[str, ...]]:
+def offers(patient: Candidate, catalogue: Catalogue) -> tuple[list[Offer], tuple[str, ...]]:
 	"""One offer per program the patient qualifies for, and the best-paying combination."""
 	amounts = {
 		program: catalogue.amount(program, patient.qmb, patient.conditions)

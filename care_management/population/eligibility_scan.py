@@ -11,7 +11,7 @@ from frappe.utils import getdate, today
 
 from care_management.domain.access import access_scope
 from care_management.domain.eligibility import Criterion, categorise, evaluate
-from care_management.domain.program_offers import Patient, offers
+from care_management.domain.program_offers import Candidate, offers
 from care_management.permissions import (
 	CASELOAD_ENROLLMENT_STATUSES,
 	caseload_patients_sql,
@@ -110,7 +110,7 @@ def scan(
 		person = people[patient]
 		key = (current, tuple(qualifying), bool(person.qualified_medicare_beneficiary), len(matches))
 		if key not in offer_memo:
-			offer_memo[key] = offers(Patient(*key), billing)
+			offer_memo[key] = offers(Candidate(*key), billing)
 		found, best = offer_memo[key]
 		for offer in found:
 			if program and offer.program != program:
