@@ -110,9 +110,10 @@ def scan(
 		person = people[patient]
 		key = (current, tuple(qualifying), bool(person.qualified_medicare_beneficiary), len(matches))
 		if key not in offer_memo:
-			offer_memo[key] = offers(Candidate(*key), billing)
+			found, best = offers(Candidate(*key), billing)
+			offer_memo[key] = ([(offer, offer_text(offer)) for offer in found], best)
 		found, best = offer_memo[key]
-		for offer in found:
+		for offer, text in found:
 			if program and offer.program != program:
 				continue
 			rows.append(
@@ -120,7 +121,7 @@ def scan(
 					patient=patient,
 					patient_name=person.patient_name,
 					program=offer.program,
-					offer=offer_text(offer),
+					offer=text,
 					replaces=", ".join(offer.replaces),
 					monthly_difference=offer.monthly_difference,
 					best=1 if offer.best else 0,
