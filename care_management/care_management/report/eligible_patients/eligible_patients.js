@@ -49,9 +49,23 @@ function start_enrollment(report) {
 		frappe.msgprint(__("Tick the patients to enroll first."));
 		return;
 	}
+	const switches = rows.filter((r) => r.replaces).length;
 	const dialog = new frappe.ui.Dialog({
 		title: __("Start Enrollment for {0} Rows", [rows.length]),
 		fields: [
+			...(switches
+				? [
+						{
+							fieldname: "switch_note",
+							fieldtype: "HTML",
+							// A switch cannot be billed beside what it replaces; the current enrollment stays until ended.
+							options: `<p class="text-warning">${__(
+								"{0} of these rows are switches: end the enrollment each replaces, or the month close bills only one of them.",
+								[switches]
+							)}</p>`,
+						},
+				  ]
+				: []),
 			{
 				fieldname: "billing_practitioner",
 				label: __("Billing Practitioner"),
