@@ -137,6 +137,8 @@ doc_events = {
 	# A care plan or referral workflow state without a meaning is refused.
 	"Workflow": {"validate": "care_management.workflow_meaning.validate_workflow"},
 	"Inpatient Record": {"on_update": "care_management.billing.transitions.open_transition_on_discharge"},
+	# Risk and CMS-HCC scores are the risk run's to write (population/risk_run.py).
+	"Patient": {"validate": "care_management.population.risk_run.keep_what_the_run_wrote"},
 	# Claim identifiers are checked where they are typed (NPI check digit, taxonomy, EIN, payer ID).
 	"Healthcare Practitioner": {"validate": "care_management.billing.identifiers.validate_practitioner"},
 	"Company": {"validate": "care_management.billing.identifiers.validate_company"},

@@ -40,14 +40,35 @@ class HccScore:
 
 
 @cache
-def _calculate():
+def _package():
 	# The package loads its tables through importlib.resources' legacy calls, which
 	# warn; the warning is the package's, not ours to act on.
 	with warnings.catch_warnings():
 		warnings.simplefilter("ignore", DeprecationWarning)
 		from hccinfhir import calculate_raf
+		from hccinfhir.defaults import dx_to_cc_default
 
-	return calculate_raf
+	return calculate_raf, dx_to_cc_default
+
+
+def _calculate():
+	return _package()[0]
+
+
+def model_codes(diagnoses: Iterable[str]) -> frozenset[str]:
+	"""The codes the V28 map assigns a condition category (dotless, upper case), read
+	from the package's diagnosis-to-CC table. Only these can change a score: the
+	age/sex edits act on mapped codes alone, so two patients whose mapped codes,
+	age and sex agree have the same score."""
+	mapping = _package()[1]
+	found = set()
+	for code in diagnoses:
+		if not code:
+			continue
+		dotless = normalise_icd10(code).replace(".", "")
+		if (dotless, MODEL) in mapping:
+			found.add(dotless)
+	return frozenset(found)
 
 
 def hcc_score(
@@ -65,7 +86,7 @@ def hcc_score(
 	if age is None or age < 0 or not sex_code:
 		return None
 	orec = original_reason if original_reason is not None else ("0" if age >= 65 else "1")
-	codes = sorted({normalise_icd10(code).replace(".", "") for code in diagnoses if code})
+	codes = sorted(model_codes(diagnoses))
 	result = _calculate()(
 		codes, model_name=MODEL, age=age, sex=sex_code, dual_elgbl_cd=dual, orec=orec, crec=orec
 	)
@@ -82,3 +103,19 @@ def hcc_score(
 		labels=tuple(labels.get(hcc, "") for hcc in hccs),
 		segment=segment,
 	)
+
+
+def hcc_scores(patients: Iterable[tuple[str, Iterable[str], int | None, str | None]]) -> dict[str, HccScore]:
+	"""Score many patients (name, diagnoses, age, sex); those alike in what the model
+	reads (mapped codes, age, sex) share one computation, which keeps a practice's
+	run to a few thousand model calls however many patients it has. Patients that
+	cannot be scored (no age or sex) are left out."""
+	memo: dict[tuple, HccScore | None] = {}
+	scores = {}
+	for name, diagnoses, age, sex in patients:
+		key = (model_codes(diagnoses), age, SEXES.get((sex or "").strip().lower()))
+		if key not in memo:
+			memo[key] = hcc_score(key[0], age, sex)
+		if memo[key] is not None:
+			scores[name] = memo[key]
+	return scores

@@ -11,12 +11,14 @@ from frappe.utils import getdate, today
 
 from care_management.domain.access import access_scope
 from care_management.domain.eligibility import Criterion, categorise, evaluate
+from care_management.domain.program_offers import Candidate, offers
 from care_management.permissions import (
 	CASELOAD_ENROLLMENT_STATUSES,
 	caseload_patients_sql,
 	practitioners_sql,
 )
 from care_management.population import facts
+from care_management.population.program_offers import catalogue, offer_text
 from care_management.population.rules import chronic_categories, program_rules
 
 
@@ -68,10 +70,12 @@ def scan(
 	care_manager: str | None = None,
 	on: date | None = None,
 ) -> list[frappe._dict]:
-	"""One row per patient and program they qualify for and are not in."""
+	"""One row per patient and program they qualify for and are not in, each an
+	addition or a switch (program_offers) and marked when it belongs to the patient's
+	best-paying combination; ``program`` narrows the rows, not the combination."""
 	on = getdate(on or today())
-	rules = program_rules(program)
-	if not rules:
+	rules = program_rules()
+	if not rules or (program and program not in rules):
 		return []
 	patients = patients_in_view(user, care_manager)
 	people = {p.patient: p for p in facts.patient_rows(patients)}
@@ -85,31 +89,52 @@ def scan(
 	enrolled = enrolled_programs(patients, on)
 	practitioners = facts.latest_practitioners(patients)
 	categories = chronic_categories()
+	billing = catalogue(on)
 	memo: dict = {}
+	offer_memo: dict = {}
 	rows = []
 	for patient, patient_facts in gathered.items():
 		if practitioner and practitioners.get(patient) != practitioner:
 			continue
 		matches = categorise(patient_facts.diagnoses, categories, memo)
+		current = tuple(sorted(enrolled.get(patient, ())))
+		qualifying = {}
 		for name, program_rule in rules.items():
-			if name in enrolled.get(patient, ()):
+			if name in current:
 				continue
 			result = evaluate(program_rule, patient_facts, matches, on)
-			if not result.qualifies:
+			if result.qualifies:
+				qualifying[name] = result
+		if not qualifying:
+			continue
+		person = people[patient]
+		key = (current, tuple(qualifying), bool(person.qualified_medicare_beneficiary), len(matches))
+		if key not in offer_memo:
+			found, best = offers(Candidate(*key), billing)
+			offer_memo[key] = ([(offer, offer_text(offer)) for offer in found], best)
+		found, best = offer_memo[key]
+		for offer, text in found:
+			if program and offer.program != program:
 				continue
-			person = people[patient]
 			rows.append(
 				frappe._dict(
 					patient=patient,
 					patient_name=person.patient_name,
-					program=name,
-					evidence="\n".join(result.evidence),
+					program=offer.program,
+					offer=text,
+					replaces=", ".join(offer.replaces),
+					monthly_difference=offer.monthly_difference,
+					best=1 if offer.best else 0,
+					best_combination=" + ".join(best),
+					evidence="\n".join(qualifying[offer.program].evidence),
 					categories=", ".join(m.category.name for m in matches),
 					practitioner=practitioners.get(patient),
 					care_manager=person.care_manager,
 					risk_tier=person.care_risk_tier,
 					risk_score=person.care_risk_score,
-					enrolled_in=", ".join(sorted(enrolled.get(patient, ()))),
+					hcc_score=person.cms_hcc_score,
+					hccs=person.cms_hccs,
+					enrolled_in=", ".join(current),
 				)
 			)
 	rows.sort(key=lambda r: (-(r.risk_score or 0), r.patient_name or "", r.program))

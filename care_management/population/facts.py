@@ -76,7 +76,9 @@ def active_patients_sql() -> str:
 def patient_rows(patients: str) -> list[dict]:
 	return frappe.db.sql(
 		f"""select p.name as patient, p.patient_name, p.dob, p.sex, p.care_manager, p.care_risk_tier,
-			p.lives_alone, p.care_risk_score, p.suggested_risk_tier
+			p.lives_alone, p.care_risk_score, p.suggested_risk_tier,
+			if(ifnull(p.cms_hcc_segment, '') = '', null, p.cms_hcc_score) as cms_hcc_score, p.cms_hccs,
+			p.qualified_medicare_beneficiary
 		from `tabPatient` p where p.name in {patients}""",
 		SUBQUERY_ONLY,
 		as_dict=True,

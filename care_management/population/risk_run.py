@@ -20,7 +20,8 @@ from frappe.utils import add_months, getdate, now_datetime, today
 
 from care_management.domain.access import access_scope
 from care_management.domain.eligibility import age_on, categorise
-from care_management.domain.hcc_risk import hcc_score
+from care_management.domain.hcc_risk import HccScore
+from care_management.domain.hcc_risk import hcc_scores as score_hccs
 from care_management.domain.risk_scoring import Measure, bands_configured, score, tier_for
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES, in_caseload
 from care_management.population import facts
@@ -110,8 +111,9 @@ def patients_without_caregiver(patients: str) -> set[str]:
 
 def measure_all(
 	patients: str, factors: list, on: date
-) -> tuple[list[dict], dict[str, dict[str, float | None]]]:
-	"""The patients, and for each one what every factor measured."""
+) -> tuple[list[dict], dict[str, dict[str, float | None]], dict[str, HccScore]]:
+	"""The patients, for each one what every factor measured, and their CMS-HCC scores
+	(computed for everyone, weighed only by a CMS-HCC Score factor)."""
 	people = facts.patient_rows(patients)
 	by_measure = defaultdict(list)
 	for factor in factors:
@@ -153,11 +155,12 @@ def measure_all(
 				)
 				for patient, found in screenings.items()
 			}
+	diagnoses = facts.diagnoses(patients)
 	if by_measure[Measure.CHRONIC_CATEGORIES]:
 		categories, memo = chronic_categories(), {}
 		counts = {
 			patient: sum(1 for m in categorise(codes, categories, memo) if m.category.lasts_12_months)
-			for patient, codes in facts.diagnoses(patients).items()
+			for patient, codes in diagnoses.items()
 		}
 		for factor in by_measure[Measure.CHRONIC_CATEGORIES]:
 			measured[factor.name] = counts
@@ -179,9 +182,7 @@ def measure_all(
 		for factor in by_measure[Measure.NO_CAREGIVER]:
 			measured[factor.name] = alone
 
-	hcc = {}
-	if by_measure[Measure.CMS_HCC_SCORE]:
-		hcc = hcc_scores(patients, people, on)
+	hcc = hcc_scores(people, diagnoses, on)
 
 	values: dict[str, dict[str, float | None]] = {}
 	counted = counted_names(factors)
@@ -195,30 +196,26 @@ def measure_all(
 		for factor in by_measure[Measure.LIVES_ALONE]:
 			mine[factor.name] = 1 if person.lives_alone else 0
 		for factor in by_measure[Measure.CMS_HCC_SCORE]:
-			mine[factor.name] = hcc.get(person.patient)
+			found = hcc.get(person.patient)
+			mine[factor.name] = found.score if found else None
 		values[person.patient] = mine
-	return people, values
+	return people, values, hcc
 
 
-def hcc_scores(patients: str, people: list, on: date) -> dict[str, float]:
-	"""Each patient's CMS-HCC V28 community score from the diagnoses recorded in the
-	12 months up to ``on``; none without a birth date or sex. Patients with the same
-	codes, age and sex share one computation."""
+def hcc_scores(people: list, diagnoses: dict, on: date) -> dict[str, HccScore]:
+	"""Each patient's CMS-HCC V28 community score from the diagnoses (encounters' codings
+	and care plan conditions, facts.diagnoses) recorded in the 12 months up to ``on``;
+	none without a birth date or sex."""
 	since = getdate(add_months(on, -12))
-	codes = {
-		patient: frozenset(d.code for d in found if d.last_date and since <= d.last_date <= on)
-		for patient, found in facts.diagnoses(patients).items()
-	}
-	memo, scores = {}, {}
-	for person in people:
-		age = age_on(getdate(person.dob), on) if person.dob else None
-		key = (codes.get(person.patient, frozenset()), age, person.sex)
-		if key not in memo:
-			found = hcc_score(key[0], age, person.sex)
-			memo[key] = found.score if found else None
-		if memo[key] is not None:
-			scores[person.patient] = memo[key]
-	return scores
+	return score_hccs(
+		(
+			person.patient,
+			[d.code for d in diagnoses.get(person.patient, ()) if d.last_date and since <= d.last_date <= on],
+			age_on(getdate(person.dob), on) if person.dob else None,
+			person.sex,
+		)
+		for person in people
+	)
 
 
 def counted_names(factors) -> set[str]:
@@ -236,19 +233,19 @@ def run(patients: str | None = None, on: date | None = None) -> dict:
 	patients = patients or enrolled_patients_sql()
 	factors = risk_factors()
 	bands = score_bands()
-	people, values = measure_all(patients, factors, on)
+	people, values, hcc = measure_all(patients, factors, on)
 	cores = [f.core for f in factors]
 	results = []
 	for person in people:
 		result = score(cores, values[person.patient])
 		suggested = tier_for(result.points, bands) if bands_configured(bands) else None
-		results.append((person, result.points, suggested, result.explanation))
+		results.append((person, result.points, suggested, result.explanation, hcc.get(person.patient)))
 	store(results)
 	applied = 0
 	if frappe.db.get_single_value("Care Management Settings", "apply_suggested_tier"):
 		changes = [
 			(p.patient, p.care_risk_tier, tier)
-			for p, _pts, tier, _why in results
+			for p, _pts, tier, _why, _hcc in results
 			if tier and tier != p.care_risk_tier
 		]
 		change_tiers(changes)
@@ -257,19 +254,34 @@ def run(patients: str | None = None, on: date | None = None) -> dict:
 
 
 def store(results) -> None:
-	"""Write score, suggestion and explanation in chunks of one statement each."""
+	"""Write score, suggestion, explanation and the CMS-HCC score with its HCCs and
+	segment, in chunks of one statement each. A patient the model cannot score (no
+	birth date or sex) gets no segment and no HCCs, and a score of 0 (Frappe's Float
+	columns are never null), which the reports show as empty: not a stale score."""
 	stamp = now_datetime()
 	for start in range(0, len(results), WRITE_CHUNK):
 		chunk = results[start : start + WRITE_CHUNK]
 		selects, params = [], {"stamp": stamp}
-		for i, (person, points, suggested, why) in enumerate(chunk):
-			selects.append(f"select %(p{i})s as name, %(s{i})s as score, %(t{i})s as tier, %(w{i})s as why")
+		for i, (person, points, suggested, why, hcc) in enumerate(chunk):
+			selects.append(
+				f"select %(p{i})s as name, %(s{i})s as score, %(t{i})s as tier, %(w{i})s as why,"
+				f" %(h{i})s as hcc_score, %(l{i})s as hccs, %(g{i})s as segment"
+			)
 			params.update(
-				{f"p{i}": person.patient, f"s{i}": points, f"t{i}": suggested, f"w{i}": why or None}
+				{
+					f"p{i}": person.patient,
+					f"s{i}": points,
+					f"t{i}": suggested,
+					f"w{i}": why or None,
+					f"h{i}": hcc.score if hcc else 0,
+					f"l{i}": (hcc.explanation() or None) if hcc else None,
+					f"g{i}": hcc.segment if hcc else None,
+				}
 			)
 		frappe.db.sql(
 			f"""update `tabPatient` p join ({" union all ".join(selects)}) v on v.name = p.name
 			set p.care_risk_score = v.score, p.suggested_risk_tier = v.tier, p.risk_score_factors = v.why,
+				p.cms_hcc_score = v.hcc_score, p.cms_hccs = v.hccs, p.cms_hcc_segment = v.segment,
 				p.risk_scored_on = %(stamp)s""",
 			params,
 		)
@@ -308,6 +320,26 @@ def change_tiers(changes: list[tuple[str, str | None, str]]) -> None:
 		for patient, old, new in changes
 	]  # fmt: skip
 	frappe.db.bulk_insert("Version", fields, rows)
+
+
+# The Patient fields only the run writes (store), with what a new patient has.
+RUN_FIELDS = {
+	"care_risk_score": 0,
+	"suggested_risk_tier": None,
+	"risk_score_factors": None,
+	"risk_scored_on": None,
+	"cms_hcc_score": 0,
+	"cms_hccs": None,
+	"cms_hcc_segment": None,
+}
+
+
+def keep_what_the_run_wrote(doc, method=None) -> None:
+	"""Patient validate (hooks.py): a form or the REST API cannot set a score; the
+	values the run stored stay (Frappe does not enforce read_only on the server)."""
+	before = None if doc.is_new() else doc.get_doc_before_save()
+	for field, empty in RUN_FIELDS.items():
+		doc.set(field, before.get(field) if before else empty)
 
 
 # ------------------------------------------------------------ entry points

@@ -111,6 +111,33 @@ def patient_custom_fields(risk_tiers: list[str]) -> dict:
 				"no_copy": 1,
 				"insert_after": "care_risk_score_column_break",
 			},
+			# Written by the risk run for every patient it scores (population/risk_run.py).
+			{
+				"fieldname": "cms_hcc_score",
+				"fieldtype": "Float",
+				"label": "CMS-HCC Score",
+				"precision": "3",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "risk_score_factors",
+				"description": "CMS-HCC model V28, 2026 coefficients, from the ICD-10-CM codes of the last 12 months.",
+			},
+			{
+				"fieldname": "cms_hccs",
+				"fieldtype": "Small Text",
+				"label": "HCCs Behind the Score",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "cms_hcc_score",
+			},
+			{
+				"fieldname": "cms_hcc_segment",
+				"fieldtype": "Data",
+				"label": "CMS-HCC Segment",
+				"read_only": 1,
+				"no_copy": 1,
+				"insert_after": "cms_hccs",
+			},
 		]
 	}
 

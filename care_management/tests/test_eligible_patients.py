@@ -379,3 +379,121 @@ class TestDemoClinicalRecords(FrappeTestCase):
 			pluck="name",
 		)
 		self.assertEqual(len(scored), 8)
+
+
+PRICE_LIST = "Eligibility Offer Prices"
+# Near the CY2026 national amounts (the demo's list); only these codes are priced.
+OFFER_PRICES = {
+	"99490": 60, "99491": 82, "99424": 83, "99426": 62, "99484": 45, "99492": 157, "99493": 140,
+	"G0556": 15, "G0557": 50, "G0558": 110, "99453": 20, "99454": 44, "99445": 44, "99457": 48, "99470": 25,
+}  # fmt: skip
+
+
+class TestEligiblePatientsOffers(FrappeTestCase):
+	"""Additions and switches from the Billing Code exclusions, priced on the invoices' price list."""
+
+	def setUp(self):
+		self.doctor = make_practitioner("Offers Doctor")
+		if not frappe.db.exists("Price List", PRICE_LIST):
+			frappe.get_doc(
+				{"doctype": "Price List", "price_list_name": PRICE_LIST, "selling": 1, "currency": "USD"}
+			).insert(ignore_permissions=True)
+		for code, rate in OFFER_PRICES.items():
+			item = frappe.db.get_value("Billing Code", {"code": code, "disabled": 0}, "item")
+			frappe.get_doc(
+				{
+					"doctype": "Item Price",
+					"item_code": item,
+					"price_list": PRICE_LIST,
+					"price_list_rate": rate,
+				}
+			).insert(ignore_permissions=True)
+		frappe.db.set_single_value("Care Management Settings", "selling_price_list", PRICE_LIST)
+
+	def tearDown(self):
+		frappe.set_user("Administrator")
+		frappe.db.rollback()
+
+	def offers_of(self, patient, **filters):
+		from care_management.care_management.report.eligible_patients.eligible_patients import execute
+
+		return {
+			r.program: r for r in execute({"practitioner": self.doctor, **filters})[1] if r.patient == patient
+		}
+
+	def ccm_patient(self, name="Offers Ccm"):
+		# Diabetes, hypertension, heart failure (high risk: PCM) and depression (behavioral: BHI, CoCM).
+		patient = make_patient(name).name
+		make_enrollment(patient, self.doctor, "CCM")
+		make_encounter(patient, self.doctor, ["E11.9", "I10", "I50.9", "F32.9"], on=add_days(today(), -10))
+		return patient
+
+	def test_a_ccm_patient_is_offered_pcm_and_apcm_as_switches_and_bhi_as_an_addition(self):
+		patient = self.ccm_patient()
+		found = self.offers_of(patient)
+		self.assertEqual(
+			set(found) & {"PCM", "BHI", "CoCM", "RPM", "APCM"}, {"PCM", "BHI", "CoCM", "RPM", "APCM"}
+		)
+		pcm, bhi, apcm = found["PCM"], found["BHI"], found["APCM"]
+		# 99490/99491 exclude 99424/99426 (one practitioner): PCM only replaces CCM, 62 - 60 a month.
+		self.assertEqual((pcm.replaces, pcm.monthly_difference), ("CCM", 2))
+		self.assertIn("Switch from CCM", pcm.offer)
+		# G0556-G0558 exclude 99490/99491: four conditions, not QMB, G0557 50 - 60.
+		self.assertEqual((apcm.replaces, apcm.monthly_difference), ("CCM", -10))
+		# Nothing of BHI's excludes CCM's codes, or the other way.
+		self.assertEqual((bhi.offer, bhi.replaces, bhi.monthly_difference), ("Add", "", 45))
+		self.assertEqual((found["CoCM"].replaces, found["RPM"].replaces), ("", ""))
+		# Best paying: PCM 62 + CoCM 140 + RPM 20 (CoCM and BHI exclude each other; CCM + CoCM + RPM is 220).
+		self.assertEqual(pcm.best_combination, "CoCM + PCM + RPM")
+		self.assertEqual({p for p, r in found.items() if r.best}, {"PCM", "CoCM", "RPM"})
+		self.assertEqual(pcm.enrolled_in, "CCM")
+
+	def test_a_bhi_patient_is_offered_cocm_as_a_switch(self):
+		patient = make_patient("Offers Bhi").name
+		make_enrollment(patient, self.doctor, "BHI")
+		make_encounter(patient, self.doctor, ["F32.9"], on=add_days(today(), -10))
+		cocm = self.offers_of(patient)["CoCM"]
+		# 99492/99493 exclude 99484: CoCM (140 a month after the first) replaces BHI (45).
+		self.assertEqual((cocm.replaces, cocm.monthly_difference, cocm.best), ("BHI", 95, 1))
+
+	def test_an_exclusion_an_admin_removes_turns_the_switch_into_an_addition(self):
+		patient = self.ccm_patient("Offers Edited")
+		for code in ("99490", "99491"):
+			doc = frappe.get_doc(
+				"Billing Code", frappe.db.get_value("Billing Code", {"code": code, "disabled": 0})
+			)
+			doc.excludes = [row for row in doc.excludes if row.code not in ("99424", "99426")]
+			doc.save(ignore_permissions=True)
+		pcm = self.offers_of(patient)["PCM"]
+		self.assertEqual((pcm.offer, pcm.replaces, pcm.monthly_difference), ("Add", "", 62))
+
+	def test_the_program_filter_narrows_the_rows_not_the_best_combination(self):
+		patient = self.ccm_patient("Offers Filtered")
+		found = self.offers_of(patient, program="BHI")
+		self.assertEqual(set(found), {"BHI"})
+		self.assertEqual((found["BHI"].best, found["BHI"].best_combination), (0, "CoCM + PCM + RPM"))
+
+	def test_the_report_reads_a_fixed_number_of_statements_whatever_the_patients(self):
+		from care_management.care_management.report.eligible_patients.eligible_patients import execute
+
+		def statements() -> int:
+			execute({"practitioner": self.doctor})  # warm the caches (meta, settings)
+			sent = []
+			original = frappe.db.sql
+
+			def recording(query, *args, **kwargs):
+				sent.append(query)
+				return original(query, *args, **kwargs)
+
+			frappe.db.sql = recording
+			try:
+				execute({"practitioner": self.doctor})
+			finally:
+				frappe.db.sql = original
+			return len(sent)
+
+		self.ccm_patient("Offers One")
+		one = statements()
+		for n in range(3):
+			self.ccm_patient(f"Offers More {n}")
+		self.assertEqual(statements(), one)

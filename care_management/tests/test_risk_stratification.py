@@ -13,6 +13,7 @@ from frappe.utils import now_datetime
 
 from care_management.population.risk_run import accept_suggested_tier, one_patient_sql, run
 from care_management.tests.factories import (
+	make_care_plan,
 	make_discharge,
 	make_encounter,
 	make_enrollment,
@@ -81,27 +82,100 @@ class TestRiskStratification(FrappeTestCase):
 		self.assertEqual((row.care_risk_score, row.suggested_risk_tier), (0, "Low"))
 		self.assertFalse(row.risk_score_factors)
 
-	def test_a_cms_hcc_score_factor_weighs_the_v28_score_of_the_last_12_months(self):
-		frappe.get_doc(
-			{
-				"doctype": "Care Risk Factor",
-				"factor_name": "CMS-HCC score 1.5 or more",
-				"measure": "CMS-HCC Score",
-				"at_least": 1.5,
-				"points": 3,
-			}
-		).insert(ignore_permissions=True)
+	def hcc_patient(self, name="Hcc Scored", **fields):
+		"""A woman of 72 whose last 12 months score 1.733 (tests/test_hcc_risk.py works it out)."""
 		today = now_datetime().date()
 		dob = today.replace(year=today.year - 72) - timedelta(days=1)
-		patient = make_patient("Hcc Scored", dob=dob, care_risk_tier="Low").name
+		patient = make_patient(name, dob=dob, care_risk_tier="Low", **fields).name
 		make_enrollment(patient, self.doctor, "CCM")
 		make_encounter(patient, self.doctor, ["E11.9", "I50.9"], on=today - timedelta(days=40))
-		make_encounter(patient, self.doctor, ["J44.9", "N18.30"], on=today - timedelta(days=200))
+		# A care plan condition counts as a diagnosis too (COPD, HCC 280).
+		make_care_plan(patient, self.doctor, conditions=[{"icd10_code": "J44.9", "condition_name": "COPD"}])
+		make_encounter(patient, self.doctor, ["N18.30"], on=today - timedelta(days=200))
 		# Older than 12 months: not part of this year's score.
 		make_encounter(patient, self.doctor, ["C34.90"], on=today - timedelta(days=400))
+		return patient
+
+	def test_the_seeded_cms_hcc_factor_is_off_until_an_admin_weighs_it(self):
+		factor = frappe.get_doc("Care Risk Factor", "CMS-HCC score 1.5 or more")
+		self.assertEqual((factor.measure, factor.at_least, factor.disabled), ("CMS-HCC Score", 1.5, 1))
+		patient = self.hcc_patient()
 		run(one_patient_sql(patient))
-		# 2026 V28, community non-dual aged, woman of 72 (tests/test_hcc_risk.py works it out): 1.733.
+		self.assertNotIn("CMS-HCC", patient_row(patient).risk_score_factors or "")
+		factor.disabled = 0
+		factor.save()
+		run(one_patient_sql(patient))
+		# 2026 V28, community non-dual aged, woman of 72: 1.733.
 		self.assertIn("CMS-HCC score 1.733: +3", patient_row(patient).risk_score_factors)
+
+	def test_the_run_stores_the_cms_hcc_score_and_the_hccs_behind_it(self):
+		patient = self.hcc_patient()
+		unscorable = make_patient("Hcc No Birth Date", care_risk_tier="Low").name
+		make_enrollment(unscorable, self.doctor, "CCM")
+		make_encounter(unscorable, self.doctor, ["I50.9"], on=now_datetime().date() - timedelta(days=3))
+		run()
+		row = frappe.db.get_value(
+			"Patient", patient, ["cms_hcc_score", "cms_hccs", "cms_hcc_segment"], as_dict=True
+		)
+		self.assertAlmostEqual(row.cms_hcc_score, 1.733, places=3)
+		self.assertEqual(
+			[part.split(" ")[1] for part in row.cms_hccs.split("; ")], ["38", "226", "280", "329"]
+		)
+		self.assertIn("HCC 226 Heart Failure", row.cms_hccs)
+		self.assertEqual(row.cms_hcc_segment, "community, non-dual, aged")
+		# No birth date: no score, no HCCs (never a stale one).
+		frappe.db.set_value("Patient", unscorable, {"cms_hcc_score": 9, "cms_hccs": "stale"})
+		run(one_patient_sql(unscorable))
+		row = frappe.db.get_value(
+			"Patient", unscorable, ["cms_hcc_score", "cms_hccs", "cms_hcc_segment"], as_dict=True
+		)
+		self.assertEqual((row.cms_hcc_score, row.cms_hccs, row.cms_hcc_segment), (0, None, None))
+
+	def test_a_score_sent_with_the_patient_is_ignored(self):
+		patient = self.hcc_patient("Hcc Kept")
+		run(one_patient_sql(patient))
+		doc = frappe.get_doc("Patient", patient)
+		doc.update({"cms_hcc_score": 9.9, "cms_hccs": "HCC 1 made up", "care_risk_score": 99})
+		doc.save(ignore_permissions=True)
+		row = frappe.db.get_value(
+			"Patient", patient, ["cms_hcc_score", "cms_hccs", "care_risk_score"], as_dict=True
+		)
+		self.assertAlmostEqual(row.cms_hcc_score, 1.733, places=3)
+		self.assertNotIn("made up", row.cms_hccs)
+		self.assertNotEqual(row.care_risk_score, 99)
+		new = make_patient("Hcc Sent New", cms_hcc_score=4.2, cms_hccs="HCC 2 sent")
+		self.assertEqual((new.cms_hcc_score, new.cms_hccs), (0, None))
+
+	def test_the_worklist_and_eligible_patients_show_the_hcc_score_and_hccs(self):
+		from care_management.care_management.report.caseload_worklist.caseload_worklist import (
+			columns,
+			worklist_rows,
+		)
+		from care_management.care_management.report.eligible_patients.eligible_patients import (
+			execute as eligible_patients,
+		)
+
+		patient = self.hcc_patient("Hcc Shown", care_manager=CM)
+		run(one_patient_sql(patient))
+		row = next(r for r in worklist_rows(CM, now_datetime().date()) if r.patient == patient)
+		self.assertAlmostEqual(row.hcc_score, 1.733, places=3)
+		self.assertIn("HCC 280", row.hccs)
+		self.assertIn("hcc_score", [c["fieldname"] for c in columns()])
+		# A patient the run could not score shows no score, not 0.
+		unscored = make_patient("Hcc Unscored", care_manager=CM, care_risk_tier="Low").name
+		make_enrollment(unscored, self.doctor, "CCM")
+		run(one_patient_sql(unscored))
+		row = next(r for r in worklist_rows(CM, now_datetime().date()) if r.patient == unscored)
+		self.assertIsNone(row.hcc_score)
+
+		frappe.set_user(CM)
+		report_columns, rows = eligible_patients({"care_manager": CM})[:2]
+		frappe.set_user("Administrator")
+		self.assertIn("hccs", [c["fieldname"] for c in report_columns])
+		mine = [r for r in rows if r.patient == patient]
+		self.assertTrue(mine)  # qualifies for at least RPM (diabetes, heart failure)
+		self.assertAlmostEqual(mine[0].hcc_score, 1.733, places=3)
+		self.assertIn("HCC 38", mine[0].hccs)
 
 	def test_the_daily_run_scores_enrolled_patients_only(self):
 		enrolled = self.high_risk_patient("Enrolled Risk")

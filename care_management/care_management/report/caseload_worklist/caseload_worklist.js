@@ -51,6 +51,10 @@ frappe.query_reports["Caseload Worklist"] = {
 			value = frappe.utils.escape_html(value);
 		}
 		value = default_formatter(value, row, column, data);
+		if (column.fieldname === "hcc_score" && data && data.hccs) {
+			// The HCCs behind the score, on hovering it.
+			value = `<span title="${frappe.utils.escape_html(data.hccs)}">${value}</span>`;
+		}
 		if (column.fieldname === "days_overdue" && data && data.days_overdue > 0) {
 			value = `<span style="color: var(--red-600); font-weight: 600">${value}</span>`;
 		}

@@ -61,6 +61,7 @@ WORKLIST_SQL = """
 select
 	p.name as patient, p.patient_name, p.care_risk_tier as risk_tier,
 	p.suggested_risk_tier, p.care_risk_score as risk_score, p.risk_score_factors,
+	if(ifnull(p.cms_hcc_segment, '') = '', null, p.cms_hcc_score) as hcc_score, p.cms_hccs as hccs,
 	coalesce(tier.idx, 999) as risk_rank, coalesce(tier.cadence_days, 30) as cadence_days,
 	p.active_care_programs as programs,
 	reached.last_reached,
@@ -219,6 +220,15 @@ def columns() -> list[dict]:
 		{"fieldname": "suggested_risk_tier", "label": _("Suggested Tier"), "fieldtype": "Data", "width": 110},
 		{"fieldname": "risk_score", "label": _("Risk Score"), "fieldtype": "Int", "width": 90},
 		{"fieldname": "risk_score_factors", "label": _("Why This Score"), "fieldtype": "Data", "width": 220},
+		# CMS-HCC V28 (population/risk_run.py); the HCCs behind it also show on hovering the score.
+		{
+			"fieldname": "hcc_score",
+			"label": _("HCC Score"),
+			"fieldtype": "Float",
+			"precision": 3,
+			"width": 90,
+		},
+		{"fieldname": "hccs", "label": _("HCCs"), "fieldtype": "Data", "width": 220},
 		{"fieldname": "programs", "label": _("Programs"), "fieldtype": "Data", "width": 120},
 		{"fieldname": "last_reached", "label": _("Last Reached"), "fieldtype": "Datetime", "width": 150},
 		{"fieldname": "next_due", "label": _("Next Due"), "fieldtype": "Date", "width": 100},

@@ -17,6 +17,25 @@ frappe.query_reports["Eligible Patients"] = {
 	get_datatable_options(options) {
 		return Object.assign(options, { checkboxColumn: frappe.user.has_role(CAN_ENROLL) });
 	},
+	formatter(value, row, column, data, default_formatter) {
+		// Names, program names and HCC labels are text; the Data formatter writes HTML.
+		if (["Data", "Small Text"].includes(column.fieldtype) && typeof value === "string") {
+			value = frappe.utils.escape_html(value);
+		}
+		value = default_formatter(value, row, column, data);
+		if (!data) return value;
+		if (column.fieldname === "hcc_score" && data.hccs) {
+			// The HCCs behind the score, on hovering it.
+			value = `<span title="${frappe.utils.escape_html(data.hccs)}">${value}</span>`;
+		}
+		if (column.fieldname === "offer" && data.replaces) {
+			value = `<span class="indicator-pill orange">${value}</span>`;
+		}
+		if (column.fieldname === "program" && data.best) {
+			value = `<span title="${frappe.utils.escape_html(__("In the best-paying combination"))}">${value} ★</span>`;
+		}
+		return value;
+	},
 	onload(report) {
 		if (!frappe.user.has_role(CAN_ENROLL)) return;
 		report.page.add_inner_button(__("Start Enrollment"), () => start_enrollment(report));
@@ -30,9 +49,23 @@ function start_enrollment(report) {
 		frappe.msgprint(__("Tick the patients to enroll first."));
 		return;
 	}
+	const switches = rows.filter((r) => r.replaces).length;
 	const dialog = new frappe.ui.Dialog({
 		title: __("Start Enrollment for {0} Rows", [rows.length]),
 		fields: [
+			...(switches
+				? [
+						{
+							fieldname: "switch_note",
+							fieldtype: "HTML",
+							// A switch cannot be billed beside what it replaces; the current enrollment stays until ended.
+							options: `<p class="text-warning">${__(
+								"{0} of these rows are switches: end the enrollment each replaces, or the month close bills only one of them.",
+								[switches]
+							)}</p>`,
+						},
+				  ]
+				: []),
 			{
 				fieldname: "billing_practitioner",
 				label: __("Billing Practitioner"),

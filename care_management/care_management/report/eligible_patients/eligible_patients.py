@@ -30,6 +30,13 @@ def columns() -> list[dict]:
 		{"fieldname": "patient", "label": _("Patient"), "fieldtype": "Link", "options": "Patient", "width": 130},
 		{"fieldname": "patient_name", "label": _("Name"), "fieldtype": "Data", "width": 160},
 		{"fieldname": "program", "label": _("Qualifies For"), "fieldtype": "Link", "options": "Care Program", "width": 110},
+		# Add, or Switch from what it could only replace (the billing codes' exclusions), with what
+		# a month brings more or less on the invoices' price list (population/program_offers.py).
+		{"fieldname": "offer", "label": _("Offer"), "fieldtype": "Data", "width": 180},
+		{"fieldname": "replaces", "label": _("Replaces"), "fieldtype": "Data", "width": 100},
+		{"fieldname": "monthly_difference", "label": _("Monthly Difference"), "fieldtype": "Currency", "width": 120},
+		{"fieldname": "best", "label": _("In Best Combination"), "fieldtype": "Check", "width": 90},
+		{"fieldname": "best_combination", "label": _("Best-Paying Combination"), "fieldtype": "Data", "width": 180},
 		{"fieldname": "evidence", "label": _("Evidence"), "fieldtype": "Small Text", "width": 420},
 		{"fieldname": "categories", "label": _("Chronic Categories"), "fieldtype": "Data", "width": 200},
 		{"fieldname": "enrolled_in", "label": _("Already In"), "fieldtype": "Data", "width": 110},
@@ -37,6 +44,8 @@ def columns() -> list[dict]:
 		{"fieldname": "care_manager", "label": _("Care Manager"), "fieldtype": "Link", "options": "User", "width": 160},
 		{"fieldname": "risk_tier", "label": _("Risk Tier"), "fieldtype": "Data", "width": 90},
 		{"fieldname": "risk_score", "label": _("Risk Score"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "hcc_score", "label": _("HCC Score"), "fieldtype": "Float", "precision": 3, "width": 90},
+		{"fieldname": "hccs", "label": _("HCCs"), "fieldtype": "Data", "width": 220},
 	]  # fmt: skip
 
 
@@ -49,4 +58,16 @@ def summary(rows) -> list[dict]:
 			"datatype": "Int",
 		},
 		{"label": _("Program Openings"), "value": len(rows), "indicator": "Green", "datatype": "Int"},
+		{
+			"label": _("Additions"),
+			"value": sum(1 for r in rows if not r.replaces),
+			"indicator": "Green",
+			"datatype": "Int",
+		},
+		{
+			"label": _("Switches"),
+			"value": sum(1 for r in rows if r.replaces),
+			"indicator": "Orange",
+			"datatype": "Int",
+		},
 	]
