@@ -14,6 +14,7 @@ from care_management.billing.invoicing import create_invoices
 from care_management.billing.month_close import close_month
 from care_management.domain import claim_acknowledgments as acks
 from care_management.tests import pure_checks
+from care_management.tests.factories import make_user
 from care_management.tests.test_billing_month import LAST_MONTH
 from care_management.tests.test_claim_export import ClaimExportCase
 
@@ -244,3 +245,25 @@ class TestClaimAcknowledgments(ClaimExportCase):
 		with self.assertRaises(frappe.ValidationError):
 			junk.submit()
 		self.assertEqual(self.row(export.name, claim), before)  # nothing recorded
+
+	def test_billing_staff_record_acknowledgments_and_a_care_manager_cannot_open_them(self):
+		export, (claim,) = self.exported("Ack Billing Role")
+		text = ack_files.ack_277ca(
+			[{"claim_id": claim, "charge": "109", "statuses": [("A6", "562", "85")], "action": "U"}]
+		)
+		billing = make_user("ack.billing@example.org", ["Care Management Billing"])
+		care_manager = make_user("ack.cm@example.org", ["Care Manager"])
+		file_url = attach(text)
+		frappe.set_user(billing)
+		try:
+			doc = frappe.get_doc({"doctype": "Claim Acknowledgment Import", "file": file_url}).insert()
+			doc.submit()
+			self.assertEqual(doc.claims[0].fix, acks.FIX_BILLING_PROVIDER)
+			self.assertTrue(run("Claim Follow-up", {"company": self.company})["result"])
+			frappe.set_user(care_manager)
+			self.assertFalse(frappe.has_permission("Claim Acknowledgment Import", "read", doc.name))
+			with self.assertRaises(frappe.PermissionError):
+				frappe.get_doc({"doctype": "Claim Acknowledgment Import", "file": file_url}).insert()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertEqual(self.row(export.name, claim).acknowledgment, "Rejected")

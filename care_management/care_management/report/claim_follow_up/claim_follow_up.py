@@ -85,7 +85,9 @@ def summary(claims: list[dict]) -> list[dict]:
 
 def columns() -> list[dict]:
 	return [
-		column("sales_invoice", _("Claim (Sales Invoice)"), "Link", 150, "Sales Invoice"),
+		# Text, not a link: billing staff without ERPNext's Accounts User read this report too, and
+		# Frappe's report runner refuses a link column to a doctype the user cannot read.
+		column("sales_invoice", _("Claim (Sales Invoice)"), width=150),
 		column("patient", _("Patient"), "Link", 140, "Patient"),
 		column("payer", _("Payer"), "Link", 150, "Customer"),
 		column("month", _("Month"), "Date", 100),
