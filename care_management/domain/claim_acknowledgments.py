@@ -70,7 +70,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from care_management.domain.remittance_835 import _LEADING, _delimiters
+from care_management.domain import x12_envelope as envelope
 
 VERSION_999 = "005010X231"
 VERSION_277CA = "005010X214"
@@ -479,8 +479,7 @@ def _same_number(a: str, b: str) -> bool:
 # ---------------------------------------------------------------- reading
 
 
-def _value(elements: list[str], index: int) -> str:
-	return elements[index].strip() if index < len(elements) else ""
+_value = envelope.value
 
 
 class _Reader:
@@ -684,111 +683,36 @@ class _Reader:
 		)
 
 
+_REASONS = envelope.Reasons(ENVELOPE_MISMATCH, FILE_CUT_SHORT, UNEXPECTED_SEGMENT)
+
+
 def parse_acknowledgments(text: str) -> tuple[AcknowledgmentFile, list[Problem]]:
 	"""Every 999 and 277CA set in the file and every problem met reading it, in
 	segment order. Never raises on what the file holds."""
 	if not isinstance(text, str):
 		return AcknowledgmentFile(), [Problem(1, "ISA", "", NOT_X12)]
-	text = text.lstrip(_LEADING)
-	delimiters = _delimiters(text)
+	text = text.lstrip(envelope.LEADING)
+	delimiters = envelope.delimiters(text)
 	if delimiters is None:
 		return AcknowledgmentFile(), [Problem(1, "ISA", "", NOT_X12)]
-	element, component, terminator = delimiters
-
+	component = delimiters[1]
 	groups: list[GroupAck] = []
 	reports: list[ClaimReport] = []
-	problems: list[Problem] = []
-	skipped: list[Problem] = []
-	reader: _Reader | None = None
-	skipping = stray = False
-	interchange_open = group_open = False
-	interchange_control = group_control = group_version = ""
-	group_count = set_count = 0
-	number = 0
 
-	def close(at: int, elements: list[str] | None):
-		nonlocal reader
-		result = reader.finish(at, elements)
-		(groups if reader.kind == "999" else reports).append(result)
-		problems.extend(reader.problems)
-		reader = None
+	def open_set(number: int, elements: list[str], group_version: str):
+		kind, version = _value(elements, 1), _value(elements, 3) or group_version
+		expected = {"999": VERSION_999, "277": VERSION_277CA}.get(kind)
+		if expected is None:
+			return None, Problem(number, "ST", "", OTHER_TRANSACTION)
+		if not version.startswith(expected):
+			return None, Problem(number, "ST", "", WRONG_VERSION)
+		return _Reader(kind, number, elements, component), None
 
-	for raw in text.split(terminator):
-		segment = raw.strip()
-		if not segment:
-			continue
-		number += 1
-		elements = segment.split(element)
-		segment_id = elements[0].strip()
-		envelope = segment_id in ("SE", "ST", "GE", "IEA", "GS", "ISA")
+	def close_set(reader: _Reader, number: int, elements: list[str] | None) -> list[Problem]:
+		(groups if reader.kind == "999" else reports).append(reader.finish(number, elements))
+		return reader.problems
 
-		if reader is not None:
-			if not envelope:
-				reader.read(number, segment_id, elements)
-				continue
-			if segment_id == "SE":
-				close(number, elements)
-				continue
-			close(number, None)
-		if skipping:
-			if segment_id == "SE":
-				skipping = False
-				continue
-			if not envelope:
-				continue
-			skipping = False
-
-		if segment_id == "ISA":
-			if interchange_open:
-				problems.append(Problem(number, "IEA", "", ENVELOPE_MISMATCH))
-			interchange_open, group_count = True, 0
-			interchange_control = _value(elements, 13)
-		elif segment_id == "GS":
-			if group_open:
-				problems.append(Problem(number, "GE", "", ENVELOPE_MISMATCH))
-			group_open, set_count = True, 0
-			group_count += 1
-			group_control, group_version = _value(elements, 6), _value(elements, 8)
-		elif segment_id == "ST":
-			set_count += 1
-			kind, version = _value(elements, 1), _value(elements, 3) or group_version
-			expected = {"999": VERSION_999, "277": VERSION_277CA}.get(kind)
-			if expected is None:
-				skipped.append(Problem(number, "ST", "", OTHER_TRANSACTION))
-				skipping = True
-			elif not version.startswith(expected):
-				skipped.append(Problem(number, "ST", "", WRONG_VERSION))
-				skipping = True
-			else:
-				reader = _Reader(kind, number, elements, component)
-		elif segment_id == "GE":
-			if (
-				not group_open
-				or _value(elements, 1) != str(set_count)
-				or _value(elements, 2) != group_control
-			):
-				problems.append(Problem(number, "GE", "", ENVELOPE_MISMATCH))
-			group_open = False
-		elif segment_id == "IEA":
-			if (
-				group_open
-				or _value(elements, 1) != str(group_count)
-				or _value(elements, 2) != interchange_control
-			):
-				problems.append(Problem(number, "IEA", "", ENVELOPE_MISMATCH))
-			interchange_open = group_open = False
-		else:
-			if not stray:
-				problems.append(Problem(number, segment_id, "", UNEXPECTED_SEGMENT))
-			stray = True
-			continue
-		stray = False
-
-	if reader is not None:
-		close(number + 1, None)
-	if interchange_open:
-		problems.append(Problem(number + 1, "IEA", "", FILE_CUT_SHORT))
-
+	problems, skipped = envelope.walk(text, delimiters, open_set, close_set, _REASONS, Problem)
 	if not groups and not reports:
 		reason = NOT_ACKNOWLEDGMENT
 		if any(p.reason == WRONG_VERSION for p in skipped):
