@@ -33,7 +33,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 
-from care_management.billing.remittance import MAX_FILE_BYTES
+from care_management.billing.remittance import MAX_FILE_BYTES, problems_text
 from care_management.domain import claim_acknowledgments as acks
 from care_management.domain import claims_837p as x12
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
@@ -193,14 +193,7 @@ def refuse_unrecordable(doc) -> None:
 	if problems:
 		frappe.throw(
 			_("The file cannot be recorded: {0}. Ask the clearinghouse for a corrected file.").format(
-				"; ".join(
-					_("segment {0} ({1}): {2}").format(
-						p.segment_number,  # html-safe: a number
-						frappe.utils.escape_html(p.segment_id),
-						frappe.utils.escape_html(_(p.reason)),
-					)
-					for p in problems[:5]
-				)
+				problems_text(problems)  # html-safe: problems_text escapes every value
 			),
 			title=_("Acknowledgment Not Readable"),
 		)
