@@ -472,6 +472,34 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			), posted
 			page.wait_for_timeout(500)
 
+		def billing_reads_a_rejected_claims_reason():
+			# Issue 27: the payer's 277CA rejects the exported claim; billing staff record it and
+			# open the rejected claim's reason and what to fix.
+			flow.login(fixture["billing"])
+			page.goto(f"{base}/app/claim-acknowledgment-import/{fixture['acknowledgment_import']}")
+			claims = page.locator(".frappe-control[data-fieldname='claims']")
+			expect(claims).to_contain_text("ACC-SINV-BROWSER-0001", timeout=30000)
+			expect(claims).to_contain_text("Rejected")
+			flow.wait_idle()
+			page.evaluate("() => { cur_frm.savesubmit(); }")  # returns before the confirmation
+			page.get_by_role("button", name="Yes").click(timeout=15000)
+			page.wait_for_function("() => cur_frm && cur_frm.doc.docstatus === 1", timeout=60000)
+			flow.wait_idle()
+			page.locator(
+				".frappe-control[data-fieldname='claims'] .grid-row[data-idx='1'] .btn-open-row"
+			).click()
+			row = page.locator(".grid-row-open")
+			expect(row).to_contain_text("contract/member number", timeout=30000)
+			expect(row).to_contain_text("Patient Coverage")  # what to fix
+			expect(row).to_contain_text("<img src=x")  # the payer's message as letters
+			flow.markup_stays_text("the rejected claim's row", ".grid-row-open")
+			page.keyboard.press("Escape")
+			page.goto(f"{base}/app/query-report/Claim Follow-up")
+			listed = page.locator(".dt-scrollable .dt-row").filter(has_text="ACC-SINV-BROWSER-0001").first
+			expect(listed).to_be_visible(timeout=30000)
+			expect(listed).to_contain_text("Patient Coverage")
+			page.wait_for_timeout(500)
+
 		def hostile_names_stay_text():
 			# Issue 31: a patient named `<img src=x onerror="window.__pwned=1"> {{ 7*7 }}` in the
 			# care manager's caseload. Every screen shows the name as typed, as text.
@@ -696,6 +724,10 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 				billing_enters_the_payer_claim_number,
 			),
 			("billing staff post a payer's 835 remittance", billing_posts_a_remittance),
+			(
+				"billing staff record a 277CA and read the rejected claim's reason",
+				billing_reads_a_rejected_claims_reason,
+			),
 			("a patient named with markup stays text in the desk", hostile_names_stay_text),
 			("billing staff hold a record and propose adding a code", billing_holds_and_proposes_a_code),
 			("the billing practitioner approves the added code", the_practitioner_approves_it),

@@ -13,7 +13,12 @@ Which invoices a file carries follows from the submitted Claim Exports:
 - a submitted invoice no export has carried yet goes as a new claim (1), or as
   a replacement (7) of the exported invoice it was amended from;
 - a cancelled invoice that an export carried, with no submitted amendment, is
-  sent once as a void (8).
+  sent once as a void (8);
+- a claim the clearinghouse or payer rejected (its row's Acknowledgment, from a 999
+  or 277CA, billing/claim_acknowledgments.py) never entered adjudication, so it
+  counts as not sent: once corrected it goes again as a new claim (1), an amendment
+  of it goes as a new claim too (or replaces the nearest accepted claim it was
+  amended from), and a cancelled one is not voided.
 
 A replacement or void quotes the payer's own number for the claim it replaces
 (REF*F8: Medicare's ICN, not our CLM01), which billing staff record on the export
@@ -52,6 +57,7 @@ from care_management.domain import secondary_claims
 COUNTER = "CARE-837P-ISA-"
 EXPORTED, HELD, NOT_SENT = "Exported", "Held", "Not Sent"
 PRIMARY, SECONDARY = "Primary", "Secondary"
+REJECTED = "Rejected"  # Claim Export Invoice.acknowledgment of a claim the payer did not take in
 RELATIONSHIP_CODES = {"Self": x12.SELF, "Spouse": "01", "Child": "19", "Other": "G8"}
 SEX_CODES = {"Female": "F", "Male": "M"}
 
@@ -69,7 +75,7 @@ def exported_claims(month, locking: bool = False) -> list[frappe._dict]:
 	"""What the submitted exports of ``month`` carried (latest committed when ``locking``)."""
 	return frappe.db.sql(
 		f"""select e.sales_invoice, e.claim_frequency, e.original_claim, e.payer_claim_number,
-			x.name as export
+			e.acknowledgment, x.name as export
 		from `tabClaim Export Invoice` e join `tabClaim Export` x on x.name = e.parent
 		where x.docstatus = 1 and x.month = %(month)s and e.status = 'Exported'
 		{"lock in share mode" if locking else ""}""",
@@ -115,9 +121,10 @@ def claims_to_send(candidates: list[frappe._dict], exported: list[frappe._dict])
 	replaced claim is the exported invoice a replacement (7) or void (8) refers to: for
 	a replacement the nearest invoice it was amended from that went out, for a void
 	the cancelled invoice itself. Its payer's claim number goes in REF*F8."""
-	sent = defaultdict(set)  # invoice -> frequencies it went out with
+	sent = defaultdict(set)  # invoice -> frequencies it went out with and the payer took in
 	for row in exported:
-		sent[row.sales_invoice].add(row.claim_frequency)
+		if row.get("acknowledgment") != REJECTED:
+			sent[row.sales_invoice].add(row.claim_frequency)
 	by_name = {c.name: c for c in candidates}
 	amended_live = {c.amended_from for c in candidates if c.amended_from and c.docstatus == 1}
 	out = []

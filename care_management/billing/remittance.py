@@ -291,14 +291,7 @@ def refuse_unpostable(doc) -> None:
 	if interchange_problems:
 		frappe.throw(
 			_("The file cannot be posted: {0}. Ask the clearinghouse for a corrected file.").format(
-				"; ".join(
-					_("segment {0} ({1}): {2}").format(
-						p.segment_number,  # html-safe: a number
-						frappe.utils.escape_html(p.segment_id),
-						frappe.utils.escape_html(_(p.reason)),
-					)
-					for p in interchange_problems[:5]
-				)
+				problems_text(interchange_problems)  # html-safe: problems_text escapes every value
 			),
 			title=_("835 File Not Readable"),
 		)
@@ -313,6 +306,18 @@ def refuse_unpostable(doc) -> None:
 			),
 			title=_("Nothing to Post"),
 		)
+
+
+def problems_text(problems) -> str:
+	"""The first problems of a file as a refusal names them, each value escaped."""
+	return "; ".join(
+		_("segment {0} ({1}): {2}").format(
+			p.segment_number,  # html-safe: a number
+			frappe.utils.escape_html(p.segment_id),
+			frappe.utils.escape_html(_(p.reason)),
+		)
+		for p in problems[:5]
+	)
 
 
 def one_posting_at_a_time() -> None:

@@ -94,6 +94,8 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
+from care_management.domain import x12_envelope as envelope
+
 VERSION = "005010X221A1"
 # Errata and later releases of the same guide start the same way.
 VERSION_PREFIX = "005010X221"
@@ -758,25 +760,7 @@ class _Transaction:
 
 # ---------------------------------------------------------------- the file
 
-_ISA_LENGTH = 106  # ISA is fixed width: 105 characters and its terminator
-_LEADING = "\ufeff \t\r\n\f\v\x00"
-
-
-def _delimiters(text: str) -> tuple[str, str, str] | None:
-	"""Element separator, component separator and segment terminator, or None when the
-	text does not open with a well-formed ISA."""
-	if len(text) < _ISA_LENGTH or not text.startswith("ISA"):
-		return None
-	element, component, terminator = text[3], text[104], text[105]
-	# Sixteen separators at their fixed places, and three distinct delimiters that
-	# cannot occur in data.
-	if text[:104].count(element) != 16 or text[103] != element:
-		return None
-	if len({element, component, terminator}) != 3:
-		return None
-	if any(c.isalnum() or c == " " for c in (element, component, terminator)):
-		return None
-	return element, component, terminator
+_REASONS = envelope.Reasons(ENVELOPE_MISMATCH, FILE_CUT_SHORT, UNEXPECTED_SEGMENT)
 
 
 def parse_835(text: str) -> tuple[list[Remittance], list[Problem]]:
@@ -784,107 +768,28 @@ def parse_835(text: str) -> tuple[list[Remittance], list[Problem]]:
 	segment order. Never raises on what the file holds."""
 	if not isinstance(text, str):
 		return [], [Problem(1, "ISA", "", NOT_X12)]
-	text = text.lstrip(_LEADING)
-	delimiters = _delimiters(text)
+	text = text.lstrip(envelope.LEADING)
+	delimiters = envelope.delimiters(text)
 	if delimiters is None:
 		return [], [Problem(1, "ISA", "", NOT_X12)]
-	element, component, terminator = delimiters
-
+	component = delimiters[1]
 	remittances: list[Remittance] = []
-	problems: list[Problem] = []
-	skipped: list[Problem] = []  # sets not read: foreign transactions, wrong versions
-	transaction: _Transaction | None = None
-	skipping = False
-	interchange_control = ""
-	interchange_open = False
-	groups = 0
-	group_open = False
-	group_control = group_version = ""
-	group_sets = 0
-	number = 0
-	stray = False  # a segment outside any set was just reported
 
-	def close_transaction(at: int, elements: list[str] | None):
-		nonlocal transaction
-		remittance = transaction.finish(at, elements)
-		remittances.append(remittance)
-		problems.extend(transaction.problems)
-		transaction = None
+	def open_set(number: int, elements: list[str], group_version: str):
+		version = _value(elements, 3)
+		if _value(elements, 1) != "835":
+			return None, Problem(number, "ST", "", NOT_835)
+		if not (version or group_version) or not all(
+			v.startswith(VERSION_PREFIX) for v in (version, group_version) if v
+		):
+			return None, Problem(number, "ST", "", WRONG_VERSION)
+		return _Transaction(number, elements, component), None
 
-	for raw in text.split(terminator):
-		segment = raw.strip()
-		if not segment:
-			continue
-		number += 1
-		elements = segment.split(element)
-		segment_id = elements[0].strip()
+	def close_set(transaction: _Transaction, number: int, elements: list[str] | None) -> list[Problem]:
+		remittances.append(transaction.finish(number, elements))
+		return transaction.problems
 
-		if transaction is not None:
-			if segment_id not in ("SE", "ST", "GE", "IEA", "GS", "ISA"):
-				transaction.read(number, segment_id, elements)
-				continue
-			if segment_id == "SE":
-				close_transaction(number, elements)
-				continue
-			close_transaction(number, None)
-		if skipping:
-			if segment_id == "SE":
-				skipping = False
-				continue
-			if segment_id not in ("ST", "GE", "IEA", "GS", "ISA"):
-				continue
-			skipping = False
-
-		if segment_id == "ISA":
-			if interchange_open:
-				problems.append(Problem(number, "IEA", "", ENVELOPE_MISMATCH))
-			interchange_open, groups = True, 0
-			interchange_control = _value(elements, 13)
-		elif segment_id == "GS":
-			if group_open:
-				problems.append(Problem(number, "GE", "", ENVELOPE_MISMATCH))
-			group_open, group_sets = True, 0
-			groups += 1
-			group_control, group_version = _value(elements, 6), _value(elements, 8)
-		elif segment_id == "ST":
-			group_sets += 1
-			version = _value(elements, 3)
-			if _value(elements, 1) != "835":
-				skipped.append(Problem(number, "ST", "", NOT_835))
-				skipping = True
-			elif not (version or group_version) or not all(
-				v.startswith(VERSION_PREFIX) for v in (version, group_version) if v
-			):
-				skipped.append(Problem(number, "ST", "", WRONG_VERSION))
-				skipping = True
-			else:
-				transaction = _Transaction(number, elements, component)
-		elif segment_id == "GE":
-			if (
-				not group_open
-				or _value(elements, 1) != str(group_sets)
-				or _value(elements, 2) != group_control
-			):
-				problems.append(Problem(number, "GE", "", ENVELOPE_MISMATCH))
-			group_open = False
-		elif segment_id == "IEA":
-			if group_open or _value(elements, 1) != str(groups) or _value(elements, 2) != interchange_control:
-				problems.append(Problem(number, "IEA", "", ENVELOPE_MISMATCH))
-			interchange_open = group_open = False
-		else:
-			# Outside a set only the envelope belongs: anything else is what is left of a
-			# set whose ST was damaged. Reported once for each stretch of such segments.
-			if not stray:
-				problems.append(Problem(number, segment_id, "", UNEXPECTED_SEGMENT))
-			stray = True
-			continue
-		stray = False
-
-	if transaction is not None:
-		close_transaction(number + 1, None)
-	if interchange_open:
-		problems.append(Problem(number + 1, "IEA", "", FILE_CUT_SHORT))
-
+	problems, skipped = envelope.walk(text, delimiters, open_set, close_set, _REASONS, Problem)
 	if not remittances:
 		# Nothing was read: one sentence says why, not the envelope's details.
 		return [], [skipped[0] if skipped else Problem(1, "ISA", "", NOT_835)]

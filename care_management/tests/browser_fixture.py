@@ -144,10 +144,12 @@ def prepare() -> dict:
 	discharge = discharged_through_the_adt_feed()
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
+	acknowledgment_import = draft_acknowledgment_import()
 	frappe.db.commit()
 	return {
 		"claim_export": claim_export,
 		"remittance_import": remittance_import,
+		"acknowledgment_import": acknowledgment_import,
 		"admin": "Administrator",
 		"agreement_state": AGREEMENT_STATE,
 		"screening_link": invitation.flags.link,
@@ -449,4 +451,42 @@ def draft_remittance_import() -> str:
 	)
 	return (
 		frappe.get_doc({"doctype": "Remittance Import", "company": company, "file": file_url}).insert().name
+	)
+
+
+BROWSER_277CA = "browser-acknowledgment.277"
+BROWSER_REJECTED_MESSAGE = 'MEMBER ID NOT ON FILE <img src=x onerror="window.__pwned=1">'
+
+
+def draft_acknowledgment_import() -> str:
+	"""A saved Claim Acknowledgment Import of the payer's 277CA rejecting the browser's
+	exported claim (A7:164:IL, with markup in its free-text message). The previous run's
+	submitted imports are cancelled first, so the claim's row starts unacknowledged."""
+	company = frappe.db.get_single_value("Care Management Settings", "company")
+	for name in frappe.get_all(
+		"Claim Acknowledgment Import",
+		filters={"docstatus": 1, "file": ("like", f"%{BROWSER_277CA}")},
+		pluck="name",
+	):
+		frappe.get_doc("Claim Acknowledgment Import", name).cancel()
+	text = pure_checks.load("acknowledgment_files").ack_277ca(
+		[
+			{
+				"claim_id": "ACC-SINV-BROWSER-0001",
+				"charge": "62",
+				"statuses": [("A7", "164", "IL")],
+				"action": "U",
+				"message": BROWSER_REJECTED_MESSAGE,
+			}
+		]
+	)
+	file_url = (
+		frappe.get_doc({"doctype": "File", "file_name": BROWSER_277CA, "content": text, "is_private": 1})
+		.insert(ignore_permissions=True)
+		.file_url
+	)
+	return (
+		frappe.get_doc({"doctype": "Claim Acknowledgment Import", "company": company, "file": file_url})
+		.insert()
+		.name
 	)

@@ -15,6 +15,8 @@ from care_management.billing import claim_export
 from care_management.billing.db_errors import explained_by
 from care_management.domain import claims_837p as x12
 
+ACKNOWLEDGMENT_FIELDS = ("acknowledgment", "acknowledgment_reason", "acknowledgment_fix", "acknowledged_by")
+
 
 class ClaimExport(Document):
 	def validate(self):
@@ -107,7 +109,23 @@ class ClaimExport(Document):
 
 	def before_update_after_submit(self):
 		self.keep_claims_as_exported()
+		self.keep_acknowledgments()
 		self.check_payer_claim_numbers()
+
+	def keep_acknowledgments(self):
+		"""Each claim's Acknowledgment is what the submitted Claim Acknowledgment Imports
+		said (billing/claim_acknowledgments.py): what a client sends for it is ignored."""
+		stored = {
+			row.name: row
+			for row in frappe.get_all(
+				"Claim Export Invoice",
+				filters={"parent": self.name, "parenttype": self.doctype},
+				fields=["name", *ACKNOWLEDGMENT_FIELDS],
+			)
+		}
+		for row in self.invoices:
+			for field in ACKNOWLEDGMENT_FIELDS:
+				row.set(field, stored[row.name].get(field) if row.name in stored else None)
 
 	def keep_claims_as_exported(self):
 		"""The Claims table is open after submit for the payer's numbers only (Frappe

@@ -58,6 +58,12 @@ PATIENT_RECORDS = {
 	},
 	"Claim Export": ("Claim Export Invoice", "parent", "patient", "Claim Export"),
 	"Remittance Import": ("Remittance Claim", "parent", "patient", "Remittance Import"),
+	"Claim Acknowledgment Import": (
+		"Claim Acknowledgment",
+		"parent",
+		"patient",
+		"Claim Acknowledgment Import",
+	),
 }
 
 # Log Settings may delete the logs this report reads; HIPAA keeps its documentation six years.
