@@ -140,7 +140,20 @@ def prepare() -> dict:
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
 	hostile = hostile_patient(practitioner, start)
+	from care_management.tests import browser_role_matrix
+	from care_management.tests.test_billing_month import LAST_MONTH
+
+	# Before the close, which makes its record; invoiced after it.
+	to_invoice = browser_role_matrix.log_for_invoicing(practitioner, CARE_MANAGER, LAST_MONTH)
 	billing_record = ready_billing_record(practitioner)
+	invoiced_record = browser_role_matrix.invoice_after_the_close(to_invoice, LAST_MONTH)
+	# Each role alone: the care manager with a caseload and the doctor supervising the plans
+	# are the users the other steps sign in as (billing staff there also hold Accounts User).
+	role_matrix = browser_role_matrix.role_matrix_users(
+		{"Care Manager": CARE_MANAGER, browser_role_matrix.PHYSICIAN: DOCTOR}
+	)
+	for row in role_matrix:
+		update_password(row["user"], PASSWORD)
 	discharge = discharged_through_the_adt_feed()
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
@@ -169,6 +182,8 @@ def prepare() -> dict:
 		"discharged_patient": discharge["patient"],
 		"discharged_patient_name": discharge["patient_name"],
 		"tcm_contact_by": discharge["contact_by"],
+		"role_matrix": role_matrix,
+		"invoiced_record": invoiced_record,
 	}
 
 
