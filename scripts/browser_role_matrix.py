@@ -257,4 +257,6 @@ class RoleMatrix:
 		self.refused.clear()
 		self.flow.errors.clear()
 		self.page.evaluate(CLOSE_DIALOGS)
+		# Closed before the next item opens, so what it shows is its own.
+		self.page.wait_for_function("() => !document.querySelector('.modal.show')", timeout=10000)
 		return "; ".join(found)

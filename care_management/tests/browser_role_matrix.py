@@ -7,19 +7,10 @@ ones with desk access): a role added there gets a user here, and the browser
 step opens its workspace with no change.
 """
 
-from datetime import datetime, timedelta
-
 import frappe
-from frappe.utils import add_months, getdate
 
 from care_management.setup.install import APP_ROLES
-from care_management.tests.factories import (
-	make_care_plan,
-	make_coverage,
-	make_enrollment,
-	make_patient,
-	make_user,
-)
+from care_management.tests.factories import make_user
 
 PHYSICIAN = "Physician"
 INVOICED_FIRST_NAME = "Browser Invoiced"
@@ -55,58 +46,17 @@ def role_matrix_users(known: dict[str, str]) -> list[dict[str, str]]:
 	return users
 
 
-def log_for_invoicing(practitioner: str, care_manager: str, month) -> str | None:
-	"""A patient of ``care_manager`` billed by ``practitioner`` with a 25-minute CCM call in
-	``month``, so the close makes a Ready record for it; None when an earlier run's record of
+def log_for_invoicing(practitioner: str, month) -> str | None:
+	"""A patient of the browser care manager billed by ``practitioner`` with a 25-minute CCM call
+	in ``month``, so the close makes a Ready record for it; None when an earlier run's record of
 	that month is already invoiced (it stays as it is: billed exactly once)."""
+	from care_management.tests.browser_fixture import one_call_in_the_month
+
 	patient = frappe.db.get_value("Patient", {"first_name": INVOICED_FIRST_NAME})
-	if not patient:
-		patient = make_patient(INVOICED_FIRST_NAME, last_name="Testpatient", care_manager=care_manager).name
-		make_coverage(patient)
-	if invoiced_record(patient, month):
+	if patient and invoiced_record(patient, month):
 		return None
-	begun = add_months(month, -2)
-	enrollment = frappe.db.get_value("Care Program Enrollment", {"patient": patient, "status": "Active"})
-	if not enrollment:
-		enrollment = make_enrollment(
-			patient, practitioner, care_manager=care_manager, start_date=begun, consent_date=begun
-		).name
-	if not frappe.db.exists("Care Plan", {"patient": patient, "status": ("!=", "Closed")}):
-		plan = make_care_plan(
-			patient,
-			practitioner,
-			start_date=begun,
-			conditions=[
-				{"condition_name": "Diabetes", "icd10_code": "E11.9"},
-				{"condition_name": "Hypertension", "icd10_code": "I10"},
-			],
-		)
-		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
-	records = frappe.get_all("Care Billing Record", {"patient": patient, "month": month}, pluck="name")
-	if records:
-		frappe.db.delete("Care Billing Adjustment", {"record": ("in", records)})
-		frappe.db.delete("Care Billing Line", {"parent": ("in", records)})
-		frappe.db.delete("Care Billing Record", {"name": ("in", records)})
-	frappe.db.set_value(
-		"Outreach Log", {"patient": patient, "docstatus": 1}, "docstatus", 2, update_modified=False
-	)
-	# An hour of the care manager's no other fixture log takes (a performer's logs may not overlap).
-	start = datetime.combine(getdate(month), datetime.min.time()) + timedelta(days=25, hours=7)
-	frappe.get_doc(
-		{
-			"doctype": "Outreach Log",
-			"patient": patient,
-			"enrollment": enrollment,
-			"performed_by": care_manager,
-			"activity_type": "Phone Call",
-			"start": start,
-			"end": start + timedelta(minutes=25),
-			"duration_minutes": 25,
-			"outcome": "Reached",
-			"interactive": 1,
-		}
-	).insert(ignore_permissions=True).submit()
-	return patient
+	# Another day than the other billing patient's call: a performer's logs may not overlap.
+	return one_call_in_the_month(INVOICED_FIRST_NAME, practitioner, month, day=25, minutes=25)[0]
 
 
 def invoiced_record(patient: str, month) -> str | None:
