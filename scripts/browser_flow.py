@@ -20,6 +20,7 @@ import sys
 import traceback
 from pathlib import Path
 
+from browser_role_matrix import RoleMatrix
 from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM_ARGS = [
@@ -54,12 +55,12 @@ class Flow:
 			self.errors.append(f"the app's own asset {request.url} failed: {request.failure}")
 
 	def error_dialogs(self) -> list[str]:
-		"""Texts of open desk dialogs that report an error ("Not permitted", a red indicator)."""
+		"""Texts of open desk dialogs that report an error ("Not permitted", "No permission", a red indicator)."""
 		return self.page.evaluate(
 			"""() => [...document.querySelectorAll('.modal.show')]
 				.filter((m) => getComputedStyle(m).display !== 'none')
 				.filter((m) => m.querySelector('.modal-header .indicator.red, .modal-header .red')
-					|| /not permitted|insufficient permission|traceback|server error/i.test(m.innerText))
+					|| /not permitted|no permission|insufficient permission|traceback|server error/i.test(m.innerText))
 				.map((m) => m.innerText.trim().replace(/\\s+/g, ' ').slice(0, 300))"""
 		)
 
@@ -121,13 +122,14 @@ class Flow:
 		)
 
 
-def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
+def run(base: str, fixture: dict, shots: Path) -> tuple[list[tuple[str, bool, str]], list[dict]]:
 	shots.mkdir(parents=True, exist_ok=True)
 	with sync_playwright() as playwright:
 		browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
 		page = browser.new_page(viewport={"width": 1440, "height": 900})
 		page.set_default_timeout(30000)
 		flow = Flow(page, base, shots, fixture)
+		matrix = RoleMatrix(flow)
 		patient = fixture["patient"]
 		# The patient's own phone: a separate browser context (its own cookies) at 390x844.
 		phone_context = browser.new_context(
@@ -733,6 +735,15 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			("the billing practitioner approves the added code", the_practitioner_approves_it),
 			("a discharge from the hospital's ADT feed tops the worklist", discharge_tops_the_worklist),
 		]
+		# Issue 29: each role alone opens everything the app's workspaces show it.
+		for row in fixture.get("role_matrix", []):
+			number = len(steps) + 1
+			steps.append(
+				(
+					f"role matrix: {row['role']} alone opens every workspace item",
+					lambda number=number, row=row: matrix.check(number, row["role"], row["user"]),
+				)
+			)
 		chosen = [word.strip() for word in os.environ.get("BROWSER_STEPS", "").split(",") if word.strip()]
 		for number, (name, action, *on) in enumerate(steps, start=1):
 			if chosen and not any(word in name for word in chosen):
@@ -740,7 +751,7 @@ def run(base: str, fixture: dict, shots: Path) -> list[tuple[str, bool, str]]:
 			flow.page = on[0] if on else page  # whose screen the step's screenshot shows
 			flow.step(number, name, action)
 		browser.close()
-		return flow.results
+		return flow.results, matrix.rows
 
 
 def main() -> int:
@@ -750,12 +761,15 @@ def main() -> int:
 	parser.add_argument("--shots", required=True)
 	parser.add_argument("--report", required=True)
 	args = parser.parse_args()
-	results = run(args.base, json.loads(args.fixture), Path(args.shots))
+	results, matrix = run(args.base, json.loads(args.fixture), Path(args.shots))
 	for name, ok, detail in results:
 		print(f"{'ok  ' if ok else 'FAIL'} {name}" + (f"\n{detail}" if detail else ""))
 	passed = sum(1 for _n, ok, _d in results if ok)
 	failed = len(results) - passed
-	Path(args.report).write_text(json.dumps({"passed": passed, "failed": failed}))
+	steps = [{"step": name, "ok": ok, "detail": detail} for name, ok, detail in results]
+	Path(args.report).write_text(
+		json.dumps({"passed": passed, "failed": failed, "steps": steps, "role_matrix": matrix}, indent=1)
+	)
 	print(f"browser: {passed} passed, {failed} failed")
 	return 1 if failed else 0
 

@@ -275,7 +275,8 @@ browser_tier() {
 	(cd "$BENCH/sites" && exec "$BENCH/env/bin/python" "$CHECKOUT/scripts/desk_server.py" "$SITE" "$port") >"$ARTIFACTS/desk-server.log" 2>&1 &
 	server=$!
 	if wait_for_port 127.0.0.1 "$port"; then
-		timeout 900 "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" \
+		# 25 minutes: besides the flows, the role matrix opens every workspace item once per role.
+		timeout 1500 "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" \
 			--fixture "$fixture" --shots "$ARTIFACTS/screenshots" --report "$ARTIFACTS/browser.json"
 		BROWSER_RC=$?
 	else

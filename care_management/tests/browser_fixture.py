@@ -2,7 +2,9 @@
 
 Idempotent: a care manager and a billing user with known passwords, and one
 patient in the care manager's caseload with a consented CCM enrollment and
-an active care plan made from two templates.
+an active care plan made from two templates; and, for the role matrix, one desk
+user per role holding only it, with a record of the closed month invoiced
+(browser_role_matrix.py).
 """
 
 from datetime import datetime, timedelta
@@ -140,7 +142,20 @@ def prepare() -> dict:
 			{"doctype": "Workflow State", "workflow_state_name": AGREEMENT_STATE, "style": "Warning"}
 		).insert(ignore_permissions=True)
 	hostile = hostile_patient(practitioner, start)
+	from care_management.tests import browser_role_matrix
+	from care_management.tests.test_billing_month import LAST_MONTH
+
+	# Before the close, which makes its record; invoiced after it.
+	to_invoice = browser_role_matrix.log_for_invoicing(practitioner, LAST_MONTH)
 	billing_record = ready_billing_record(practitioner)
+	invoiced_record = browser_role_matrix.invoice_after_the_close(to_invoice, LAST_MONTH)
+	# Each role alone: the care manager with a caseload and the doctor supervising the plans
+	# are the users the other steps sign in as (billing staff there also hold Accounts User).
+	role_matrix = browser_role_matrix.role_matrix_users(
+		{"Care Manager": CARE_MANAGER, browser_role_matrix.PHYSICIAN: DOCTOR}
+	)
+	for row in role_matrix:
+		update_password(row["user"], PASSWORD)
 	discharge = discharged_through_the_adt_feed()
 	claim_export = submitted_claim_export(patient)
 	remittance_import = draft_remittance_import()
@@ -171,6 +186,8 @@ def prepare() -> dict:
 		"discharged_patient": discharge["patient"],
 		"discharged_patient_name": discharge["patient_name"],
 		"tcm_contact_by": discharge["contact_by"],
+		"role_matrix": role_matrix,
+		"invoiced_record": invoiced_record,
 	}
 
 
@@ -247,18 +264,38 @@ def ready_billing_record(practitioner: str) -> dict:
 	hold it and propose adding a code, the doctor approves. A patient apart from the browser
 	patient, whose logs the other steps start afresh each run."""
 	from care_management.billing.month_close import close_month
-	from care_management.tests.factories import make_coverage
 	from care_management.tests.test_billing_month import LAST_MONTH, price
 
 	price("99490", 62.0)
 	price("99439", 47.0)
-	patient = frappe.db.get_value("Patient", {"first_name": BILLING_PATIENT_FIRST_NAME})
+	patient, log = one_call_in_the_month(
+		BILLING_PATIENT_FIRST_NAME, practitioner, LAST_MONTH, day=26, minutes=45
+	)
+	close_month(LAST_MONTH, practitioner=practitioner, now=True)
+	record = frappe.db.get_value(
+		"Care Billing Record",
+		{"patient": patient, "month": LAST_MONTH, "program": "CCM"},
+		["name", "status"],
+		as_dict=True,
+	)
+	assert record and record.status == "Ready", f"the browser's billing record is not Ready: {record}"
+	return {"record": record.name, "outreach_log": log}
+
+
+def one_call_in_the_month(
+	first_name: str, practitioner: str, month, day: int, minutes: int
+) -> tuple[str, str]:
+	"""A covered patient of the care manager named ``first_name``, enrolled in CCM and billed by
+	``practitioner``, whose only submitted log is one call of ``minutes`` on ``day`` of
+	``month``, with none of that month's billing records left: the close computes them afresh.
+	Returns the patient and the log."""
+	from care_management.tests.factories import make_coverage
+
+	patient = frappe.db.get_value("Patient", {"first_name": first_name})
 	if not patient:
-		patient = make_patient(
-			BILLING_PATIENT_FIRST_NAME, last_name="Testpatient", care_manager=CARE_MANAGER
-		).name
+		patient = make_patient(first_name, last_name="Testpatient", care_manager=CARE_MANAGER).name
 		make_coverage(patient)
-	begun = add_months(LAST_MONTH, -2)
+	begun = add_months(month, -2)
 	enrollment = frappe.db.get_value("Care Program Enrollment", {"patient": patient, "status": "Active"})
 	if not enrollment:
 		enrollment = make_enrollment(
@@ -276,7 +313,7 @@ def ready_billing_record(practitioner: str) -> dict:
 		)
 		frappe.db.set_value("Care Plan", plan.name, {"status": "Active", "workflow_state": "Active"})
 	# Each run: the month as the engine computes it from one fresh log, nothing adjusted.
-	records = frappe.get_all("Care Billing Record", {"patient": patient, "month": LAST_MONTH}, pluck="name")
+	records = frappe.get_all("Care Billing Record", {"patient": patient, "month": month}, pluck="name")
 	if records:
 		frappe.db.delete("Care Billing Adjustment", {"record": ("in", records)})
 		frappe.db.delete("Care Billing Line", {"parent": ("in", records)})
@@ -285,7 +322,7 @@ def ready_billing_record(practitioner: str) -> dict:
 		"Outreach Log", {"patient": patient, "docstatus": 1}, "docstatus", 2, update_modified=False
 	)
 	# The care manager's own call, at an hour no test's log takes (a performer's logs may not overlap).
-	start = datetime.combine(getdate(LAST_MONTH), datetime.min.time()) + timedelta(days=26, hours=7)
+	start = datetime.combine(getdate(month), datetime.min.time()) + timedelta(days=day, hours=7)
 	log = frappe.get_doc(
 		{
 			"doctype": "Outreach Log",
@@ -294,22 +331,14 @@ def ready_billing_record(practitioner: str) -> dict:
 			"performed_by": CARE_MANAGER,
 			"activity_type": "Phone Call",
 			"start": start,
-			"end": start + timedelta(minutes=45),
-			"duration_minutes": 45,
+			"end": start + timedelta(minutes=minutes),
+			"duration_minutes": minutes,
 			"outcome": "Reached",
 			"interactive": 1,
 		}
 	).insert(ignore_permissions=True)
 	log.submit()
-	close_month(LAST_MONTH, practitioner=practitioner, now=True)
-	record = frappe.db.get_value(
-		"Care Billing Record",
-		{"patient": patient, "month": LAST_MONTH, "program": "CCM"},
-		["name", "status"],
-		as_dict=True,
-	)
-	assert record and record.status == "Ready", f"the browser's billing record is not Ready: {record}"
-	return {"record": record.name, "outreach_log": log.name}
+	return patient, log.name
 
 
 HOSTILE_PATIENT = "CM-BROWSER-HOSTILE"
