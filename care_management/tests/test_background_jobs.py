@@ -1,0 +1,287 @@
+"""Long work as background runs, done by real RQ worker processes.
+
+Each test starts a job as its button does, checks that the request did none of
+the work (the run is Queued, its job on the queue), then lets a real burst
+worker process do it — on a Redis of the test's own (rq_worker.py says why) —
+and reads the run. A killed worker is SIGKILLed at a deterministic point (after
+a given number of rows), the run is given up by the scheduled sweep, and run
+again it does only what is left. Records are committed (the worker is another
+connection) and removed by each test.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from care_management import job_runs
+from care_management.tests.factories import make_enrollment, make_patient, make_practitioner
+from care_management.tests.rq_worker import kill, private_queue, run_worker, start_worker, wait_paused
+from care_management.tests.test_billing_concurrency import (
+	PATIENTS,
+	BillingConcurrencyTestCase,
+	submitted_invoices_by_share,
+)
+
+SHARES = ("Primary Payer", "Patient")  # each patient: Medicare's 80 % and the coinsurance
+
+
+def delete_runs(key_like: str) -> None:
+	runs = frappe.db.sql_list("select name from `tabCare Job Run` where job_key like %s", key_like)
+	if runs:
+		frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+		frappe.db.delete("Error Log", {"reference_doctype": "Care Job Run", "reference_name": ("in", runs)})
+		frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+
+
+def rows_of(run: str, outcome: str) -> list[dict]:
+	return frappe.get_all(
+		"Care Job Run Row",
+		filters={"parent": run, "outcome": outcome},
+		fields=["patient", "reference_doctype", "reference_name", "reason"],
+		order_by="idx",
+	)
+
+
+class TestCreateInvoicesInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 10, 1)
+
+	def setUp(self):
+		from care_management.billing.month_close import close_month
+
+		super().setUp()
+		delete_runs(str(self.MONTH))
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		delete_runs(str(self.MONTH))
+		super().tearDown()
+
+	def start(self) -> dict:
+		from care_management.billing.invoicing import start_create_invoices
+
+		started = start_create_invoices(self.MONTH, submit=1)
+		frappe.db.commit()
+		return started
+
+	def assert_each_patient_billed_once(self, patients: list[str]):
+		self.assert_books_whole()
+		self.assertEqual(
+			submitted_invoices_by_share(self.patients), {(p, share): 1 for p in patients for share in SHARES}
+		)
+
+	def test_the_button_queues_a_run_and_a_worker_completes_it(self):
+		from care_management.billing.invoicing import start_create_invoices
+
+		with private_queue() as url:
+			started = self.start()
+			run = started["run"]
+			self.assertIn(run, started["message"])
+			doc = frappe.get_doc("Care Job Run", run)
+			self.assertEqual(
+				(doc.job_type, doc.status, doc.started_by), ("Create Invoices", "Queued", "Administrator")
+			)
+			self.assertTrue(job_runs.job_alive(doc.job_id))  # on the queue, not yet taken
+			self.assertEqual(submitted_invoices_by_share(self.patients), {})  # the request billed nobody
+			# The same month cannot be started twice while its run is queued.
+			with self.assertRaises(frappe.ValidationError) as refused:
+				start_create_invoices(self.MONTH, submit=1)
+			self.assertIn(run, str(refused.exception))
+			frappe.db.rollback()
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.total, doc.done, doc.failed), ("Completed", PATIENTS, PATIENTS, 0))
+		self.assertTrue(doc.started_at and doc.ended_at)
+		made = rows_of(run, "Made")
+		self.assertEqual(len(made), 2 * PATIENTS)
+		self.assertEqual({row.reference_doctype for row in made}, {"Sales Invoice"})
+		self.assertEqual(rows_of(run, "Failed"), [])
+		self.assert_each_patient_billed_once(self.patients)
+
+	def test_a_patient_without_coverage_is_a_failed_row_and_the_others_are_invoiced(self):
+		uncovered = self.patients[0]
+		frappe.db.delete("Patient Coverage", {"patient": uncovered})
+		frappe.db.commit()
+		with private_queue() as url:
+			run = self.start()["run"]
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.done, doc.failed), ("Partly failed", PATIENTS, 1))
+		failed = rows_of(run, "Failed")
+		self.assertEqual([row.patient for row in failed], [uncovered])
+		self.assertIn("No coverage to bill", failed[0].reason)
+		self.assertIn("Patient Coverage", failed[0].reason)  # what to fix
+		self.assertEqual(failed[0].reference_doctype, "Care Billing Record")
+		self.assert_each_patient_billed_once(self.patients[1:])
+
+	def test_a_killed_worker_ends_the_run_failed_and_running_it_again_bills_the_rest_once(self):
+		with private_queue() as url:
+			run = self.start()["run"]
+			worker = start_worker(url, pause_after=4)
+			horse = wait_paused(
+				worker
+			)  # three patients committed; the fourth's invoices written, not committed
+			kill(worker, horse)
+			frappe.db.commit()
+			doc = frappe.get_doc("Care Job Run", run)
+			self.assertEqual((doc.status, doc.done), ("Running", 3))
+			invoiced = sorted({row.patient for row in rows_of(run, "Made")})
+			self.assertEqual(len(invoiced), 3)
+			self.assert_each_patient_billed_once(invoiced)
+			# Its job still looks alive for the heartbeat's grace; past it, the sweep gives it up.
+			self.assertNotIn(run, job_runs.fail_stopped_runs())
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			doc.reload()
+			self.assertEqual(doc.status, "Failed")
+			self.assertIn("worker stopped", doc.reason)
+			job_runs.run_again(run)
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.total, doc.done), ("Completed", PATIENTS - 3, PATIENTS - 3))
+		self.assertEqual(len(rows_of(run, "Made")), 2 * PATIENTS)  # both attempts' invoices, each once
+		self.assert_each_patient_billed_once(self.patients)
+
+	def test_a_run_whose_job_never_reached_the_queue_is_given_up_and_a_new_start_is_allowed(self):
+		from care_management.billing.invoicing import start_create_invoices
+
+		with private_queue() as url:
+			run = self.start()["run"]
+			# Redis lost its queue (a restart without persistence): the job is gone.
+			frappe.utils.background_jobs.get_redis_conn().flushdb()  # the test's own Redis only
+			self.assertFalse(job_runs.job_alive(frappe.db.get_value("Care Job Run", run, "job_id")))
+			frappe.db.sql(
+				"update `tabCare Job Run` set modified = modified - interval 1 hour where name = %s", run
+			)
+			frappe.db.commit()
+			again = start_create_invoices(self.MONTH, submit=1)["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Failed")
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Job Run", again, "status"), "Completed")
+		self.assert_each_patient_billed_once(self.patients)
+
+
+class TestStartEnrollmentInTheBackground(FrappeTestCase):
+	PREFIX = "Background Enrollee"
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.purge()
+		self.doctor = make_practitioner("Background Enrollment Doctor")
+		self.patients = [make_patient(f"{self.PREFIX} {i}").name for i in range(4)]
+		# Already enrolled: the run refuses this row and makes the others.
+		self.enrolled = self.patients[-1]
+		make_enrollment(self.enrolled, self.doctor, status="Pending Consent")
+		frappe.db.commit()
+
+	def tearDown(self):
+		self.purge()
+
+	def purge(self):
+		frappe.db.rollback()
+		patients = frappe.db.sql_list(
+			"select name from tabPatient where first_name like %s", f"{self.PREFIX} %"
+		)
+		runs = frappe.db.sql_list(
+			"""select distinct parent from `tabCare Job Run Row` where patient in %s""", [patients or [""]]
+		)
+		if runs:
+			frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+			frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+		if patients:
+			frappe.db.delete("Care Program Enrollment", {"patient": ("in", patients)})
+			frappe.db.delete("Patient", {"name": ("in", patients)})
+		frappe.db.commit()
+
+	def start(self) -> str:
+		from care_management.population.start_enrollment import queue_start_enrollment
+
+		rows = [{"patient": p, "program": "CCM", "practitioner": self.doctor} for p in self.patients]
+		run = queue_start_enrollment(rows)["run"]
+		frappe.db.commit()
+		return run
+
+	def enrollments(self) -> dict[str, int]:
+		frappe.db.commit()
+		return {
+			patient: frappe.db.count("Care Program Enrollment", {"patient": patient, "program": "CCM"})
+			for patient in self.patients
+		}
+
+	def test_the_button_queues_a_run_and_a_worker_reports_the_refused_row(self):
+		with private_queue() as url:
+			run = self.start()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(sum(self.enrollments().values()), 1)  # the request enrolled nobody
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.done, doc.failed), ("Partly failed", 4, 1))
+		self.assertEqual(sorted(row.patient for row in rows_of(run, "Made")), sorted(self.patients[:-1]))
+		failed = rows_of(run, "Failed")
+		self.assertEqual([row.patient for row in failed], [self.enrolled])
+		self.assertIn("CCM", failed[0].reason)
+		self.assertEqual(self.enrollments(), dict.fromkeys(self.patients, 1))
+
+	def test_a_killed_run_made_again_enrolls_each_patient_once(self):
+		with private_queue() as url:
+			run = self.start()
+			worker = start_worker(url, pause_after=2)
+			horse = wait_paused(worker)  # the first row committed, the second written, not committed
+			kill(worker, horse)
+			self.assertEqual(sum(self.enrollments().values()), 2)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		# The again-run did the three rows left: two made, the enrolled patient refused.
+		self.assertEqual((doc.status, doc.total, doc.failed), ("Partly failed", 3, 1))
+		self.assertEqual(len(rows_of(run, "Made")), 3)
+		self.assertEqual(self.enrollments(), dict.fromkeys(self.patients, 1))
+
+
+class TestRiskScoresInTheBackground(FrappeTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+		delete_runs("everyone")
+		frappe.db.commit()
+
+	def test_the_supervisors_button_queues_the_run_and_a_worker_completes_it(self):
+		from care_management.population.risk_run import compute_now
+
+		delete_runs("everyone")
+		frappe.db.commit()
+		with private_queue() as url:
+			run = compute_now()["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual(doc.status, "Completed", doc.reason)
+		self.assertEqual(doc.done, doc.total)
+		self.assertIn("patients scored", doc.summary)
+
+	def test_only_a_supervisor_starts_everyones_scores(self):
+		from care_management.population.risk_run import compute_now
+		from care_management.tests.factories import make_user
+
+		frappe.set_user(make_user("background-care-manager@example.com", ["Care Manager"]))
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				compute_now()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertFalse(frappe.db.exists("Care Job Run", {"job_key": "everyone", "status": "Queued"}))
