@@ -50,6 +50,10 @@ JOB_TYPES = {
 		"care_management.billing.claim_export.run_submit",
 		"care_management.billing.claim_export.check_may_submit",
 	),
+	"Remittance Import": (
+		"care_management.billing.remittance.run_submit",
+		"care_management.billing.remittance.check_may_submit",
+	),
 	"Start Enrollment": (
 		"care_management.population.start_enrollment.run_start_enrollment",
 		"care_management.population.start_enrollment.check_may_enroll",

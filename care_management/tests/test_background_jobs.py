@@ -285,3 +285,139 @@ class TestRiskScoresInTheBackground(FrappeTestCase):
 		finally:
 			frappe.set_user("Administrator")
 		self.assertFalse(frappe.db.exists("Care Job Run", {"job_key": "everyone", "status": "Queued"}))
+
+
+class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 4, 1)
+	TRACE = "BGTRACE1"
+
+	def setUp(self):
+		from decimal import Decimal
+
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests import pure_checks
+		from care_management.tests.factories import make_deposit_account
+
+		super().setUp()
+		self.purge_remittance()
+		company = frappe.db.get_single_value("Care Management Settings", "company")
+		self.saved_account = frappe.db.get_single_value(
+			"Care Management Settings", "remittance_deposit_account"
+		)
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", make_deposit_account(company)
+		)
+		close_month(self.MONTH, now=True)
+		create_invoices(self.MONTH, submit=1)
+		self.owed = dict(
+			frappe.db.sql(
+				"""select name, outstanding_amount from `tabSales Invoice`
+				where patient in %s and care_billing_role = 'Primary Payer' and docstatus = 1""",
+				[self.patients],
+			)
+		)
+		payer = frappe.db.get_value("Sales Invoice", next(iter(self.owed)), "customer")
+		claims = [
+			{"claim_id": invoice, "charge": Decimal(str(amount)), "paid": Decimal(str(amount))}
+			for invoice, amount in self.owed.items()
+		]
+		claims.append({"claim_id": "BG-NOT-OURS", "charge": Decimal("10"), "paid": Decimal("0")})
+		text = pure_checks.load("remittance_files").remittance_835(
+			claims,
+			trace_number=self.TRACE,
+			payer_name=frappe.db.get_value("Customer", payer, "customer_name"),
+			payer_id=frappe.db.get_value("Customer", payer, "payer_id"),
+		)
+		file_url = (
+			frappe.get_doc(
+				{"doctype": "File", "file_name": "background.835", "content": text, "is_private": 1}
+			)
+			.insert(ignore_permissions=True)
+			.file_url
+		)
+		self.remittance = frappe.get_doc({"doctype": "Remittance Import", "file": file_url}).insert().name
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		self.purge_remittance()
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", self.saved_account
+		)
+		frappe.db.commit()
+		super().tearDown()
+
+	def purge_remittance(self):
+		frappe.db.rollback()
+		entries = frappe.db.sql_list(
+			"select name from `tabPayment Entry` where reference_no = %s", self.TRACE
+		)
+		for table, column in (
+			("Payment Entry Reference", "parent"),
+			("GL Entry", "voucher_no"),
+			("Payment Ledger Entry", "voucher_no"),
+			("Payment Entry", "name"),
+		):
+			if entries:
+				frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [entries])
+		imports = frappe.db.sql_list(
+			"select parent from `tabRemittance Payment` where trace_number = %s", self.TRACE
+		)
+		if imports:
+			delete_runs_of("Remittance Import", imports)
+			for child in (
+				"Remittance Payment",
+				"Remittance Claim",
+				"Remittance Adjustment",
+				"Remittance Problem",
+			):
+				frappe.db.delete(child, {"parent": ("in", imports)})
+			frappe.db.delete("Remittance Import", {"name": ("in", imports)})
+		frappe.db.delete("File", {"file_name": "background.835"})
+		frappe.db.commit()
+
+	def test_submit_is_queued_and_a_worker_posts_the_payment_and_lists_the_claim_not_ours(self):
+		from care_management.billing.remittance import start_submit
+
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual(len(doc.claims), PATIENTS + 1)  # written in bulk on save, all of them
+		self.assertEqual(len({claim.name for claim in doc.claims}), PATIENTS + 1)
+		with private_queue() as url:
+			started = start_submit(self.remittance)
+			frappe.db.commit()
+			run = started["run"]
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 0)
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.total, doc.failed), ("Partly failed", PATIENTS + 1, 1), doc.reason)
+		self.assertEqual((doc.reference_doctype, doc.reference_name), ("Remittance Import", self.remittance))
+		entries = frappe.get_all(
+			"Payment Entry", filters={"reference_no": self.TRACE, "docstatus": 1}, pluck="name"
+		)
+		self.assertEqual([row.reference_name for row in rows_of(run, "Made")], entries)
+		self.assertEqual(len(entries), 1)
+		failed = rows_of(run, "Failed")
+		self.assertEqual(len(failed), 1)
+		self.assertIn("BG-NOT-OURS", failed[0].reason)
+		remittance = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((remittance.docstatus, remittance.status), (1, "Posted"))
+		self.assertEqual(len(remittance.claims), PATIENTS + 1)
+		# Run again after it posted: nothing is posted twice.
+		with private_queue() as url:
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
+
+
+def delete_runs_of(doctype: str, names: list[str]) -> None:
+	runs = frappe.get_all(
+		"Care Job Run", filters={"reference_doctype": doctype, "reference_name": ("in", names)}, pluck="name"
+	)
+	if runs:
+		frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+		frappe.db.delete("Care Job Run", {"name": ("in", runs)})

@@ -23,7 +23,10 @@ frappe.ui.form.on("Claim Export", {
 					frappe.confirm(__("Number and write the 837P file of this export?"), () =>
 						frappe
 							.call("care_management.billing.claim_export.start_submit", { name: frm.doc.name })
-							.then((r) => frappe.msgprint({ title: __("Claim Export"), message: r.message.message, indicator: "blue" })),
+							.then((r) => {
+								frappe.msgprint({ title: __("Claim Export"), message: r.message.message, indicator: "blue" });
+								frm.reload_doc();
+							}),
 					),
 				);
 			}
