@@ -499,7 +499,8 @@ def run_submit(progress, name: str) -> None:
 	doc = frappe.get_doc("Remittance Import", name)
 	if doc.docstatus == 0:
 		doc.submit()
-	progress.set_total(len(doc.claims))
+	unread = [problem for problem in doc.problems if problem.claim_id]  # left out of the posting
+	progress.set_total(len(doc.claims) + len(unread))
 	for payment in doc.payments:
 		if payment.payment_entry:
 			progress.made("Payment Entry", payment.payment_entry)
@@ -511,7 +512,9 @@ def run_submit(progress, name: str) -> None:
 				"Sales Invoice",
 				claim.sales_invoice,
 			)
-	progress.step(len(doc.claims))
+	for problem in unread:
+		progress.fail(_("Claim {0}: {1}").format(problem.claim_id, problem.reason))
+	progress.step(len(doc.claims) + len(unread))
 	frappe.db.commit()
 	progress.summary = _("{0} payments posted; {1} claims posted nothing (see the rows for why).").format(
 		len([p for p in doc.payments if p.payment_entry]), progress.failed
