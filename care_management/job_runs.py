@@ -98,7 +98,11 @@ def start(
 		frappe.throw(
 			_(
 				"{0} is already {1} for this ({2}). Open it to follow it; start again once it has finished."
-			).format(_(job_type), _(row.status).lower(), desk_link(RUN, row.name)),
+			).format(
+				frappe.utils.escape_html(_(job_type)),
+				frappe.utils.escape_html(_(row.status).lower()),
+				desk_link(RUN, row.name),
+			),
 			title=_("Already Running"),
 		)
 	run = frappe.get_doc(
@@ -138,7 +142,11 @@ def hold_lock(job_type: str, key: str) -> None:
 	the button together make one run, the second is told about the first."""
 	name = site_lock_name("job_run", f"{job_type}:{key}")
 	if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_WAIT_SECONDS))[0][0]:
-		frappe.throw(_("{0} is being started right now. Try again in a minute.").format(_(job_type)))
+		frappe.throw(
+			_("{0} is being started right now. Try again in a minute.").format(
+				frappe.utils.escape_html(_(job_type))
+			)
+		)
 
 	def release():
 		frappe.db.sql("select release_lock(%s)", name)
@@ -158,7 +166,9 @@ def run_again(name: str) -> str:
 	if status in OPEN:
 		if run_alive(run) is not False:
 			frappe.throw(
-				_("This run is {0}. Run it again once it has finished.").format(_(status).lower()),
+				_("This run is {0}. Run it again once it has finished.").format(
+					frappe.utils.escape_html(_(status).lower())
+				),
 				title=_("Still Running"),
 			)
 		mark_stopped(name, commit=False)

@@ -450,3 +450,119 @@ def delete_runs_of(doctype: str, names: list[str]) -> None:
 	if runs:
 		frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
 		frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+
+
+class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 3, 1)
+
+	def setUp(self):
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests.factories import EXAMPLE_NPI
+		from care_management.tests.test_claim_export import address
+
+		super().setUp()
+		self.purge_exports()
+		self.company = frappe.db.get_single_value("Care Management Settings", "company")
+		self.saved_company = frappe.db.get_value(
+			"Company", self.company, ["npi", "tax_id", "taxonomy_code", "billing_address"], as_dict=True
+		)
+		self.saved_settings = {
+			field: frappe.db.get_single_value("Care Management Settings", field)
+			for field in ("claims_contact_name", "claims_contact_phone")
+		}
+		self.addresses = [address("Background Practice", "Company", self.company)]
+		frappe.db.set_value(
+			"Company",
+			self.company,
+			{"npi": "1245319599", "tax_id": "123456789", "taxonomy_code": "207Q00000X",
+			 "billing_address": self.addresses[0]},
+		)  # fmt: skip
+		frappe.db.set_single_value("Care Management Settings", "claims_contact_name", "Billing Office")
+		frappe.db.set_single_value("Care Management Settings", "claims_contact_phone", "5555551234")
+		for practitioner in (self.practitioner, self.second_practitioner):
+			frappe.db.set_value(
+				"Healthcare Practitioner", practitioner, {"npi": EXAMPLE_NPI, "last_name": "Doctor"}
+			)
+		# The first patient has no address on file: its claim is held, the others go.
+		self.held_patient = self.patients[0]
+		for patient in self.patients:
+			frappe.db.set_value("Patient", patient, {"last_name": "Claimant", "dob": "1950-01-02"})
+			if patient != self.held_patient:
+				self.addresses.append(address(patient, "Patient", patient, pincode="62701"))
+		close_month(self.MONTH, now=True)
+		create_invoices(self.MONTH, submit=1)
+		self.export = frappe.get_doc({"doctype": "Claim Export", "month": self.MONTH}).insert().name
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		self.purge_exports()
+		frappe.db.set_value("Company", self.company, self.saved_company)
+		for field, value in self.saved_settings.items():
+			frappe.db.set_single_value("Care Management Settings", field, value)
+		frappe.db.delete("Dynamic Link", {"parent": ("in", self.addresses), "parenttype": "Address"})
+		frappe.db.delete("Address", {"name": ("in", self.addresses)})
+		frappe.db.commit()
+		super().tearDown()
+
+	def purge_exports(self):
+		frappe.db.rollback()
+		exports = frappe.db.sql_list("select name from `tabClaim Export` where month = %s", self.MONTH)
+		if exports:
+			delete_runs_of("Claim Export", exports)
+			frappe.db.delete("Claim Export Invoice", {"parent": ("in", exports)})
+			frappe.db.delete(
+				"File", {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
+			)
+			frappe.db.delete("Claim Export", {"name": ("in", exports)})
+		frappe.db.commit()
+
+	def test_submit_is_queued_and_a_worker_writes_the_file_listing_the_held_claim(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(frappe.db.get_value("Claim Export", self.export, "docstatus"), 0)
+			run_worker(url)
+			frappe.db.commit()
+			export = frappe.get_doc("Claim Export", self.export)
+			self.assertEqual(export.docstatus, 1)
+			self.assertTrue(export.file and export.interchange_control_number)
+			doc = frappe.get_doc("Care Job Run", run)
+			held = [row for row in export.invoices if row.status == "Held"]
+			self.assertEqual([row.patient for row in held], [self.held_patient])
+			self.assertEqual((doc.status, doc.total, doc.failed), ("Partly failed", len(export.invoices), 1))
+			self.assertEqual([row.reference_name for row in rows_of(run, "Made")], [self.export])
+			failed = rows_of(run, "Failed")
+			self.assertEqual(
+				[(row.patient, row.reference_name) for row in failed],
+				[(self.held_patient, held[0].sales_invoice)],
+			)
+			self.assertTrue(failed[0].reason)
+			# Run again: the export is submitted already; no second number, no second file.
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.get_value("Claim Export", self.export, "interchange_control_number"),
+			export.interchange_control_number,
+		)
+		self.assertEqual(
+			frappe.db.count("File", {"attached_to_doctype": "Claim Export", "attached_to_name": self.export}),
+			1,
+		)
+
+	def test_a_second_submit_while_the_first_is_queued_is_refused_with_a_link(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue():
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			with self.assertRaises(frappe.ValidationError) as refused:
+				start_submit(self.export)
+			self.assertIn(run, str(refused.exception))
+			frappe.db.rollback()

@@ -10,10 +10,11 @@ frappe.ui.form.on("Care Job Run", {
 		if (open) {
 			const percent = frm.doc.total ? (frm.doc.done * 100) / frm.doc.total : 0;
 			frm.dashboard.show_progress(
-				__("{0}: {1} of {2} done", [__(frm.doc.job_type), frm.doc.done, frm.doc.total]),
+				__("{0}: {1} of {2} done", [frappe.utils.escape_html(__(frm.doc.job_type)), cint(frm.doc.done), cint(frm.doc.total)]),
 				percent,
 			);
-			frm.set_intro(__("This run is {0} in the background; this page follows it.", [__(frm.doc.status).toLowerCase()]));
+			const status = frappe.utils.escape_html(__(frm.doc.status).toLowerCase());
+			frm.set_intro(__("This run is {0} in the background; this page follows it.", [status]));
 		} else if (frm.doc.reason) {
 			frm.set_intro(frm.doc.reason, "red"); // stored escaped (job_runs.as_text)
 		}
