@@ -122,6 +122,20 @@ def start(
 	return run.name
 
 
+def start_submit(doctype: str, name: str) -> dict:
+	"""Submit of a saved draft (Claim Export, Remittance Import; the job type is
+	the doctype) as a background run; returns the run at once."""
+	frappe.call(JOB_TYPES[doctype][1], name=name)
+	if frappe.db.get_value(doctype, name, "docstatus") != 0:
+		frappe.throw(
+			_("{0} {1} is already submitted or cancelled; open it to see what it made.").format(
+				frappe.utils.escape_html(_(doctype)), frappe.bold(frappe.utils.escape_html(name))
+			)
+		)
+	run = start(doctype, {"name": name}, key=name, reference=(doctype, name))
+	return started_message(run, doctype)
+
+
 def queue(run_name: str, job_id: str, run_now: bool = False) -> None:
 	if run_now or os.environ.get(INLINE_ENV):
 		frappe.db.commit()  # the run is seen as Queued, and its lock let go, before it runs

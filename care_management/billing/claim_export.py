@@ -547,17 +547,8 @@ def check_may_submit(name: str | None = None, **_arguments) -> None:
 
 @frappe.whitelist()
 def start_submit(name: str) -> dict:
-	"""The form's Submit: the file is numbered, written and attached by a
-	background run; returns the run at once."""
-	check_may_submit(name)
-	if frappe.db.get_value("Claim Export", name, "docstatus") != 0:
-		frappe.throw(
-			_("Claim Export {0} is already submitted or cancelled; open it to see its file.").format(
-				frappe.bold(frappe.utils.escape_html(name))
-			)
-		)
-	run = job_runs.start("Claim Export", {"name": name}, key=name, reference=("Claim Export", name))
-	return job_runs.started_message(run, "Claim Export")
+	"""The form's Submit: the file is numbered, written and attached by a background run; returns the run at once."""
+	return job_runs.start_submit("Claim Export", name)
 
 
 def run_submit(progress, name: str) -> None:

@@ -480,16 +480,8 @@ def check_may_submit(name: str | None = None, **_arguments) -> None:
 
 @frappe.whitelist()
 def start_submit(name: str) -> dict:
-	"""The form's Submit: the payments are posted by a background run; returns it at once."""
-	check_may_submit(name)
-	if frappe.db.get_value("Remittance Import", name, "docstatus") != 0:
-		frappe.throw(
-			_("Remittance Import {0} is already submitted or cancelled; open it to see its payments.").format(
-				frappe.bold(frappe.utils.escape_html(name))
-			)
-		)
-	run = job_runs.start("Remittance Import", {"name": name}, key=name, reference=("Remittance Import", name))
-	return job_runs.started_message(run, "Remittance Import")
+	"""The form's Submit: the payments are posted by a background run; returns the run at once."""
+	return job_runs.start_submit("Remittance Import", name)
 
 
 def run_submit(progress, name: str) -> None:

@@ -22,6 +22,7 @@ from care_management.tests.rq_worker import kill, private_queue, run_worker, sta
 from care_management.tests.test_billing_concurrency import (
 	PATIENTS,
 	BillingConcurrencyTestCase,
+	delete_payment_entries,
 	submitted_invoices_by_share,
 )
 
@@ -351,17 +352,7 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 
 	def purge_remittance(self):
 		frappe.db.rollback()
-		entries = frappe.db.sql_list(
-			"select name from `tabPayment Entry` where reference_no = %s", self.TRACE
-		)
-		for table, column in (
-			("Payment Entry Reference", "parent"),
-			("GL Entry", "voucher_no"),
-			("Payment Ledger Entry", "voucher_no"),
-			("Payment Entry", "name"),
-		):
-			if entries:
-				frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [entries])
+		delete_payment_entries(self.TRACE)
 		imports = frappe.db.sql_list(
 			"select parent from `tabRemittance Payment` where trace_number = %s", self.TRACE
 		)
