@@ -121,10 +121,13 @@ scheduler_events = {
 	],
 	# Risk scores of every enrolled patient, on the long queue (population/risk_run.py).
 	"daily_long": ["care_management.population.risk_run.score_on_schedule"],
+	# A background run whose worker died ends Failed with the reason (job_runs.py).
+	"cron": {"*/5 * * * *": ["care_management.job_runs.fail_stopped_runs"]},
 }
 
-# Tells a care manager, on every desk load, that a call timer is still running.
-app_include_js = "/assets/care_management/js/running_timer.js"
+# Tells a care manager, on every desk load, that a call timer is still running;
+# tells whoever started a background run how it ended (job_runs.py).
+app_include_js = ["/assets/care_management/js/running_timer.js", "/assets/care_management/js/job_runs.js"]
 
 override_doctype_dashboards = {
 	"Patient": "care_management.overrides.patient_dashboard.get_data",

@@ -12,8 +12,13 @@ import sys
 
 from werkzeug.serving import run_simple
 
+# This server runs no RQ worker: background runs (care_management/job_runs.py) are done
+# in the request that starts them, after the run is committed. Development desk only.
+JOBS_INLINE_ENV = "CARE_MANAGEMENT_JOBS_INLINE"
+
 
 def main() -> None:
+	os.environ.setdefault(JOBS_INLINE_ENV, "1")
 	site = sys.argv[1]
 	port = int(sys.argv[2]) if len(sys.argv) > 2 else 8000
 	sites_path = os.getcwd()

@@ -51,6 +51,7 @@ from frappe import _
 from frappe.model.naming import getseries
 from frappe.utils import get_first_day, getdate, now_datetime
 
+from care_management import job_runs
 from care_management.domain import claims_837p as x12
 from care_management.domain import secondary_claims
 
@@ -736,3 +737,41 @@ def let_exported_invoice_cancel(invoice, method=None) -> None:
 	"""Sales Invoice on_cancel: a claim that was exported can still be cancelled
 	(the next file then voids or replaces it); the export keeps its record."""
 	invoice.ignore_linked_doctypes = (*(invoice.get("ignore_linked_doctypes") or ()), "Claim Export")
+
+
+# ------------------------------------------------------------ in the background
+def check_may_submit(name: str | None = None, **_arguments) -> None:
+	if not name or not frappe.db.exists("Claim Export", name):
+		frappe.throw(_("Claim Export: save the export first, then submit it."))
+	frappe.get_doc("Claim Export", name).check_permission("submit")
+
+
+@frappe.whitelist()
+def start_submit(name: str) -> dict:
+	"""The form's Submit: the file is numbered, written and attached by a background run; returns the run at once."""
+	return job_runs.start_submit("Claim Export", name)
+
+
+def run_submit(progress, name: str) -> None:
+	"""The background run: submit the export (its rules and locks, as from the form);
+	each claim is a row done, a held one a failed row with why. Run again after the
+	export was submitted, it submits nothing twice."""
+	export = frappe.get_doc("Claim Export", name)
+	if export.docstatus == 0:
+		export.submit()
+	claims = export.invoices
+	progress.set_total(len(claims))
+	progress.made("Claim Export", name)
+	for row in claims:
+		if row.status == HELD:
+			progress.fail(
+				_("{0}: {1}").format(row.sales_invoice, row.reason),
+				row.patient,
+				"Sales Invoice",
+				row.sales_invoice,
+			)
+	progress.step(len(claims))
+	frappe.db.commit()
+	progress.summary = _("{0} claims in the file, {1} held.").format(
+		export.claims_exported, export.claims_held
+	)

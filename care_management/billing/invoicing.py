@@ -30,6 +30,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, formatdate, get_first_day, get_last_day, getdate, today
 
+from care_management import job_runs
 from care_management.billing import eligibility
 from care_management.billing.db_errors import explained, is_concurrency_error, message_for
 from care_management.billing.line_claims import PATIENT, PRIMARY_PAYER, SECONDARY_PAYER
@@ -136,20 +137,55 @@ class NoPatientCustomer(Exception):
 	"""The patient owes a share and has no Customer to bill it to."""
 
 
+def check_may_invoice(month=None, submit=None, **_arguments) -> None:
+	frappe.has_permission("Sales Invoice", "create", throw=True)
+	if not frappe.db.get_single_value("Care Management Settings", "company"):
+		frappe.throw(_("Set the Default Company in Care Management Settings before creating invoices."))
+	if not month:
+		frappe.throw(_("Month: choose the month to invoice."))
+
+
 @frappe.whitelist()
+def start_create_invoices(month, submit: int | None = None) -> dict:
+	"""The report's Create Invoices button: a background run of the month; returns it at once."""
+	check_may_invoice(month)
+	month = str(get_first_day(getdate(month)))
+	submit = None if submit in (None, "") else int(submit)
+	run = job_runs.start("Create Invoices", {"month": month, "submit": submit}, key=month)
+	return job_runs.started_message(run, "Create Invoices")
+
+
+def run_create_invoices(progress, month, submit: int | None = None) -> None:
+	"""The background run: create_invoices, each patient's group reported as it commits."""
+	result = create_invoices(month, submit=submit, progress=progress)
+	progress.summary = result.get("message") or _(
+		"{0} invoices made; {1} patients not invoiced (see the rows for why)."
+	).format(len(result["invoices"]), progress.failed)
+	if result["unverified_coverage"]:
+		progress.summary += " " + _(
+			"Invoiced, but check eligibility with the payer for {0} coverages: {1}"
+		).format(
+			len(result["unverified_coverage"]),
+			job_runs.as_text("; ".join(f"{row['patient']}: {row['reason']}" for row in result["unverified_coverage"])),
+		)
+
+
 def create_invoices(
-	month, submit: int | None = None, patient: str | None = None, commit: bool = True
+	month,
+	submit: int | None = None,
+	patient: str | None = None,
+	commit: bool = True,
+	progress=None,
 ) -> dict:
 	"""The month's ready records billed to their payers and patients: per patient
 	and billing practitioner, one invoice per payer share and one for the
 	patient's; of one patient only when ``patient`` is given. Each group's
 	invoices are committed together (``commit`` off: savepoints in the caller's
 	transaction instead, as the tests use); a group that fails is reported and
-	the others go on. Records without coverage are held with their reason."""
-	frappe.has_permission("Sales Invoice", "create", throw=True)
+	the others go on. Records without coverage are held with their reason.
+	``progress`` (job_runs.Progress) hears of each group in the group's transaction."""
+	check_may_invoice(month)
 	settings = frappe.get_cached_doc("Care Management Settings")
-	if not settings.company:
-		frappe.throw(_("Set the Default Company in Care Management Settings before creating invoices."))
 	submit = settings.submit_invoices if submit is None else int(submit)
 	commit = frappe.utils.sbool(commit)
 	groups = defaultdict(list)
@@ -164,6 +200,8 @@ def create_invoices(
 		"failed": [],
 		"held": [],
 	}
+	if progress:
+		progress.set_total(len(groups))
 	if commit:
 		frappe.db.commit()  # each group starts a transaction of its own, so its reads see others' commits
 	for (patient_name, _practitioner), names in sorted(groups.items()):
@@ -176,6 +214,14 @@ def create_invoices(
 				rollback(commit)
 				if patient_name not in result["without_customer"]:
 					result["without_customer"].append(patient_name)
+				report_failure(
+					progress,
+					patient_name,
+					_(
+						"{0} owes a share and has no Customer. Set the Patient's Customer, then run again."
+					).format(frappe.utils.escape_html(patient_name)),
+					commit,
+				)
 				break
 			except Exception as error:
 				rollback(commit)
@@ -184,29 +230,38 @@ def create_invoices(
 					# undone, so do it again: its claims then see what the other committed.
 					if attempt == DEADLOCK_RETRIES:
 						messages = invoicing_collision(month)
-						result["failed"].append(
-							{
-								"patient": patient_name,
-								"error": message_for(error, messages["duplicate"], messages["busy"]),
-							}
-						)
+						reason = message_for(error, messages["duplicate"], messages["busy"])
+						result["failed"].append({"patient": patient_name, "error": reason})
+						report_failure(progress, patient_name, reason, commit)
 					continue
 				if not isinstance(error, frappe.ValidationError):
 					frappe.log_error(title=_("Care-management invoice for {0} failed").format(patient_name))
-				result["failed"].append(
-					{"patient": patient_name, "error": frappe.utils.strip_html(str(error)) or repr(error)}
-				)
+				reason = frappe.utils.strip_html(str(error)) or repr(error)
+				result["failed"].append({"patient": patient_name, "error": reason})
 				frappe.clear_messages()
+				report_failure(progress, patient_name, reason, commit)
 				break
 			result["invoices"].extend(invoices)
 			result["held"].extend(held)
 			if not invoices and not held:
 				result["already_invoiced"].append(patient_name)
+			if progress:
+				for invoice in invoices:
+					progress.made("Sales Invoice", invoice, patient_name)
+				for row in held:
+					progress.fail(row["reason"], patient=patient_name, doctype=RECORD, name=row["record"])
+				progress.step()
 			if commit:
 				frappe.db.commit()
 			break
 	# Records a billing adjustment holds (or whose adjustments need review) are left out, and said so.
-	result["held"].extend(held_by_adjustments(month, patient))
+	by_adjustments = held_by_adjustments(month, patient)
+	result["held"].extend(by_adjustments)
+	if progress and by_adjustments:
+		progress.total += len(by_adjustments)
+		for row in by_adjustments:
+			progress.fail(row.reason, patient=row.patient, doctype=RECORD, name=row.record)
+		progress.step(len(by_adjustments))
 	# Billed, but on coverage nobody has checked with the payer lately: said, not held.
 	result["unverified_coverage"] = [
 		{"patient": patient_name, "coverage": coverage, "reason": reason}
@@ -222,6 +277,16 @@ def create_invoices(
 			"Nothing left to invoice for {0}: every ready service is already on an invoice."
 		).format(frappe.utils.formatdate(get_first_day(getdate(month)), "MMMM yyyy"))
 	return result
+
+
+def report_failure(progress, patient: str, reason: str, commit: bool) -> None:
+	"""A group that failed (its work undone): its row on the run, committed on its own."""
+	if not progress:
+		return
+	progress.fail(reason, patient=patient)
+	progress.step()
+	if commit:
+		frappe.db.commit()
 
 
 def held_by_adjustments(month, patient: str | None = None) -> list[dict]:

@@ -28,12 +28,15 @@ import frappe
 from frappe import _
 from frappe.utils import flt, getdate, today
 
+from care_management import job_runs
 from care_management.domain import claims_837p as x12
 from care_management.domain import remittance_835 as x835
 from care_management.domain import remittance_posting as posting
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A claim of these outcomes moved no money: a background run lists it as a failed row.
+NOT_POSTED_OUTCOMES = ("Not Matched", "Not Posted")
 POSTING_LOCK = "CARE-REMITTANCE-POSTING"
 # Claim Export rows are updated in statements of this many claims.
 CHUNK = 500
@@ -546,3 +549,46 @@ def let_remitted_invoice_cancel(invoice, method=None) -> None:
 	"""Sales Invoice on_cancel: a claim a remittance listed (denied, say) can still be
 	cancelled and re-issued; the import keeps its record of what the payer said."""
 	invoice.ignore_linked_doctypes = (*(invoice.get("ignore_linked_doctypes") or ()), "Remittance Import")
+
+
+# ------------------------------------------------------------ in the background
+def check_may_submit(name: str | None = None, **_arguments) -> None:
+	if not name or not frappe.db.exists("Remittance Import", name):
+		frappe.throw(_("Remittance Import: save the import with its 835 File first, then submit it."))
+	frappe.get_doc("Remittance Import", name).check_permission("submit")
+	frappe.has_permission("Payment Entry", "submit", throw=True)
+
+
+@frappe.whitelist()
+def start_submit(name: str) -> dict:
+	"""The form's Submit: the payments are posted by a background run; returns the run at once."""
+	return job_runs.start_submit("Remittance Import", name)
+
+
+def run_submit(progress, name: str) -> None:
+	"""The background run: submit the import (its posting keys and locks, as from the
+	form); each Payment Entry made is a row, each claim that posted nothing a failed
+	row with why. Run again after the import was submitted, it posts nothing twice."""
+	doc = frappe.get_doc("Remittance Import", name)
+	if doc.docstatus == 0:
+		doc.submit()
+	unread = [problem for problem in doc.problems if problem.claim_id]  # left out of the posting
+	progress.set_total(len(doc.claims) + len(unread))
+	for payment in doc.payments:
+		if payment.payment_entry:
+			progress.made("Payment Entry", payment.payment_entry)
+	for claim in doc.claims:
+		if claim.outcome in NOT_POSTED_OUTCOMES:
+			progress.fail(
+				_("Claim {0}: {1}").format(claim.claim_id, claim.reason or _(claim.outcome)),
+				claim.patient,
+				"Sales Invoice",
+				claim.sales_invoice,
+			)
+	for problem in unread:
+		progress.fail(_("Claim {0}: {1}").format(problem.claim_id, problem.reason))
+	progress.step(len(doc.claims) + len(unread))
+	frappe.db.commit()
+	progress.summary = _("{0} payments posted; {1} claims posted nothing (see the rows for why).").format(
+		len([p for p in doc.payments if p.payment_entry]), progress.failed
+	)

@@ -354,17 +354,28 @@ def compute_now(patient: str | None = None) -> dict | None:
 	if patient:
 		check_may_change(patient)
 		return run(one_patient_sql(patient))
+	check_may_score_everyone()
+	from care_management import job_runs
+
+	run_name = job_runs.start("Risk Scores", {}, key="everyone")
+	return job_runs.started_message(run_name, "Risk Scores")
+
+
+def check_may_score_everyone(**_arguments) -> None:
 	if not access_scope(frappe.get_roles()).all_patients:
 		frappe.throw(
 			_("Only a Care Management Supervisor recomputes everyone's risk score."), frappe.PermissionError
 		)
-	frappe.enqueue(
-		"care_management.population.risk_run.run",
-		queue="long",
-		job_id="care_management_risk_run",
-		deduplicate=True,
+
+
+def run_risk_scores(progress) -> None:
+	"""The background run of everyone's scores: set-based, so one step; run again, it scores again."""
+	counts = run()
+	progress.set_total(counts["scored"])
+	progress.step(counts["scored"])
+	progress.summary = _("{0} patients scored; {1} risk tiers changed.").format(
+		counts["scored"], counts["tiers_applied"]
 	)
-	frappe.msgprint(_("Risk scores are being computed in the background."), alert=True)
 
 
 def check_may_change(patient: str) -> None:

@@ -16,6 +16,7 @@ import frappe
 from frappe import _
 from frappe.utils import strip_html, today
 
+from care_management import job_runs
 from care_management.domain.access import CASELOAD_ROLE
 from care_management.domain.eligibility import spread_by_spare_capacity
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
@@ -83,16 +84,68 @@ def check_choices(billing_practitioner: str | None, care_manager: str | None) ->
 		)
 
 
-@frappe.whitelist()
-def start_enrollment(rows, billing_practitioner: str | None = None, care_manager: str | None = None) -> dict:
+def check_may_enroll(**_arguments) -> None:
 	if not set(ENROLLING_ROLES) & set(frappe.get_roles()) and frappe.session.user != "Administrator":
 		frappe.throw(
 			_("Only a Care Management Supervisor starts enrollments from the Eligible Patients report."),
 			frappe.PermissionError,
 			title=_("Not Permitted"),
 		)
+
+
+@frappe.whitelist()
+def queue_start_enrollment(
+	rows, billing_practitioner: str | None = None, care_manager: str | None = None
+) -> dict:
+	"""The report's Start Enrollment button: a background run; returns it at once.
+	What is refused about the choices is said now, before anything is queued."""
+	check_may_enroll()
 	rows = parse_rows(rows)
 	check_choices(billing_practitioner, care_manager)
+	run = job_runs.start(
+		"Start Enrollment",
+		{"rows": rows, "billing_practitioner": billing_practitioner, "care_manager": care_manager},
+		key=frappe.generate_hash(length=12),  # each selection is its own work; overlaps are refused per row
+	)
+	return job_runs.started_message(run, "Start Enrollment")
+
+
+def run_start_enrollment(progress, rows, billing_practitioner=None, care_manager=None) -> None:
+	"""The background run: each row committed with its report, so a run killed midway
+	keeps the enrollments it made and, run again, finds those patients enrolled."""
+	made = set(
+		frappe.db.sql(
+			"""select r.patient, e.program from `tabCare Job Run Row` r
+			join `tabCare Program Enrollment` e on e.name = r.reference_name
+			where r.parent = %s and r.outcome = 'Made'""",
+			progress.run,
+		)
+	)
+	rows = [row for row in rows if (row["patient"], row["program"]) not in made]  # an earlier attempt's
+	if not rows:
+		progress.summary = _("Every enrollment of this run was made by an earlier attempt.")
+		return
+	result = start_enrollment(rows, billing_practitioner, care_manager, progress=progress, commit=True)
+	progress.summary = _("{0} enrollments started; {1} rows refused (see the rows for why).").format(
+		len(result["created"]), len(result["skipped"])
+	)
+
+
+def start_enrollment(
+	rows,
+	billing_practitioner: str | None = None,
+	care_manager: str | None = None,
+	progress=None,
+	commit: bool = False,
+) -> dict:
+	"""Pending Consent enrollments for ``rows``; refused rows reported, the others
+	made. ``commit``: each row is committed (the background run); else savepoints
+	in the caller's transaction. ``progress`` (job_runs.Progress) hears of each row."""
+	check_may_enroll()
+	rows = parse_rows(rows)
+	check_choices(billing_practitioner, care_manager)
+	if progress:
+		progress.set_total(len(rows))
 
 	patients = sorted({row["patient"] for row in rows})
 	if care_manager:
@@ -121,6 +174,7 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 			skipped.append(
 				{**row, "reason": _("{0} is disabled. Enable the Care Program first.").format(row["program"])}
 			)
+			report(progress, skipped[-1], None, commit)
 			continue
 		savepoint = "start_enrollment"
 		frappe.db.savepoint(savepoint)
@@ -149,6 +203,20 @@ def start_enrollment(rows, billing_practitioner: str | None = None, care_manager
 			skipped.append(
 				{"patient": row["patient"], "program": row["program"], "reason": strip_html(str(error))}
 			)
+			report(progress, skipped[-1], None, commit)
 		else:
 			frappe.db.release_savepoint(savepoint)
+			report(progress, created[-1], enrollment.name, commit)
 	return {"created": created, "skipped": skipped}
+
+
+def report(progress, row: dict, enrollment: str | None, commit: bool) -> None:
+	"""One row done: on the run (if any), then committed with it (``commit``)."""
+	if progress:
+		if enrollment:
+			progress.made("Care Program Enrollment", enrollment, row["patient"])
+		else:
+			progress.fail(_("{0}: {1}").format(row["program"], row["reason"]), patient=row["patient"])
+		progress.step()
+	if commit:
+		frappe.db.commit()

@@ -218,6 +218,19 @@ def invoice_items_of_missing_lines(invoices: list[str]) -> int:
 	)[0][0]
 
 
+def delete_payment_entries(reference_no: str) -> None:
+	"""A test's posted Payment Entries and their ledger rows, by SQL (submitted ones cannot be deleted)."""
+	entries = frappe.db.sql_list("select name from `tabPayment Entry` where reference_no = %s", reference_no)
+	for table, column in (
+		("Payment Entry Reference", "parent"),
+		("GL Entry", "voucher_no"),
+		("Payment Ledger Entry", "voucher_no"),
+		("Payment Entry", "name"),
+	):
+		if entries:
+			frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [entries])
+
+
 class BillingConcurrencyTestCase(FrappeTestCase):
 	MONTH = date(2026, 5, 1)
 
@@ -707,17 +720,7 @@ class TestConcurrentClaimExports(BillingConcurrencyTestCase):
 			)
 		finally:
 			frappe.db.rollback()
-			entries = frappe.db.sql_list(
-				"select name from `tabPayment Entry` where reference_no = 'EFTRACE1'"
-			)
-			for table, column in (
-				("Payment Entry Reference", "parent"),
-				("GL Entry", "voucher_no"),
-				("Payment Ledger Entry", "voucher_no"),
-				("Payment Entry", "name"),
-			):
-				if entries:
-					frappe.db.sql(f"delete from `tab{table}` where `{column}` in %s", [entries])
+			delete_payment_entries("EFTRACE1")
 			for child in (
 				"Remittance Payment",
 				"Remittance Claim",

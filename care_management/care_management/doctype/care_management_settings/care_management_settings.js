@@ -8,7 +8,10 @@ frappe.ui.form.on("Care Management Settings", {
 	},
 	refresh(frm) {
 		frm.add_custom_button(__("Compute Risk Scores Now"), () =>
-			frappe.call({ method: "care_management.population.risk_run.compute_now" })
+			// A background run (job_runs.py): the button returns at once with a link to it.
+			frappe
+				.call({ method: "care_management.population.risk_run.compute_now" })
+				.then((r) => frappe.msgprint({ title: __("Risk Scores"), message: r.message.message, indicator: "blue" }))
 		);
 	},
 });

@@ -17,6 +17,19 @@ frappe.ui.form.on("Claim Export", {
 			frm.set_intro(
 				__("Save to see which claims the file will carry and which are held; Submit writes the file."),
 			);
+			// Submit is a background run (job_runs.py): the button returns at once with a link to it.
+			if (!frm.is_dirty() && frappe.model.can_submit("Claim Export")) {
+				frm.page.set_primary_action(__("Submit"), () =>
+					frappe.confirm(__("Number and write the 837P file of this export?"), () =>
+						frappe
+							.call("care_management.billing.claim_export.start_submit", { name: frm.doc.name })
+							.then((r) => {
+								frappe.msgprint({ title: __("Claim Export"), message: r.message.message, indicator: "blue" });
+								frm.reload_doc();
+							}),
+					),
+				);
+			}
 		} else if (frm.doc.docstatus === 1) {
 			frm.set_intro(
 				__(

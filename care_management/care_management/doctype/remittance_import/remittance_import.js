@@ -17,6 +17,18 @@ frappe.ui.form.on("Remittance Import", {
 				"blue",
 				true
 			);
+		} else if (frm.doc.docstatus === 0 && !frm.is_new() && !frm.is_dirty() && frappe.model.can_submit("Remittance Import")) {
+			// Posting is a background run (job_runs.py): the button returns at once with a link to it.
+			frm.page.set_primary_action(__("Submit"), () =>
+				frappe.confirm(__("Post the payments of this 835?"), () =>
+					frappe
+						.call("care_management.billing.remittance.start_submit", { name: frm.doc.name })
+						.then((r) => {
+							frappe.msgprint({ title: __("Remittance Import"), message: r.message.message, indicator: "blue" });
+							frm.reload_doc();
+						})
+				)
+			);
 		}
 		(frm.doc.payments || [])
 			.filter((row) => row.payment_entry)

@@ -10,9 +10,12 @@ from frappe.model.document import Document
 
 from care_management.billing import remittance
 from care_management.billing.db_errors import explained_by
+from care_management.bulk_children import BulkChildren
 
 
-class RemittanceImport(Document):
+class RemittanceImport(BulkChildren, Document):
+	"""Its rows are read afresh from the file on every save and on submit, and written in bulk."""
+
 	def _submit(self):
 		# Before Frappe loads this import FOR UPDATE with its child rows: two imports
 		# submitted at once wait here, one after the other, instead of deadlocking on

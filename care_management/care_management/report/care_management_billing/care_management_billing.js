@@ -39,30 +39,10 @@ function add_billing_buttons(report, allowed) {
 	}
 	if (allowed.create_invoices) {
 		report.page.add_inner_button(__("Create Invoices"), () => {
+			// A background run (job_runs.py): the button returns at once with a link to it.
 			frappe
-				.call("care_management.billing.invoicing.create_invoices", { month: report.get_filter_value("month") })
-				.then((r) => {
-					const res = r.message || {};
-					const esc = (text) => frappe.utils.escape_html(String(text));
-					let msg = res.message ? esc(res.message) : __("{0} invoices created.", [(res.invoices || []).length]);
-					if ((res.already_invoiced || []).length) {
-						msg += "<br>" + __("Already on an invoice made by another run: {0}", [res.already_invoiced.map(esc).join(", ")]);
-					}
-					if ((res.without_customer || []).length) {
-						msg += "<br>" + __("No Customer linked, not invoiced: {0}", [res.without_customer.map(esc).join(", ")]);
-					}
-					(res.held || []).forEach((h) => {
-						msg += "<br>" + __("Held, {0}: {1}", [esc(h.patient), esc(h.reason)]);
-					});
-					(res.unverified_coverage || []).forEach((u) => {
-						msg += "<br>" + __("Invoiced, but check eligibility, {0}: {1}", [esc(u.patient), esc(u.reason)]);
-					});
-					(res.failed || []).forEach((f) => {
-						msg += "<br>" + __("Not invoiced, {0}: {1}", [esc(f.patient), esc(f.error)]);
-					});
-					frappe.msgprint(msg);
-					report.refresh();
-				});
+				.call("care_management.billing.invoicing.start_create_invoices", { month: report.get_filter_value("month") })
+				.then((r) => frappe.msgprint({ title: __("Create Invoices"), message: r.message.message, indicator: "blue" }));
 		});
 	}
 	if (allowed.eligibility_inquiry) {

@@ -86,21 +86,12 @@ function start_enrollment(report) {
 		primary_action_label: __("Create Pending Consent Enrollments"),
 		primary_action(values) {
 			dialog.hide();
+			// A background run (job_runs.py): the button returns at once with a link to it.
 			frappe.call({
-				method: "care_management.population.start_enrollment.start_enrollment",
+				method: "care_management.population.start_enrollment.queue_start_enrollment",
 				args: { rows, ...values },
-				freeze: true,
 				callback({ message }) {
-					const skipped = message.skipped
-						.map((s) => `<li>${frappe.utils.escape_html(s.patient)} (${frappe.utils.escape_html(s.program)}): ${frappe.utils.escape_html(s.reason)}</li>`)
-						.join("");
-					frappe.msgprint({
-						title: __("Start Enrollment"),
-						message:
-							__("{0} enrollments created, pending consent.", [message.created.length]) +
-							(skipped ? `<p>${__("Not enrolled:")}</p><ul>${skipped}</ul>` : ""),
-					});
-					report.refresh();
+					frappe.msgprint({ title: __("Start Enrollment"), message: message.message, indicator: "blue" });
 				},
 			});
 		},

@@ -1,0 +1,559 @@
+"""Long work as background runs, done by real RQ worker processes.
+
+Each test starts a job as its button does, checks that the request did none of
+the work (the run is Queued, its job on the queue), then lets a real burst
+worker process do it — on a Redis of the test's own (rq_worker.py says why) —
+and reads the run. A killed worker is SIGKILLed at a deterministic point (after
+a given number of rows), the run is given up by the scheduled sweep, and run
+again it does only what is left. Records are committed (the worker is another
+connection) and removed by each test.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from care_management import job_runs
+from care_management.tests.factories import make_enrollment, make_patient, make_practitioner
+from care_management.tests.rq_worker import kill, private_queue, run_worker, start_worker, wait_paused
+from care_management.tests.test_billing_concurrency import (
+	PATIENTS,
+	BillingConcurrencyTestCase,
+	delete_payment_entries,
+	submitted_invoices_by_share,
+)
+
+SHARES = ("Primary Payer", "Patient")  # each patient: Medicare's 80 % and the coinsurance
+
+
+def delete_runs(key_like: str) -> None:
+	runs = frappe.db.sql_list("select name from `tabCare Job Run` where job_key like %s", key_like)
+	if runs:
+		frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+		frappe.db.delete("Error Log", {"reference_doctype": "Care Job Run", "reference_name": ("in", runs)})
+		frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+
+
+def rows_of(run: str, outcome: str) -> list[dict]:
+	return frappe.get_all(
+		"Care Job Run Row",
+		filters={"parent": run, "outcome": outcome},
+		fields=["patient", "reference_doctype", "reference_name", "reason"],
+		order_by="idx",
+	)
+
+
+class TestCreateInvoicesInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 10, 1)
+
+	def setUp(self):
+		from care_management.billing.month_close import close_month
+
+		super().setUp()
+		delete_runs(str(self.MONTH))
+		close_month(self.MONTH, now=True)
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		delete_runs(str(self.MONTH))
+		super().tearDown()
+
+	def start(self) -> dict:
+		from care_management.billing.invoicing import start_create_invoices
+
+		started = start_create_invoices(self.MONTH, submit=1)
+		frappe.db.commit()
+		return started
+
+	def assert_each_patient_billed_once(self, patients: list[str]):
+		self.assert_books_whole()
+		self.assertEqual(
+			submitted_invoices_by_share(self.patients), {(p, share): 1 for p in patients for share in SHARES}
+		)
+
+	def test_the_button_queues_a_run_and_a_worker_completes_it(self):
+		from care_management.billing.invoicing import start_create_invoices
+
+		with private_queue() as url:
+			started = self.start()
+			run = started["run"]
+			self.assertIn(run, started["message"])
+			doc = frappe.get_doc("Care Job Run", run)
+			self.assertEqual(
+				(doc.job_type, doc.status, doc.started_by), ("Create Invoices", "Queued", "Administrator")
+			)
+			self.assertTrue(job_runs.job_alive(doc.job_id))  # on the queue, not yet taken
+			self.assertEqual(submitted_invoices_by_share(self.patients), {})  # the request billed nobody
+			# The same month cannot be started twice while its run is queued.
+			with self.assertRaises(frappe.ValidationError) as refused:
+				start_create_invoices(self.MONTH, submit=1)
+			self.assertIn(run, str(refused.exception))
+			frappe.db.rollback()
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.total, doc.done, doc.failed), ("Completed", PATIENTS, PATIENTS, 0))
+		self.assertTrue(doc.started_at and doc.ended_at)
+		made = rows_of(run, "Made")
+		self.assertEqual(len(made), 2 * PATIENTS)
+		self.assertEqual({row.reference_doctype for row in made}, {"Sales Invoice"})
+		self.assertEqual(rows_of(run, "Failed"), [])
+		self.assert_each_patient_billed_once(self.patients)
+
+	def test_a_patient_without_coverage_is_a_failed_row_and_the_others_are_invoiced(self):
+		uncovered = self.patients[0]
+		frappe.db.delete("Patient Coverage", {"patient": uncovered})
+		frappe.db.commit()
+		with private_queue() as url:
+			run = self.start()["run"]
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.done, doc.failed), ("Partly failed", PATIENTS, 1))
+		failed = rows_of(run, "Failed")
+		self.assertEqual([row.patient for row in failed], [uncovered])
+		self.assertIn("No coverage to bill", failed[0].reason)
+		self.assertIn("Patient Coverage", failed[0].reason)  # what to fix
+		self.assertEqual(failed[0].reference_doctype, "Care Billing Record")
+		self.assert_each_patient_billed_once(self.patients[1:])
+
+	def test_a_killed_worker_ends_the_run_failed_and_running_it_again_bills_the_rest_once(self):
+		with private_queue() as url:
+			run = self.start()["run"]
+			worker = start_worker(url, pause_after=4)
+			horse = wait_paused(
+				worker
+			)  # three patients committed; the fourth's invoices written, not committed
+			kill(worker, horse)
+			frappe.db.commit()
+			doc = frappe.get_doc("Care Job Run", run)
+			self.assertEqual((doc.status, doc.done), ("Running", 3))
+			invoiced = sorted({row.patient for row in rows_of(run, "Made")})
+			self.assertEqual(len(invoiced), 3)
+			self.assert_each_patient_billed_once(invoiced)
+			# Its job still looks alive for the heartbeat's grace; past it, the sweep gives it up.
+			self.assertNotIn(run, job_runs.fail_stopped_runs())
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			doc.reload()
+			self.assertEqual(doc.status, "Failed")
+			self.assertIn("worker stopped", doc.reason)
+			job_runs.run_again(run)
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.total, doc.done), ("Completed", PATIENTS - 3, PATIENTS - 3))
+		self.assertEqual(len(rows_of(run, "Made")), 2 * PATIENTS)  # both attempts' invoices, each once
+		self.assert_each_patient_billed_once(self.patients)
+
+	def test_a_run_whose_job_never_reached_the_queue_is_given_up_and_a_new_start_is_allowed(self):
+		from care_management.billing.invoicing import start_create_invoices
+
+		with private_queue() as url:
+			run = self.start()["run"]
+			# Redis lost its queue (a restart without persistence): the job is gone.
+			frappe.utils.background_jobs.get_redis_conn().flushdb()  # the test's own Redis only
+			self.assertFalse(job_runs.job_alive(frappe.db.get_value("Care Job Run", run, "job_id")))
+			frappe.db.sql(
+				"update `tabCare Job Run` set modified = modified - interval 1 hour where name = %s", run
+			)
+			frappe.db.commit()
+			again = start_create_invoices(self.MONTH, submit=1)["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Failed")
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Job Run", again, "status"), "Completed")
+		self.assert_each_patient_billed_once(self.patients)
+
+
+class TestStartEnrollmentInTheBackground(FrappeTestCase):
+	PREFIX = "Background Enrollee"
+
+	def setUp(self):
+		frappe.set_user("Administrator")
+		self.purge()
+		self.doctor = make_practitioner("Background Enrollment Doctor")
+		self.patients = [make_patient(f"{self.PREFIX} {i}").name for i in range(4)]
+		# Already enrolled: the run refuses this row and makes the others.
+		self.enrolled = self.patients[-1]
+		make_enrollment(self.enrolled, self.doctor, status="Pending Consent")
+		frappe.db.commit()
+
+	def tearDown(self):
+		self.purge()
+
+	def purge(self):
+		frappe.db.rollback()
+		patients = frappe.db.sql_list(
+			"select name from tabPatient where first_name like %s", f"{self.PREFIX} %"
+		)
+		runs = frappe.db.sql_list(
+			"""select distinct parent from `tabCare Job Run Row` where patient in %s""", [patients or [""]]
+		)
+		if runs:
+			frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+			frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+		if patients:
+			frappe.db.delete("Care Program Enrollment", {"patient": ("in", patients)})
+			frappe.db.delete("Patient", {"name": ("in", patients)})
+		frappe.db.commit()
+
+	def start(self) -> str:
+		from care_management.population.start_enrollment import queue_start_enrollment
+
+		rows = [{"patient": p, "program": "CCM", "practitioner": self.doctor} for p in self.patients]
+		run = queue_start_enrollment(rows)["run"]
+		frappe.db.commit()
+		return run
+
+	def enrollments(self) -> dict[str, int]:
+		frappe.db.commit()
+		return {
+			patient: frappe.db.count("Care Program Enrollment", {"patient": patient, "program": "CCM"})
+			for patient in self.patients
+		}
+
+	def test_the_button_queues_a_run_and_a_worker_reports_the_refused_row(self):
+		with private_queue() as url:
+			run = self.start()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(sum(self.enrollments().values()), 1)  # the request enrolled nobody
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual((doc.status, doc.done, doc.failed), ("Partly failed", 4, 1))
+		self.assertEqual(sorted(row.patient for row in rows_of(run, "Made")), sorted(self.patients[:-1]))
+		failed = rows_of(run, "Failed")
+		self.assertEqual([row.patient for row in failed], [self.enrolled])
+		self.assertIn("CCM", failed[0].reason)
+		self.assertEqual(self.enrollments(), dict.fromkeys(self.patients, 1))
+
+	def test_a_killed_run_made_again_enrolls_each_patient_once(self):
+		with private_queue() as url:
+			run = self.start()
+			worker = start_worker(url, pause_after=2)
+			horse = wait_paused(worker)  # the first row committed, the second written, not committed
+			kill(worker, horse)
+			self.assertEqual(sum(self.enrollments().values()), 2)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		# The again-run did the three rows left: two made, the enrolled patient refused.
+		self.assertEqual((doc.status, doc.total, doc.failed), ("Partly failed", 3, 1))
+		self.assertEqual(len(rows_of(run, "Made")), 3)
+		self.assertEqual(self.enrollments(), dict.fromkeys(self.patients, 1))
+
+
+class TestRiskScoresInTheBackground(FrappeTestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+		delete_runs("everyone")
+		frappe.db.commit()
+
+	def test_the_supervisors_button_queues_the_run_and_a_worker_completes_it(self):
+		from care_management.population.risk_run import compute_now
+
+		delete_runs("everyone")
+		frappe.db.commit()
+		with private_queue() as url:
+			run = compute_now()["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual(doc.status, "Completed", doc.reason)
+		self.assertEqual(doc.done, doc.total)
+		self.assertIn("patients scored", doc.summary)
+
+	def test_only_a_supervisor_starts_everyones_scores(self):
+		from care_management.population.risk_run import compute_now
+		from care_management.tests.factories import make_user
+
+		frappe.set_user(make_user("background-care-manager@example.com", ["Care Manager"]))
+		try:
+			with self.assertRaises(frappe.PermissionError):
+				compute_now()
+		finally:
+			frappe.set_user("Administrator")
+		self.assertFalse(frappe.db.exists("Care Job Run", {"job_key": "everyone", "status": "Queued"}))
+
+
+class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 4, 1)
+	TRACE = "BGTRACE1"
+
+	def setUp(self):
+		from decimal import Decimal
+
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests import pure_checks
+		from care_management.tests.factories import make_deposit_account
+
+		super().setUp()
+		self.purge_remittance()
+		company = frappe.db.get_single_value("Care Management Settings", "company")
+		self.saved_account = frappe.db.get_single_value(
+			"Care Management Settings", "remittance_deposit_account"
+		)
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", make_deposit_account(company)
+		)
+		close_month(self.MONTH, now=True)
+		create_invoices(self.MONTH, submit=1)
+		self.owed = dict(
+			frappe.db.sql(
+				"""select name, outstanding_amount from `tabSales Invoice`
+				where patient in %s and care_billing_role = 'Primary Payer' and docstatus = 1""",
+				[self.patients],
+			)
+		)
+		payer = frappe.db.get_value("Sales Invoice", next(iter(self.owed)), "customer")
+		claims = [
+			{"claim_id": invoice, "charge": Decimal(str(amount)), "paid": Decimal(str(amount))}
+			for invoice, amount in self.owed.items()
+		]
+		claims.append({"claim_id": "BG-NOT-OURS", "charge": Decimal("10"), "paid": Decimal("10")})
+		self.claim_ids = sorted(claim["claim_id"] for claim in claims)
+		text = pure_checks.load("remittance_files").remittance_835(
+			claims,
+			trace_number=self.TRACE,
+			payer_name=frappe.db.get_value("Customer", payer, "customer_name"),
+			payer_id=frappe.db.get_value("Customer", payer, "payer_id"),
+		)
+		file_url = (
+			frappe.get_doc(
+				{"doctype": "File", "file_name": "background.835", "content": text, "is_private": 1}
+			)
+			.insert(ignore_permissions=True)
+			.file_url
+		)
+		self.remittance = frappe.get_doc({"doctype": "Remittance Import", "file": file_url}).insert().name
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		self.purge_remittance()
+		frappe.db.set_single_value(
+			"Care Management Settings", "remittance_deposit_account", self.saved_account
+		)
+		frappe.db.commit()
+		super().tearDown()
+
+	def purge_remittance(self):
+		frappe.db.rollback()
+		delete_payment_entries(self.TRACE)
+		imports = frappe.db.sql_list(
+			"select parent from `tabRemittance Payment` where trace_number = %s", self.TRACE
+		)
+		if imports:
+			delete_runs_of("Remittance Import", imports)
+			for child in (
+				"Remittance Payment",
+				"Remittance Claim",
+				"Remittance Adjustment",
+				"Remittance Problem",
+			):
+				frappe.db.delete(child, {"parent": ("in", imports)})
+			frappe.db.delete("Remittance Import", {"name": ("in", imports)})
+		frappe.db.delete("File", {"file_name": "background.835"})
+		frappe.db.commit()
+
+	def test_saving_writes_each_table_of_rows_in_bulk_not_a_row_at_a_time(self):
+		from unittest import mock
+
+		from frappe.model.document import Document
+
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		real_insert, one_by_one = Document.db_insert, []
+
+		def db_insert(row, *args, **kwargs):
+			one_by_one.append(row.doctype)
+			return real_insert(row, *args, **kwargs)
+
+		with (
+			mock.patch.object(Document, "db_insert", db_insert),
+			mock.patch.object(frappe.db, "bulk_insert", wraps=frappe.db.bulk_insert) as bulk,
+		):
+			doc.save()
+		self.assertEqual([d for d in one_by_one if d.startswith("Remittance")], [])
+		self.assertEqual(
+			[call.args[0] for call in bulk.call_args_list if call.args[0] == "Remittance Claim"],
+			["Remittance Claim"],
+		)
+		stored = frappe.get_all("Remittance Claim", filters={"parent": doc.name}, fields=["claim_id", "idx"])
+		self.assertEqual(sorted(row.claim_id for row in stored), self.claim_ids)
+		self.assertEqual(sorted(row.idx for row in stored), list(range(1, len(self.claim_ids) + 1)))
+		frappe.db.rollback()
+
+	def test_submit_is_queued_and_a_worker_posts_the_payment_and_lists_the_claim_not_ours(self):
+		from care_management.billing.remittance import start_submit
+
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual(sorted(claim.claim_id for claim in doc.claims), self.claim_ids)  # all, in bulk
+		with private_queue() as url:
+			started = start_submit(self.remittance)
+			frappe.db.commit()
+			run = started["run"]
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 0)
+			run_worker(url)
+		frappe.db.commit()
+		doc = frappe.get_doc("Care Job Run", run)
+		self.assertEqual(
+			(doc.status, doc.total, doc.failed), ("Partly failed", len(self.claim_ids), 1), doc.reason
+		)
+		self.assertEqual((doc.reference_doctype, doc.reference_name), ("Remittance Import", self.remittance))
+		entries = frappe.get_all(
+			"Payment Entry", filters={"reference_no": self.TRACE, "docstatus": 1}, pluck="name"
+		)
+		self.assertEqual([row.reference_name for row in rows_of(run, "Made")], entries)
+		self.assertEqual(len(entries), 1)
+		failed = rows_of(run, "Failed")
+		self.assertEqual(len(failed), 1)
+		self.assertIn("BG-NOT-OURS", failed[0].reason)
+		remittance = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((remittance.docstatus, remittance.status), (1, "Posted"))
+		self.assertEqual(len(remittance.claims), len(self.claim_ids))
+		# Run again after it posted: nothing is posted twice.
+		with private_queue() as url:
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
+
+
+def delete_runs_of(doctype: str, names: list[str]) -> None:
+	runs = frappe.get_all(
+		"Care Job Run", filters={"reference_doctype": doctype, "reference_name": ("in", names)}, pluck="name"
+	)
+	if runs:
+		frappe.db.delete("Care Job Run Row", {"parent": ("in", runs)})
+		frappe.db.delete("Care Job Run", {"name": ("in", runs)})
+
+
+class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
+	MONTH = date(2026, 3, 1)
+
+	def setUp(self):
+		from care_management.billing.invoicing import create_invoices
+		from care_management.billing.month_close import close_month
+		from care_management.tests.factories import EXAMPLE_NPI
+		from care_management.tests.test_claim_export import address
+
+		super().setUp()
+		self.purge_exports()
+		self.company = frappe.db.get_single_value("Care Management Settings", "company")
+		self.saved_company = frappe.db.get_value(
+			"Company", self.company, ["npi", "tax_id", "taxonomy_code", "billing_address"], as_dict=True
+		)
+		self.saved_settings = {
+			field: frappe.db.get_single_value("Care Management Settings", field)
+			for field in ("claims_contact_name", "claims_contact_phone")
+		}
+		self.addresses = [address("Background Practice", "Company", self.company)]
+		frappe.db.set_value(
+			"Company",
+			self.company,
+			{"npi": "1245319599", "tax_id": "123456789", "taxonomy_code": "207Q00000X",
+			 "billing_address": self.addresses[0]},
+		)  # fmt: skip
+		frappe.db.set_single_value("Care Management Settings", "claims_contact_name", "Billing Office")
+		frappe.db.set_single_value("Care Management Settings", "claims_contact_phone", "5555551234")
+		for practitioner in (self.practitioner, self.second_practitioner):
+			frappe.db.set_value(
+				"Healthcare Practitioner", practitioner, {"npi": EXAMPLE_NPI, "last_name": "Doctor"}
+			)
+		# The first patient has no address on file: its claim is held, the others go.
+		self.held_patient = self.patients[0]
+		for patient in self.patients:
+			frappe.db.set_value("Patient", patient, {"last_name": "Claimant", "dob": "1950-01-02"})
+			if patient != self.held_patient:
+				self.addresses.append(address(patient, "Patient", patient, pincode="62701"))
+		close_month(self.MONTH, now=True)
+		create_invoices(self.MONTH, submit=1)
+		self.export = frappe.get_doc({"doctype": "Claim Export", "month": self.MONTH}).insert().name
+		frappe.db.commit()
+
+	def tearDown(self):
+		frappe.db.rollback()
+		self.purge_exports()
+		frappe.db.set_value("Company", self.company, self.saved_company)
+		for field, value in self.saved_settings.items():
+			frappe.db.set_single_value("Care Management Settings", field, value)
+		frappe.db.delete("Dynamic Link", {"parent": ("in", self.addresses), "parenttype": "Address"})
+		frappe.db.delete("Address", {"name": ("in", self.addresses)})
+		frappe.db.commit()
+		super().tearDown()
+
+	def purge_exports(self):
+		frappe.db.rollback()
+		exports = frappe.db.sql_list("select name from `tabClaim Export` where month = %s", self.MONTH)
+		if exports:
+			delete_runs_of("Claim Export", exports)
+			frappe.db.delete("Claim Export Invoice", {"parent": ("in", exports)})
+			frappe.db.delete(
+				"File", {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
+			)
+			frappe.db.delete("Claim Export", {"name": ("in", exports)})
+		frappe.db.commit()
+
+	def test_submit_is_queued_and_a_worker_writes_the_file_listing_the_held_claim(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Queued")
+			self.assertEqual(frappe.db.get_value("Claim Export", self.export, "docstatus"), 0)
+			run_worker(url)
+			frappe.db.commit()
+			export = frappe.get_doc("Claim Export", self.export)
+			self.assertEqual(export.docstatus, 1)
+			self.assertTrue(export.file and export.interchange_control_number)
+			doc = frappe.get_doc("Care Job Run", run)
+			held = [row for row in export.invoices if row.status == "Held"]
+			self.assertEqual([row.patient for row in held], [self.held_patient])
+			self.assertEqual((doc.status, doc.total, doc.failed), ("Partly failed", len(export.invoices), 1))
+			self.assertEqual([row.reference_name for row in rows_of(run, "Made")], [self.export])
+			failed = rows_of(run, "Failed")
+			self.assertEqual(
+				[(row.patient, row.reference_name) for row in failed],
+				[(self.held_patient, held[0].sales_invoice)],
+			)
+			self.assertTrue(failed[0].reason)
+			# Run again: the export is submitted already; no second number, no second file.
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.get_value("Claim Export", self.export, "interchange_control_number"),
+			export.interchange_control_number,
+		)
+		self.assertEqual(
+			frappe.db.count("File", {"attached_to_doctype": "Claim Export", "attached_to_name": self.export}),
+			1,
+		)
+
+	def test_a_second_submit_while_the_first_is_queued_is_refused_with_a_link(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue():
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			with self.assertRaises(frappe.ValidationError) as refused:
+				start_submit(self.export)
+			self.assertIn(run, str(refused.exception))
+			frappe.db.rollback()
