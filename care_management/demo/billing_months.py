@@ -19,7 +19,7 @@ from care_management.billing.month_close import close_month
 from care_management.demo.loader import DEMO_PAYER
 from care_management.demo.remittance_file import remittance_835
 
-INVOICED_PATIENTS = 16
+INVOICED_PATIENTS = 10
 DEPOSIT_ACCOUNT = "Demo Practice Bank"
 CLEARINGHOUSE = {
 	"clearinghouse_submitter_id": "DEMOSUB",
@@ -87,7 +87,12 @@ def bill_month(month: date, practitioners: list[str], patients: list[str]) -> di
 	exports = []
 	for practitioner in practitioners:
 		export = frappe.get_doc(
-			{"doctype": "Claim Export", "month": month, "company": company, "billing_practitioner": practitioner}
+			{
+				"doctype": "Claim Export",
+				"month": month,
+				"company": company,
+				"billing_practitioner": practitioner,
+			}
 		).insert(ignore_permissions=True)
 		export.submit()
 		exports.append(export)
@@ -110,7 +115,9 @@ def post_remittance(month: date, company: str, exports: list) -> int:
 	claims = []
 	for n, row in enumerate(rows):
 		charge = Decimal(str(row.charge))
-		owed = Decimal(str(flt(frappe.db.get_value("Sales Invoice", row.sales_invoice, "outstanding_amount"))))
+		owed = Decimal(
+			str(flt(frappe.db.get_value("Sales Invoice", row.sales_invoice, "outstanding_amount")))
+		)
 		number = f"ICN{row.sales_invoice.replace('-', '')}"[:20]
 		if n == 1:
 			claims.append({
@@ -146,8 +153,8 @@ def post_remittance(month: date, company: str, exports: list) -> int:
 		.insert(ignore_permissions=True)
 		.file_url
 	)
-	remittance = frappe.get_doc({"doctype": "Remittance Import", "company": company, "file": file_url}).insert(
-		ignore_permissions=True
-	)
+	remittance = frappe.get_doc(
+		{"doctype": "Remittance Import", "company": company, "file": file_url}
+	).insert(ignore_permissions=True)
 	remittance.submit()
 	return 1

@@ -220,11 +220,51 @@ def load_practice(
 
 
 def apply_condition_templates(rows: list[dict]) -> None:
-	"""Goals and interventions from the seeded templates, through the document API (demo sizes only)."""
+	"""Goals, interventions and education from the seeded templates, as Apply Template
+	adds them (the same core: template_additions, action_plan_additions), inserted
+	set-based: a save per plan was most of the demo's load time."""
+	from care_management.care_management.doctype.care_plan.care_plan import template_as_dict
+	from care_management.domain.care_plan_templates import action_plan_additions, template_additions
+
+	meta = frappe.get_meta("Care Plan")
+	templates = {}
+	children: dict[str, list[dict]] = {}
+	action_plans: dict[tuple, list[str]] = {}
 	for p in rows:
-		plan = frappe.get_doc("Care Plan", f"{p['id']}-PLAN")
-		plan.flags.ignore_permissions = True
-		plan.apply_templates([template for template, _c, _code in p["conditions"]])
+		plan = f"{p['id']}-PLAN"
+		names = [name for name, _c, _code in p["conditions"] if frappe.db.exists("Care Plan Template", name)]
+		for name in names:
+			templates.setdefault(name, template_as_dict(name))
+		chosen = [templates[name] for name in names]
+		# The plan already holds the conditions the loader gave it, with their codes.
+		current = {
+			"conditions": [{"condition_name": c, "icd10_code": code} for _t, c, code in p["conditions"]]
+		}
+		additions = template_additions(current, chosen, p["enrolled_on"], "en")
+		additions["applied_templates"] = [{"template": name} for name in names]
+		for table, added in additions.items():
+			start = len(current.get(table, []))
+			for idx, row in enumerate(added, start=start + 1):
+				children.setdefault(meta.get_field(table).options, []).append(
+					{"name": f"{plan}-{table[:4].upper()}{idx}", "parent": plan, "parenttype": "Care Plan",
+					"parentfield": table, "idx": idx, **row}
+				)  # fmt: skip
+		plan_text = {
+			"call_clinic_when": "New or worse symptoms, or questions about your medicines.",
+			"call_911_when": "Chest pain, trouble breathing, fainting, or signs of a stroke.",
+		}
+		changed = action_plan_additions(plan_text, chosen, "en")
+		if changed:
+			action_plans.setdefault(tuple(sorted(changed.items())), []).append(plan)
+	for doctype, added in children.items():
+		fields = list(dict.fromkeys(field for row in added for field in row))
+		_insert(doctype, [{field: row.get(field) for field in fields} for row in added])
+	for changed, plans in action_plans.items():
+		assignments = ", ".join(f"`{field}` = %({field})s" for field, _text in changed)
+		frappe.db.sql(
+			f"update `tabCare Plan` set {assignments} where name in %(plans)s",
+			{**dict(changed), "plans": plans},
+		)
 
 
 def set_demo_prices() -> None:

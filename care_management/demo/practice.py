@@ -9,7 +9,7 @@ import time
 from datetime import date
 
 import frappe
-from frappe.utils import add_months, get_first_day, getdate, today  # noqa: F401
+from frappe.utils import add_months, get_first_day, getdate, today
 
 from care_management.demo import billing_months, devices, plans, sign_ins, social_needs, transitions
 from care_management.demo.loader import load_practice
@@ -17,7 +17,9 @@ from care_management.demo.quality_readings import load_quality_readings
 from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec, patients, practitioners
 
 
-def demo_spec(patient_count: int, care_managers: int = 3, months: int = 3, prefix: str = "CM-DEMO") -> PracticeSpec:
+def demo_spec(
+	patient_count: int, care_managers: int = 3, months: int = 3, prefix: str = "CM-DEMO"
+) -> PracticeSpec:
 	return PracticeSpec(
 		patients=patient_count,
 		care_managers=care_managers,
@@ -57,7 +59,9 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 	result["care_plan_programs"] = plans.add_programs(rows)
 	result["care_plan_states"] = plans.set_plan_states(rows, practitioners(spec)[0]["id"])
 	result.update(social_needs.load_social_needs(spec, rows))
-	spanish = frappe.get_all("Patient", {"name": ("in", [p["id"] for p in rows]), "language": "es"}, pluck="name")
+	spanish = frappe.get_all(
+		"Patient", {"name": ("in", [p["id"] for p in rows]), "language": "es"}, pluck="name"
+	)
 	result.update(transitions.load_transitions(spec, rows, doctors, spec.last_month, getdate(today())))
 	result.update(devices.load_device_readings(spec, rows, spec.last_month, getdate(today())))
 	result.update(sign_ins.create_sign_ins(spec, rows, physician, spanish))
@@ -73,4 +77,3 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 				result[key] = result.get(key, 0) + value
 	result["seconds"] = round(time.perf_counter() - started, 1)
 	return result
-

@@ -103,7 +103,10 @@ def send_updates(portal: list[dict], patient_users: dict, caregiver_of: dict, ca
 	sent = 0
 	for n, p in enumerate(portal):
 		goal = frappe.db.get_value(
-			"Care Plan Goal", {"parent": f"{p['id']}-PLAN", "parenttype": "Care Plan"}, ["name", "goal"], as_dict=True
+			"Care Plan Goal",
+			{"parent": f"{p['id']}-PLAN", "parenttype": "Care Plan"},
+			["name", "goal"],
+			as_dict=True,
 		)
 		update = {
 			"doctype": "Patient Care Plan Update",

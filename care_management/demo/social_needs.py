@@ -119,7 +119,12 @@ def screening_rows(rows: list[dict], months: list[date], seed: int) -> list[dict
 			instrument = load_instrument(PHQ9 if depressed else PHQ2)
 			flag = [instrument.rules[0].domain] if depressed and rng.random() < 0.6 else []
 			screenings.append(
-				{"patient": p, "instrument": instrument.name, "on": on, "answers": answers_for(instrument, rng, flag)}
+				{
+					"patient": p,
+					"instrument": instrument.name,
+					"on": on,
+					"answers": answers_for(instrument, rng, flag),
+				}
 			)
 	return screenings
 
@@ -127,9 +132,7 @@ def screening_rows(rows: list[dict], months: list[date], seed: int) -> list[dict
 def load_screenings(spec, rows: list[dict], months: list[date]) -> dict:
 	"""Submitted screenings, their answers and the needs they put on the plans, set-based."""
 	instruments = {name: load_instrument(name) for name in (HRSN, PHQ2, PHQ9)}
-	texts = {
-		name: {q.key: q.text for q in instrument.questions} for name, instrument in instruments.items()
-	}
+	texts = {name: {q.key: q.text for q in instrument.questions} for name, instrument in instruments.items()}
 	domain_of = {
 		name: {r.need_category: r.domain for r in instrument.rules if r.need_category}
 		for name, instrument in instruments.items()
@@ -263,7 +266,11 @@ def load_referrals(rows: list[dict]) -> dict:
 			referral = apply_workflow(frappe.get_doc("Resource Referral", referral.name), action)
 		if overdue:
 			frappe.db.set_value(
-				"Resource Referral", referral.name, "follow_up_date", add_days(today(), -5), update_modified=False
+				"Resource Referral",
+				referral.name,
+				"follow_up_date",
+				add_days(today(), -5),
+				update_modified=False,
 			)
 		made += 1
 	frappe.set_user("Administrator")
@@ -284,7 +291,11 @@ def coordinates_problems() -> list[str]:
 		fields=["resource_name", "address_1", "latitude", "longitude"],
 	):
 		located = r.latitude not in (None, "", 0) or r.longitude not in (None, "", 0)
-		if r.address_1 and located and not (39.6 < float(r.latitude) < 40.0 and -89.9 < float(r.longitude) < -89.4):
+		if (
+			r.address_1
+			and located
+			and not (39.6 < float(r.latitude) < 40.0 and -89.9 < float(r.longitude) < -89.4)
+		):
 			problems.append(f"{r.resource_name}: {r.latitude}, {r.longitude}")
 		if not r.address_1 and located:
 			problems.append(f"{r.resource_name}: no address but coordinates")

@@ -36,8 +36,10 @@ def scenario_of(index: int) -> tuple:
 def load_transitions(spec, rows: list[dict], doctors: dict, last_month: date, today: date) -> dict:
 	holidays = practice_holidays()
 	company = frappe.db.get_single_value("Care Management Settings", "company")
-	# Every eighth patient, the first week of last month (a 14-day visit stays in the month).
-	chosen = [p for i, p in enumerate(rows) if i % 8 == 2][: max(len(SCENARIOS), len(rows) // 8)]
+	# Every eighth patient (more often in a small practice, so each scenario is there),
+	# discharged the first week of last month (a 14-day visit stays in the month).
+	step = max(1, min(8, len(rows) // len(SCENARIOS)))
+	chosen = [p for i, p in enumerate(rows) if i % step == 2 % step]
 	stays, transitions, logs, encounters = [], [], [], []
 	for i, p in enumerate(chosen):
 		complexity, contact_days, visit_days = scenario_of(i)
