@@ -21,12 +21,17 @@ def load_device_readings(spec, rows: list[dict], last_month: date, today: date) 
 	rng = random.Random(spec.seed + 454)
 	readings, flags = [], []
 	rpm = [p for p in rows if "RPM" in p["programs"]]
+	# A red flag in each care manager's caseload (their workspace's Open Red Flags card).
+	flagged = {}
+	for p in rpm:
+		flagged.setdefault(p["care_manager"], p["id"])
+	flagged = set(list(flagged.values())[:RED_FLAGS])
 	for n, p in enumerate(rpm):
 		first_day = last_month - timedelta(days=5)
 		few = rng.random() < FEW_DAYS_SHARE or n == 1
 		days = sorted(rng.sample(range(30), k=rng.randint(8, 12) if few else rng.randint(17, 27)))
 		days = [0] + [d for d in days if d] + list(range(30, (today - first_day).days))
-		flagged_day = days[len(days) // 2] if n < RED_FLAGS else None
+		flagged_day = days[len(days) // 2] if p["id"] in flagged else None
 		for d in days:
 			on = first_day + timedelta(days=d)
 			if on >= today:

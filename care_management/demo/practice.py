@@ -11,7 +11,15 @@ from datetime import date
 import frappe
 from frappe.utils import add_months, get_first_day, getdate, today
 
-from care_management.demo import billing_months, devices, plans, sign_ins, social_needs, transitions
+from care_management.demo import (
+	billing_months,
+	devices,
+	plans,
+	sign_ins,
+	social_needs,
+	this_month,
+	transitions,
+)
 from care_management.demo.loader import load_practice
 from care_management.demo.quality_readings import load_quality_readings
 from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec, patients, practitioners
@@ -64,6 +72,7 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 	)
 	result.update(transitions.load_transitions(spec, rows, doctors, spec.last_month, getdate(today())))
 	result.update(devices.load_device_readings(spec, rows, spec.last_month, getdate(today())))
+	result.update(this_month.load_this_month(spec, rows, getdate(today())))
 	result.update(sign_ins.create_sign_ins(spec, rows, physician, spanish))
 	result["risk_scores"] = score_risks()["scored"]
 	result["tiers_set_by_hand"] = plans.follow_suggested_tiers(rows)

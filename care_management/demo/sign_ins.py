@@ -8,6 +8,8 @@ the caregiver have sent goal updates and messages that wait on the worklist."""
 
 from __future__ import annotations
 
+import json
+
 import frappe
 from frappe.utils import now_datetime
 from frappe.utils.password import update_password
@@ -15,7 +17,13 @@ from frappe.utils.password import update_password
 from care_management.demo.loader import DEMO_PASSWORD
 from care_management.domain.synthetic_practice import care_managers
 
-PORTAL_PATIENTS = 4  # the last patients of the practice, whose plans stay Active
+PORTAL_PATIENTS = 4
+# Workspace cards whose count depends on the day the demo is looked at (the last days
+# of a month, follow-ups falling today), not on what the demo loaded.
+MAY_BE_ZERO = {
+	"Due Today",
+	"Under Threshold Month Ending",
+}  # the last patients of the practice, whose plans stay Active
 
 
 def sign_in_roles(spec) -> dict[str, tuple[str, list[str], str]]:
@@ -154,3 +162,17 @@ def printed_sign_ins(spec) -> list[str]:
 		f"  {label:34} {email:40} {', '.join(roles) or 'website user'}"
 		for label, (email, roles, _type) in sign_in_roles(spec).items()
 	]
+
+
+@frappe.whitelist()
+def browser_sign_ins(prefix: str = "CM-DEMO") -> str:
+	"""For scripts/browser_flow.py --demo-sign-ins (run with `bench execute`): the users to sign in as."""
+	from care_management.domain.synthetic_practice import PracticeSpec
+
+	frappe.only_for("System Manager")
+	spec = PracticeSpec(prefix=prefix, care_managers=1)
+	users = [
+		(label, email, "desk" if user_type == "System User" else "portal")
+		for label, (email, _roles, user_type) in sign_in_roles(spec).items()
+	]
+	return json.dumps({"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(MAY_BE_ZERO)})
