@@ -33,6 +33,17 @@ def scenario_of(index: int) -> tuple:
 	return SCENARIOS[index % len(SCENARIOS)]
 
 
+def stay_row(name: str, p: dict, discharged: date, company: str) -> dict:
+	"""A three-day inpatient stay ending on ``discharged``."""
+	admitted = datetime.combine(discharged - timedelta(days=3), time(14))
+	return {
+		"name": name, "naming_series": "HLC-INP-.YYYY.-", "patient": p["id"],
+		"patient_name": f"{p['first_name']} {p['last_name']}", "status": "Discharged",
+		"scheduled_date": admitted.date(), "admitted_datetime": admitted,
+		"discharge_datetime": datetime.combine(discharged, time(11)), "company": company,
+	}  # fmt: skip
+
+
 def load_transitions(spec, rows: list[dict], doctors: dict, last_month: date, today: date) -> dict:
 	holidays = practice_holidays()
 	company = frappe.db.get_single_value("Care Management Settings", "company")
@@ -48,12 +59,7 @@ def load_transitions(spec, rows: list[dict], doctors: dict, last_month: date, to
 			discharged += timedelta(days=7 - discharged.weekday())
 		stay, name = f"{spec.prefix}-INPT-{i + 1:05d}", f"{spec.prefix}-CT-{i + 1:05d}"
 		patient_name = f"{p['first_name']} {p['last_name']}"
-		admitted = datetime.combine(discharged - timedelta(days=3), time(14))
-		stays.append({
-			"name": stay, "naming_series": "HLC-INP-.YYYY.-", "patient": p["id"], "patient_name": patient_name,
-			"status": "Discharged", "scheduled_date": admitted.date(), "admitted_datetime": admitted,
-			"discharge_datetime": datetime.combine(discharged, time(11)), "company": company,
-		})  # fmt: skip
+		stays.append(stay_row(stay, p, discharged, company))
 		deadlines = tcm_deadlines(discharged, complexity, holidays)
 		row = {
 			"name": name, "patient": p["id"], "patient_name": patient_name, "inpatient_record": stay,
@@ -100,12 +106,7 @@ def load_transitions(spec, rows: list[dict], doctors: dict, last_month: date, to
 		discharged = today - timedelta(days=1)
 		stay = f"{spec.prefix}-INPT-N{n}"
 		patient_name = f"{p['first_name']} {p['last_name']}"
-		admitted = datetime.combine(discharged - timedelta(days=2), time(8))
-		stays.append({
-			"name": stay, "naming_series": "HLC-INP-.YYYY.-", "patient": p["id"], "patient_name": patient_name,
-			"status": "Discharged", "scheduled_date": admitted.date(), "admitted_datetime": admitted,
-			"discharge_datetime": datetime.combine(discharged, time(16)), "company": company,
-		})  # fmt: skip
+		stays.append(stay_row(stay, p, discharged, company))
 		deadlines = tcm_deadlines(discharged, "Moderate", holidays)
 		transitions.append({
 			"name": f"{spec.prefix}-CT-N{n}", "patient": p["id"], "patient_name": patient_name, "inpatient_record": stay,

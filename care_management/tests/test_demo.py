@@ -10,6 +10,7 @@ from care_management.demo.sign_ins import MAY_BE_ZERO, sign_in_roles
 from care_management.demo.social_needs import coordinates_problems, sample_service_ids
 from care_management.setup.care_plan_workflow import STATES as PLAN_STATES
 from care_management.setup.referral_workflow import STATES as REFERRAL_STATES
+from care_management.tests.test_role_matrix import chart_data, number_card_result, what_the_workspace_shows
 
 SPEC = demo_spec(32, prefix="CM-DEMOT")
 BUILT_IN_ROLES = {"All", "Guest", "Desk User"}
@@ -27,6 +28,9 @@ class TestDemo(FrappeTestCase):
 		frappe.set_user("Administrator")
 		frappe.db.rollback()
 		super().tearDownClass()
+
+	def demo_has(self, doctype: str, **filters) -> bool:
+		return bool(frappe.db.exists(doctype, {"patient": ("like", f"{SPEC.prefix}-%"), **filters}))
 
 	def mine(self, doctype: str, field: str = "patient") -> int:
 		return frappe.db.count(doctype, {field: ("like", f"{SPEC.prefix}-%")})
@@ -46,12 +50,7 @@ class TestDemo(FrappeTestCase):
 		self.assertGreater(self.loaded["claim_exports"], 0)
 		self.assertGreater(self.loaded["remittance_imports"], 0)
 		self.assertEqual(self.loaded["self_completed_screenings"], 3)
-		self.assertTrue(
-			frappe.db.exists(
-				"Needs Screening",
-				{"patient": ("like", f"{SPEC.prefix}-%"), "method": "Patient Self-Completed"},
-			)
-		)
+		self.assertTrue(self.demo_has("Needs Screening", method="Patient Self-Completed"))
 		plans_without_programs = frappe.db.sql(
 			"""select p.name from `tabCare Plan` p where p.patient like %s and p.status != 'Closed'
 			and not exists (select 1 from `tabCare Plan Program` g where g.parent = p.name)""",
@@ -67,11 +66,7 @@ class TestDemo(FrappeTestCase):
 			)
 		)
 		self.assertTrue({"Medicare Part B", "Medicare Advantage", "Medicaid"} <= plan_types, plan_types)
-		self.assertTrue(
-			frappe.db.exists(
-				"Patient Coverage", {"patient": ("like", f"{SPEC.prefix}-%"), "coverage_order": "Secondary"}
-			)
-		)
+		self.assertTrue(self.demo_has("Patient Coverage", coverage_order="Secondary"))
 		self.assertTrue(frappe.db.exists("Patient", {"name": ("like", f"{SPEC.prefix}-%"), "language": "es"}))
 		# A positive screening's need is on the plan.
 		self.assertTrue(
@@ -82,12 +77,7 @@ class TestDemo(FrappeTestCase):
 			)
 		)
 		# Red flags from out-of-range readings wait on the worklist.
-		self.assertTrue(
-			frappe.db.exists(
-				"Outreach Log",
-				{"patient": ("like", f"{SPEC.prefix}-%"), "red_flag": 1, "red_flag_status": "Open"},
-			)
-		)
+		self.assertTrue(self.demo_has("Outreach Log", red_flag=1, red_flag_status="Open"))
 
 	def test_every_workflow_state_is_represented(self):
 		referral_states = set(
@@ -163,8 +153,6 @@ class TestDemo(FrappeTestCase):
 		self.assertEqual(load_demo(SPEC, force=True), {"already_loaded": 32})
 
 	def test_each_desk_sign_in_sees_data_on_its_workspace(self):
-		from care_management.tests.test_role_matrix import what_the_workspace_shows
-
 		empty = {}
 		for label, (email, _roles, user_type) in sign_in_roles(SPEC).items():
 			if user_type != "System User":
@@ -184,26 +172,11 @@ class TestDemo(FrappeTestCase):
 
 def card_value(name: str) -> float:
 	"""As the workspace's number card widget asks for its value."""
-	card = frappe.get_doc("Number Card", name)
-	if card.type == "Custom":
-		result = frappe.call(card.method, filters=card.filters_json)
-		return (result or {}).get("value") or 0
-	from frappe.desk.doctype.number_card.number_card import get_result
-
-	return get_result(card.as_json(), card.filters_json) or 0
+	result = number_card_result(name)
+	return (result or {}).get("value") or 0 if isinstance(result, dict) else result or 0
 
 
 def chart_has_data(name: str) -> bool:
 	"""As the workspace's chart widget asks for its data."""
-	chart = frappe.get_doc("Dashboard Chart", name)
-	if chart.chart_type == "Custom" and chart.source:
-		module = frappe.db.get_value("Dashboard Chart Source", chart.source, "module")
-		app = frappe.local.module_app[frappe.scrub(module)]
-		source = frappe.scrub(chart.source)
-		method = f"{app}.{frappe.scrub(module)}.dashboard_chart_source.{source}.{source}.get"
-		data = frappe.call(method, chart_name=name, filters=chart.filters_json, refresh=1)
-	else:
-		from frappe.desk.doctype.dashboard_chart.dashboard_chart import get
-
-		data = get(chart_name=name, refresh=1)
-	return any(value for dataset in (data or {}).get("datasets", []) for value in dataset.get("values", []))
+	data = chart_data(name) or {}
+	return any(value for dataset in data.get("datasets", []) for value in dataset.get("values", []))
