@@ -1,10 +1,14 @@
 """This month's work so far, where the synthetic outreach leaves it thin (early in a
 month): a few patients of each care manager already past CCM's first 20 minutes,
-so each care manager's *Ready to Bill This Month* shows who is done. Set-based."""
+so each care manager's *Ready to Bill This Month* shows who is done, and, for a
+care manager with no remote-monitoring red flag, a red flag raised on a call.
+Set-based."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+
+import frappe
 
 from care_management.demo.loader import _insert
 
@@ -46,5 +50,27 @@ def load_this_month(spec, rows: list[dict], today: date) -> dict:
 			"end": start + timedelta(minutes=MINUTES), "duration_minutes": MINUTES, "paused_minutes": 0,
 			"direction": "Outbound", "contacted_party": "Patient", "outcome": "Reached", "interactive": 1, "red_flag": 0,
 		})  # fmt: skip
-	_insert("Outreach Log", logs, docstatus=1)
+	flagged = set(
+		frappe.db.sql_list(
+			"""select distinct performed_by from `tabOutreach Log`
+			where patient in %s and red_flag = 1 and red_flag_status = 'Open'""",
+			[[p["id"] for p in rows]],
+		)
+	)
+	for manager in dict.fromkeys(log["performed_by"] for log in logs):
+		if manager in flagged:
+			continue
+		last = max((log for log in logs if log["performed_by"] == manager), key=lambda log: log["end"])
+		start = last["end"] + timedelta(minutes=2)
+		logs.append({
+			**last, "name": f"{spec.prefix}-OLM-F{len(logs) + 1:03d}", "start": start,
+			"end": start + timedelta(minutes=12), "duration_minutes": 12, "red_flag": 1, "red_flag_status": "Open",
+			"red_flag_reason": "New chest pain on exertion since yesterday: told to call 911 if it comes back; "
+			"practitioner to call today.",
+		})  # fmt: skip
+	_insert(
+		"Outreach Log",
+		[{"red_flag_status": None, "red_flag_reason": None, **log} for log in logs],
+		docstatus=1,
+	)
 	return {"this_month_logs": len(logs)}

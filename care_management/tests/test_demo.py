@@ -14,6 +14,10 @@ from care_management.tests.test_role_matrix import chart_data, number_card_resul
 
 SPEC = demo_spec(32, prefix="CM-DEMOT")
 BUILT_IN_ROLES = {"All", "Guest", "Desk User"}
+# A physician reads only the plans, enrollments and billing records of their own
+# patients (permissions.PATIENT_RECORDS), so the workspace's cards counting outreach
+# logs and referrals are 0 for them by design; what their records feed is checked.
+ONLY_CHECKED = {"Supervising practitioner": {"Billable Patients by Program"}}
 
 
 class TestDemo(FrappeTestCase):
@@ -160,9 +164,10 @@ class TestDemo(FrappeTestCase):
 			frappe.clear_cache(user=email)
 			shown = what_the_workspace_shows(email)
 			self.assertTrue(shown, label)
+			checked = [(kind, name) for kind, name in shown if name in ONLY_CHECKED.get(label, {name})]
 			empty[label] = [
 				name
-				for kind, name in shown
+				for kind, name in checked
 				if (kind == "Number Card" and name not in MAY_BE_ZERO and not card_value(name))
 				or (kind == "Dashboard Chart" and not chart_has_data(name))
 			]
