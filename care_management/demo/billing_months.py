@@ -8,6 +8,7 @@ denied. The 835 is written from the exported claims as the payer would
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -76,7 +77,7 @@ def invoiced_patients(month: date, patients: list[str]) -> list[str]:
 	return ready[:INVOICED_PATIENTS]
 
 
-def bill_month(month: date, practitioners: list[str], patients: list[str]) -> dict:
+def bill_month(month: date, practitioners: list[str], patients: list[str], prefix: str) -> dict:
 	"""Close, invoice, export and post one month of the demo practice."""
 	company = frappe.db.get_single_value("Care Management Settings", "company")
 	for practitioner in practitioners:
@@ -96,11 +97,11 @@ def bill_month(month: date, practitioners: list[str], patients: list[str]) -> di
 		).insert(ignore_permissions=True)
 		export.submit()
 		exports.append(export)
-	remittances = post_remittance(month, company, exports)
+	remittances = post_remittance(month, company, exports, prefix)
 	return {"sales_invoices": invoices, "claim_exports": len(exports), "remittance_imports": remittances}
 
 
-def post_remittance(month: date, company: str, exports: list) -> int:
+def post_remittance(month: date, company: str, exports: list, prefix: str) -> int:
 	"""The Part B payer's 835 for the month's exported claims: all paid, one short, one denied."""
 	payer_id = frappe.db.get_value("Customer", DEMO_PAYER, "payer_id")
 	rows = [
@@ -137,7 +138,8 @@ def post_remittance(month: date, company: str, exports: list) -> int:
 		claims,
 		payer_name=DEMO_PAYER.upper(),
 		payer_id=payer_id,
-		trace_number=f"EFT{month.strftime('%Y%m')}DEMO",
+		# The payer's trace number is unique per payment (a second demo of another prefix is another payment).
+		trace_number=f"EFT{month.strftime('%Y%m')}{re.sub('[^A-Z0-9]', '', prefix.upper())}",
 		payment_date=min(getdate(add_days(add_months(month, 1), 14)), getdate(today())),
 		payee_npi=frappe.db.get_value("Company", company, "npi") or "1234567893",
 	)

@@ -81,7 +81,7 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 		billing_months.ready_to_send_claims(company)
 		for month in billed_months(spec):
 			for key, value in billing_months.bill_month(
-				month, sorted(set(doctors.values())), [p["id"] for p in rows]
+				month, sorted(set(doctors.values())), [p["id"] for p in rows], spec.prefix
 			).items():
 				result[key] = result.get(key, 0) + value
 	result["seconds"] = round(time.perf_counter() - started, 1)

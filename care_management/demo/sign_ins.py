@@ -8,8 +8,6 @@ the caregiver have sent goal updates and messages that wait on the worklist."""
 
 from __future__ import annotations
 
-import json
-
 import frappe
 from frappe.utils import now_datetime
 from frappe.utils.password import update_password
@@ -17,13 +15,14 @@ from frappe.utils.password import update_password
 from care_management.demo.loader import DEMO_PASSWORD
 from care_management.domain.synthetic_practice import care_managers
 
-PORTAL_PATIENTS = 4
+PORTAL_PATIENTS = 4  # the last patients of the practice, whose plans stay Active
 # Workspace cards whose count depends on the day the demo is looked at (the last days
 # of a month, follow-ups falling today), not on what the demo loaded.
-MAY_BE_ZERO = {
-	"Due Today",
-	"Under Threshold Month Ending",
-}  # the last patients of the practice, whose plans stay Active
+MAY_BE_ZERO = {"Due Today", "Under Threshold Month Ending"}
+# A physician reads only the plans, enrollments and billing records of their own
+# patients (permissions.PATIENT_RECORDS), so the workspace's cards counting outreach
+# logs and referrals are 0 for them by design; only what their records feed is checked.
+ONLY_CHECKED = {"Supervising practitioner": {"Billable Patients by Program"}}
 
 
 def sign_in_roles(spec) -> dict[str, tuple[str, list[str], str]]:
@@ -165,14 +164,19 @@ def printed_sign_ins(spec) -> list[str]:
 
 
 @frappe.whitelist()
-def browser_sign_ins(prefix: str = "CM-DEMO") -> str:
+def browser_sign_ins(prefix: str = "CM-DEMO") -> dict:
 	"""For scripts/browser_flow.py --demo-sign-ins (run with `bench execute`): the users to sign in as."""
 	from care_management.domain.synthetic_practice import PracticeSpec
 
 	frappe.only_for("System Manager")
 	spec = PracticeSpec(prefix=prefix, care_managers=1)
 	users = [
-		(label, email, "desk" if user_type == "System User" else "portal")
+		(
+			label,
+			email,
+			"desk" if user_type == "System User" else "portal",
+			sorted(ONLY_CHECKED.get(label, [])),
+		)
 		for label, (email, _roles, user_type) in sign_in_roles(spec).items()
 	]
-	return json.dumps({"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(MAY_BE_ZERO)})
+	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(MAY_BE_ZERO)}

@@ -6,7 +6,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from care_management.demo.practice import demo_spec, load_demo
-from care_management.demo.sign_ins import MAY_BE_ZERO, sign_in_roles
+from care_management.demo.sign_ins import MAY_BE_ZERO, ONLY_CHECKED, sign_in_roles
 from care_management.demo.social_needs import coordinates_problems, sample_service_ids
 from care_management.setup.care_plan_workflow import STATES as PLAN_STATES
 from care_management.setup.referral_workflow import STATES as REFERRAL_STATES
@@ -14,10 +14,6 @@ from care_management.tests.test_role_matrix import chart_data, number_card_resul
 
 SPEC = demo_spec(32, prefix="CM-DEMOT")
 BUILT_IN_ROLES = {"All", "Guest", "Desk User"}
-# A physician reads only the plans, enrollments and billing records of their own
-# patients (permissions.PATIENT_RECORDS), so the workspace's cards counting outreach
-# logs and referrals are 0 for them by design; what their records feed is checked.
-ONLY_CHECKED = {"Supervising practitioner": {"Billable Patients by Program"}}
 
 
 class TestDemo(FrappeTestCase):
