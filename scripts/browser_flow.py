@@ -726,6 +726,9 @@ def run_demo_sign_ins(base: str, sign_ins: dict, shots: Path) -> list[tuple[str,
 
 			def action():
 				flow.login(user)
+				# The desk's home page draws its own widgets first; leaving it mid-draw throws in its scripts.
+				flow.wait_idle()
+				page.wait_for_timeout(1500)
 				page.goto(f"{base}/app/care-management")
 				expect(page.locator(".number-widget-box").first).to_be_visible(timeout=30000)
 				flow.wait_idle()
