@@ -16,50 +16,38 @@ def care_management():
 @click.option("--force", is_flag=True, help="Load even though the site has real patients.")
 @pass_context
 def demo(context, patients, care_managers, months, force):
-	"""Build a believable demo practice. Safe to run twice."""
+	"""Build a believable demo practice showing every capability (docs/demo.md). Safe to run twice."""
 	import frappe
-	from frappe.utils import add_months, get_first_day, getdate, today
 
-	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent, load_practice
-	from care_management.demo.quality_readings import load_quality_readings
-	from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec
-	from care_management.population.risk_run import run as score_risks
+	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent
+	from care_management.demo.practice import demo_spec, load_demo
+	from care_management.demo.sign_ins import printed_sign_ins
 
 	site = get_site(context)
 	frappe.init(site=site)
 	frappe.connect()
 	try:
 		frappe.set_user("Administrator")
-		spec = PracticeSpec(
-			patients=patients,
-			care_managers=care_managers,
-			months=months,
-			last_month=getdate(get_first_day(add_months(today(), -1))),
-			through=getdate(today()),
-		)
+		spec = demo_spec(patients, care_managers=care_managers, months=months)
 		try:
-			result = load_practice(
-				spec,
-				force=force,
-				with_templates=patients <= 500,
-				clinical=ClinicalSpec(today=getdate(today())),
-			)
+			result = load_demo(spec, force=force)
 		except RealPatientsPresent as real:
 			raise click.ClickException(
 				f"{site} has {real} real patients; the demo would mix with them. Use a separate site, or --force."
 			) from None
-		if "already_loaded" not in result:
-			result.update(load_quality_readings(spec))
-			result["risk_scores"] = score_risks()["scored"]  # so the worklist shows suggestions
 		frappe.db.commit()
 		if "already_loaded" in result:
 			click.echo(
 				f"The demo practice is already on {site} ({result['already_loaded']} patients); nothing changed."
 			)
-			return
-		click.echo(
-			f"Loaded {result}. Care managers sign in as {spec.prefix.lower()}-cm1@example.org … with password {DEMO_PASSWORD}"
-		)
+		else:
+			seconds = result.pop("seconds")
+			result.pop("tcm_timely_patients", None)
+			click.echo("Loaded: " + ", ".join(f"{key} {value}" for key, value in result.items()))
+			click.echo(f"Demo load took {seconds} s.")
+		click.echo(f"Sign in (password {DEMO_PASSWORD}):")
+		for line in printed_sign_ins(spec):
+			click.echo(line)
 	finally:
 		frappe.destroy()
 

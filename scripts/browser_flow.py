@@ -758,14 +758,105 @@ def run(base: str, fixture: dict, shots: Path) -> tuple[list[tuple[str, bool, st
 		return flow.results, matrix.rows
 
 
+def run_demo_sign_ins(base: str, sign_ins: dict, shots: Path) -> list[tuple[str, bool, str]]:
+	"""After `care-management demo`: each printed role signs in and sees its screen with
+	data: a desk user's workspace (every number card drawn, none empty but those that
+	depend on the day, every chart drawn), a portal user's My Care Plan. ``sign_ins`` is
+	care_management.demo.sign_ins.browser_sign_ins() (password and users)."""
+	shots.mkdir(parents=True, exist_ok=True)
+	may_be_zero = {name.lower() for name in sign_ins["may_be_zero"]}
+	with sync_playwright() as playwright:
+		browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+		page = browser.new_page(viewport={"width": 1440, "height": 900})
+		page.set_default_timeout(30000)
+		flow = Flow(page, base, shots, {"password": sign_ins["password"]})
+		missing_assets = []
+		page.on(
+			"response",
+			lambda r: (
+				missing_assets.append(r.url)
+				if r.status == 404 and "/assets/care_management/" in r.url
+				else None
+			),
+		)
+
+		def desk(user: str, only: list[str]):
+			only = {name.lower() for name in only}
+
+			def checked(name: str) -> bool:
+				return not only or name.lower() in only
+
+			def action():
+				flow.login(user)
+				# The desk's home page draws its own widgets first; leaving it mid-draw throws in its scripts.
+				flow.wait_idle()
+				page.wait_for_timeout(1500)
+				page.goto(f"{base}/app/care-management")
+				expect(page.locator(".number-widget-box").first).to_be_visible(timeout=30000)
+				flow.wait_idle()
+				page.wait_for_timeout(2500)  # the cards and charts draw after their data comes back
+				cards = page.evaluate(
+					"""() => [...document.querySelectorAll('.number-widget-box')].map((card) => ({
+						name: (card.querySelector('.widget-title') || card).innerText.trim(),
+						value: (card.querySelector('.widget-content .number') || {}).innerText || ''}))"""
+				)
+				# Titles are shown upper-case by the stylesheet; compared without case.
+				empty = [
+					c["name"]
+					for c in cards
+					if checked(c["name"])
+					and c["name"].lower() not in may_be_zero
+					and c["value"].strip() in ("", "0")
+				]
+				assert not empty, f"empty number cards: {empty}"
+				charts = page.evaluate(
+					"""() => [...document.querySelectorAll('.dashboard-widget-box')].map((chart) => ({
+						name: ((chart.querySelector('.widget-title') || chart).innerText || '').trim().split('\\n')[0],
+						empty: /No Data/.test(chart.innerText)}))"""
+				)
+				no_data = [c["name"] for c in charts if c["empty"] and checked(c["name"])]
+				assert not no_data, f"charts with No Data: {no_data}"
+				assert not missing_assets, f"404 for the app's own assets: {missing_assets[:3]}"
+
+			return action
+
+		def portal(user: str):
+			def action():
+				page.goto("about:blank")
+				page.context.clear_cookies()
+				page.goto(f"{base}/login")
+				page.fill("#login_email", user)
+				page.fill("#login_password", sign_ins["password"])
+				page.click(".btn-login")
+				page.wait_for_load_state("networkidle")
+				page.goto(f"{base}/my-care-plan")
+				expect(page.locator("main, .page-content").first).to_be_visible(timeout=30000)
+				text = page.inner_text("body")
+				assert "No care plan" not in text and "Not Permitted" not in text, text[:300]
+
+			return action
+
+		for number, (label, user, kind, only) in enumerate(sign_ins["users"], start=1):
+			flow.step(number, f"demo: {label} signs in", desk(user, only) if kind == "desk" else portal(user))
+		browser.close()
+		return flow.results
+
+
 def main() -> int:
 	parser = argparse.ArgumentParser()
 	parser.add_argument("--base", required=True)
-	parser.add_argument("--fixture", required=True)
+	parser.add_argument("--fixture", help="the browser fixture's JSON (browser_fixture.prepare)")
+	parser.add_argument(
+		"--demo-sign-ins",
+		help="after a demo load: the JSON of care_management.demo.sign_ins.browser_sign_ins",
+	)
 	parser.add_argument("--shots", required=True)
 	parser.add_argument("--report", required=True)
 	args = parser.parse_args()
-	results, matrix = run(args.base, json.loads(args.fixture), Path(args.shots))
+	if args.demo_sign_ins:
+		results, matrix = run_demo_sign_ins(args.base, json.loads(args.demo_sign_ins), Path(args.shots)), []
+	else:
+		results, matrix = run(args.base, json.loads(args.fixture), Path(args.shots))
 	for name, ok, detail in results:
 		print(f"{'ok  ' if ok else 'FAIL'} {name}" + (f"\n{detail}" if detail else ""))
 	passed = sum(1 for _n, ok, _d in results if ok)

@@ -34,9 +34,11 @@ def patients_to_close(month: date, practitioner: str | None = None) -> list[str]
 		union select patient from `tabCare Transition`
 		where status != 'Cancelled' and face_to_face_date between %(start)s and %(end)s"""
 	)
+	# distinct: a patient in two programs is one patient to close (the union below dedupes too,
+	# but a practitioner's close has no union).
 	return frappe.db.sql_list(
 		f"""
-		select patient from `tabCare Program Enrollment`
+		select distinct patient from `tabCare Program Enrollment`
 		where status in %(in_force)s and start_date <= %(end)s and (end_date is null or end_date >= %(start)s)
 		{conditions}
 		{transitions}

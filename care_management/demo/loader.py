@@ -220,11 +220,51 @@ def load_practice(
 
 
 def apply_condition_templates(rows: list[dict]) -> None:
-	"""Goals and interventions from the seeded templates, through the document API (demo sizes only)."""
+	"""Goals, interventions and education from the seeded templates, as Apply Template
+	adds them (the same core: template_additions, action_plan_additions), inserted
+	set-based: a save per plan was most of the demo's load time."""
+	from care_management.care_management.doctype.care_plan.care_plan import template_as_dict
+	from care_management.domain.care_plan_templates import action_plan_additions, template_additions
+
+	meta = frappe.get_meta("Care Plan")
+	templates = {}
+	children: dict[str, list[dict]] = {}
+	action_plans: dict[tuple, list[str]] = {}
 	for p in rows:
-		plan = frappe.get_doc("Care Plan", f"{p['id']}-PLAN")
-		plan.flags.ignore_permissions = True
-		plan.apply_templates([template for template, _c, _code in p["conditions"]])
+		plan = f"{p['id']}-PLAN"
+		names = [name for name, _c, _code in p["conditions"] if frappe.db.exists("Care Plan Template", name)]
+		for name in names:
+			templates.setdefault(name, template_as_dict(name))
+		chosen = [templates[name] for name in names]
+		# The plan already holds the conditions the loader gave it, with their codes.
+		current = {
+			"conditions": [{"condition_name": c, "icd10_code": code} for _t, c, code in p["conditions"]]
+		}
+		additions = template_additions(current, chosen, p["enrolled_on"], "en")
+		additions["applied_templates"] = [{"template": name} for name in names]
+		for table, added in additions.items():
+			start = len(current.get(table, []))
+			for idx, row in enumerate(added, start=start + 1):
+				children.setdefault(meta.get_field(table).options, []).append(
+					{"name": f"{plan}-{table[:4].upper()}{idx}", "parent": plan, "parenttype": "Care Plan",
+					"parentfield": table, "idx": idx, **row}
+				)  # fmt: skip
+		plan_text = {
+			"call_clinic_when": "New or worse symptoms, or questions about your medicines.",
+			"call_911_when": "Chest pain, trouble breathing, fainting, or signs of a stroke.",
+		}
+		changed = action_plan_additions(plan_text, chosen, "en")
+		if changed:
+			action_plans.setdefault(tuple(sorted(changed.items())), []).append(plan)
+	for doctype, added in children.items():
+		fields = list(dict.fromkeys(field for row in added for field in row))
+		_insert(doctype, [{field: row.get(field) for field in fields} for row in added])
+	for changed, plans in action_plans.items():
+		assignments = ", ".join(f"`{field}` = %({field})s" for field, _text in changed)
+		frappe.db.sql(
+			f"update `tabCare Plan` set {assignments} where name in %(plans)s",
+			{**dict(changed), "plans": plans},
+		)
 
 
 def set_demo_prices() -> None:
@@ -266,26 +306,55 @@ def demo_npi(index: int) -> str:
 	return first_nine + str(provider_ids.npi_check_digit(first_nine))
 
 
+# Payers besides Part B: (customer, payer id, plan type). Every tenth patient is on
+# Medicare Advantage, every tenth on Medicaid; one in ten on Part B has a Medigap
+# secondary, and the QMB patients have Medicaid paying their Part B cost sharing.
+MEDICARE_ADVANTAGE = ("Prairie Medicare Advantage (Demo)", "DEMOMA", "Medicare Advantage")
+MEDICAID = ("Illinois Medicaid (Demo)", "DEMOMCD", "Medicaid")
+MEDIGAP = ("Heartland Medigap (Demo)", "DEMOMGP", "Medigap")
+PART_B = (DEMO_PAYER, "DEMOMCR", "Medicare Part B")
+
+
+def coverage_of(index: int, qmb: bool) -> list[tuple[str, tuple]]:
+	"""(coverage order, payer) of the index-th patient."""
+	if index % 10 == 6:
+		return [("Primary", MEDICARE_ADVANTAGE)]
+	if index % 10 == 7 and not qmb:
+		return [("Primary", MEDICAID)]
+	if qmb:
+		return [("Primary", PART_B), ("Secondary", MEDICAID)]
+	if index % 10 == 8:
+		return [("Primary", PART_B), ("Secondary", MEDIGAP)]
+	return [("Primary", PART_B)]
+
+
+def member_id(index: int, plan_type: str) -> str:
+	return demo_mbi(index) if plan_type == "Medicare Part B" else f"{plan_type[:2].upper()}{700000 + index}"
+
+
 def load_coverage_and_addresses(rows: list[dict]) -> None:
-	"""Every demo patient on Medicare Part B (QMB as the patient is), with a home address."""
-	if not frappe.db.exists("Customer", DEMO_PAYER):
-		frappe.get_doc(
-			{
-				"doctype": "Customer",
-				"customer_name": DEMO_PAYER,
-				"customer_type": "Company",
-				"is_payer": 1,
-				"payer_id": "DEMOMCR",
-			}
-		).insert(ignore_permissions=True)
+	"""Each demo patient's coverage (coverage_of), with a home address."""
+	for customer, payer_id, _plan_type in (PART_B, MEDICARE_ADVANTAGE, MEDICAID, MEDIGAP):
+		if not frappe.db.exists("Customer", customer):
+			frappe.get_doc(
+				{
+					"doctype": "Customer",
+					"customer_name": customer,
+					"customer_type": "Company",
+					"is_payer": 1,
+					"payer_id": payer_id,
+				}
+			).insert(ignore_permissions=True)
 	_insert("Patient Coverage", [
 		{
-			"name": f"{p['id']}-COV", "patient": p["id"], "patient_name": f"{p['first_name']} {p['last_name']}",
-			"coverage_order": "Primary", "payer": DEMO_PAYER, "payer_id": "DEMOMCR", "plan_type": "Medicare Part B",
-			"member_id": demo_mbi(i), "relationship_to_subscriber": "Self", "effective_from": "2020-01-01",
-			"qualified_medicare_beneficiary": int(p["qmb"]),
+			"name": f"{p['id']}-COV" + ("" if order == "Primary" else "2"), "patient": p["id"],
+			"patient_name": f"{p['first_name']} {p['last_name']}", "coverage_order": order, "payer": payer,
+			"payer_id": payer_id, "plan_type": plan_type, "member_id": member_id(i, plan_type),
+			"relationship_to_subscriber": "Self", "effective_from": "2020-01-01",
+			"qualified_medicare_beneficiary": int(p["qmb"]) if plan_type == "Medicare Part B" else 0,
 		}
 		for i, p in enumerate(rows)
+		for order, (payer, payer_id, plan_type) in coverage_of(i, p["qmb"])
 	])  # fmt: skip
 	country = frappe.db.get_value(
 		"Company", frappe.db.get_single_value("Care Management Settings", "company"), "country"
