@@ -166,7 +166,9 @@ def run_create_invoices(progress, month, submit: int | None = None) -> None:
 			"Invoiced, but check eligibility with the payer for {0} coverages: {1}"
 		).format(
 			len(result["unverified_coverage"]),
-			job_runs.as_text("; ".join(f"{row['patient']}: {row['reason']}" for row in result["unverified_coverage"])),
+			job_runs.as_text(
+				"; ".join(f"{row['patient']}: {row['reason']}" for row in result["unverified_coverage"])
+			),
 		)
 
 
