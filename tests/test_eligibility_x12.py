@@ -5,6 +5,8 @@ from datetime import date, datetime
 
 import pytest
 from lfh_x12_checks import lfh_read
+from x12_checks import segments
+from x12_checks import with_se_recount as recount
 
 from care_management.domain import eligibility_x12 as ex
 
@@ -28,22 +30,6 @@ def inquiry(*members) -> ex.Inquiry:
 		members or (member(), member("COV-00002", "2EG4TE5MK73", "Roe", "Rick")),
 		usage="T",
 	)
-
-
-def segments(text: str) -> list[str]:
-	return [s.strip() for s in text.split("~") if s.strip()]
-
-
-def recount(segs: list[str]) -> str:
-	out, count = [], 0
-	for seg in segs:
-		if seg.startswith("ST*"):
-			count = 0
-		count += 1
-		if seg.startswith("SE*"):
-			seg = f"SE*{count}*{seg.split('*')[2]}"
-		out.append(seg)
-	return "~\n".join(out) + "~\n"
 
 
 def test_a_batch_270_passes_linuxforhealth():
