@@ -64,9 +64,7 @@ class Staff(HttpUser):
 
 	def sign_in(self, user: str) -> None:
 		self.client.headers["Host"] = SITE
-		self.client.post(
-			"/api/method/login", data={"usr": user, "pwd": MANIFEST["password"]}, name="sign in"
-		)
+		self.client.post("/api/method/login", data={"usr": user, "pwd": MANIFEST["password"]}, name="sign in")
 
 	def call(self, method: str, name: str, **data):
 		with self.client.post(f"/api/method/{method}", data=data, name=name, catch_response=True) as response:
@@ -185,10 +183,14 @@ class BillingClerk(Staff):
 		clerk_outcome["close"] = close
 		if close:
 			clerk_outcome["close_status"] = self.wait_for("Care Month Close", close, "month close status")
-		result = self.call("care_management.billing.invoicing.create_invoices", "create invoices", month=month)
+		result = self.call(
+			"care_management.billing.invoicing.create_invoices", "create invoices", month=month
+		)
 		if isinstance(result, dict) and result.get("run"):
 			clerk_outcome["invoice_run"] = result["run"]
-			clerk_outcome["invoice_status"] = self.wait_for(result["doctype"], result["run"], "invoice run status")
+			clerk_outcome["invoice_status"] = self.wait_for(
+				result["doctype"], result["run"], "invoice run status"
+			)
 		elif isinstance(result, dict):
 			clerk_outcome["invoices"] = len(result.get("invoices") or [])
 			clerk_outcome["invoice_failures"] = len(result.get("failed") or [])
@@ -274,8 +276,8 @@ def report(environment, **kwargs):
 			f"{entry.get_response_time_percentile(0.5) or 0:>9.0f}{entry.get_response_time_percentile(0.95) or 0:>9.0f}"
 			f"{entry.get_response_time_percentile(0.99) or 0:>9.0f}"
 		)
-	for (method, name), error in stats.errors.items():
-		print(f"  error {name} x{error.occurrences}: {str(error.error)[:200]}")
+	for error in stats.errors.values():
+		print(f"  error {error.name} x{error.occurrences}: {str(error.error)[:200]}")
 	print(f"clerk: {json.dumps(clerk_outcome)}")
 	users = environment.runner.user_count if environment.runner else "?"
 	for name, limit in TARGETS.items():
