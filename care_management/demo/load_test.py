@@ -46,6 +46,12 @@ def prepare(path: str, portal_patients: int = 20, month: str | None = None) -> d
 			{"cm": manager, "limit": PATIENTS_PER_CARE_MANAGER},
 			as_dict=True,
 		)
+	# A timer an earlier run left running (stopped mid-request) would refuse this run's first start.
+	frappe.db.sql(
+		"""update `tabOutreach Log` set timer_status = 'Stopped'
+		where docstatus = 0 and timer_status in ('Running', 'Paused') and performed_by in %(cms)s""",
+		{"cms": managers},
+	)
 	ensure_user(CLERK, "Load", ["Care Management Billing", "Accounts User"])
 	portal = []
 	plans = frappe.db.sql(
@@ -161,7 +167,6 @@ def check(accepted: str) -> dict:
 		or records_twice
 		or lines_billed_twice
 	)
-	print(json.dumps(result, indent=1, default=str))
 	return result
 
 

@@ -32,6 +32,7 @@ RUN = os.environ.get("LOAD_RUN", time.strftime("%H%M%S"))
 STEP_USERS = [int(n) for n in os.environ.get("LOAD_STEP_USERS", "").split(",") if n.strip()]
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
 CLERK_DELAY = int(os.environ.get("LOAD_CLERK_DELAY", "20"))
+RETRIES = int(os.environ.get("LOAD_RETRIES", "3"))
 TARGETS = {"worklist": 0.5, "submit log": 0.5}
 
 _lock = threading.Lock()
@@ -66,8 +67,10 @@ class Staff(HttpUser):
 		self.client.headers["Host"] = SITE
 		self.client.post("/api/method/login", data={"usr": user, "pwd": MANIFEST["password"]}, name="sign in")
 
-	def call(self, method: str, name: str, **data):
-		with self.client.post(f"/api/method/{method}", data=data, name=name, catch_response=True) as response:
+	def call(self, method: str, label: str, **data):
+		with self.client.post(
+			f"/api/method/{method}", data=data, name=label, catch_response=True
+		) as response:
 			if response.status_code == 200:
 				response.success()
 				return response.json().get("message")
@@ -155,10 +158,29 @@ class CareManager(Staff):
 			"request_id": request_id,
 			"docstatus": 1,
 		}
-		log = self.call("care_management.api.outreach_logs.create", "submit log", doc=json.dumps(doc))
+		# A client that got no answer (a timeout, a 5xx, the server restarting) sends
+		# the same log again with the same request id, as the desk does.
+		for attempt in range(RETRIES + 1):
+			log, status = self.send_log(doc, "submit log" if not attempt else "submit log (retry)")
+			if log or (status and status < 500):
+				break
+			time.sleep(2)
 		if log:
 			with _lock, open(ACCEPTED, "a") as out:
 				out.write(json.dumps({"request_id": request_id, "name": log["name"]}) + "\n")
+
+	def send_log(self, doc: dict, name: str):
+		with self.client.post(
+			"/api/method/care_management.api.outreach_logs.create",
+			data={"doc": json.dumps(doc)},
+			name=name,
+			catch_response=True,
+		) as response:
+			if response.status_code == 200:
+				response.success()
+				return response.json()["message"], 200
+			response.failure(f"{response.status_code}: {response.text[:300]}")
+			return None, response.status_code
 
 
 class BillingClerk(Staff):
