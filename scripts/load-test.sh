@@ -55,10 +55,19 @@ echo
 echo "checking the data ..."
 site_run execute care_management.demo.load_test.check --kwargs "{'accepted': '$LOAD_ACCEPTED'}" >"$OUT/check.json" || true
 cat "$OUT/check.json"
+server_errors=$(sed -n 's/^5xx responses: \([0-9]*\)$/\1/p' "$OUT/locust.txt")
+status=0
 if grep -q '"ok": true' "$OUT/check.json"; then
-	echo "data check: passed"
+	echo "data check: passed (every accepted log exactly once, nothing billed twice)"
 else
 	echo "data check: FAILED (see $OUT/check.json)"
-	exit 1
+	status=1
+fi
+if [ "${server_errors:-0}" = 0 ]; then
+	echo "no 5xx: passed"
+else
+	echo "no 5xx: FAILED ($server_errors; see the errors above and the stack's web.error.log)"
+	status=1
 fi
 echo "output: $OUT"
+exit "$status"

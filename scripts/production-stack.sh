@@ -2,7 +2,8 @@
 # The process set a practice deploys, on this machine's loopback, for load and
 # fault tests:  bash scripts/production-stack.sh start|stop|status|restart
 #
-#   web        gunicorn frappe.app:application, $STACK_WEB_WORKERS workers, Frappe's
+#   web        gunicorn frappe.app:application, $STACK_WEB_WORKERS workers (default the
+#              sites' gunicorn_workers, as bench setup production), Frappe's
 #              production request timeout (120 s), on 127.0.0.1:$STACK_PORT
 #   worker-N   two RQ workers (bench worker) on the short, default and long queues
 #   schedule   the scheduler (bench schedule)
@@ -38,7 +39,7 @@ SITE=${CARE_MANAGEMENT_TEST_SITE:-care-management.test}
 SITES=${STACK_SITES:-$BENCH/sites}
 NAME=${STACK_NAME:-care-management-stack}
 PORT=${STACK_PORT:-8010}
-WEB_WORKERS=${STACK_WEB_WORKERS:-3}
+WEB_WORKERS=${STACK_WEB_WORKERS:-}
 RQ_WORKERS=${STACK_RQ_WORKERS:-2}
 REDIS_MODE=${STACK_REDIS:-bench}
 MARIADB_DATADIR=${STACK_MARIADB_DATADIR:-}
@@ -96,6 +97,9 @@ write_config() {
 	redis_queue=$(common_conf redis_queue)
 	socketio_port=$(common_conf socketio_port)
 	db_port=$(common_conf db_port)
+	# As `bench setup production` does: the bench's gunicorn_workers (bench init sets 2 x cores + 1).
+	WEB_WORKERS=${WEB_WORKERS:-$(common_conf gunicorn_workers)}
+	WEB_WORKERS=${WEB_WORKERS:-3}
 	{
 		cat <<-CONF
 			; Written by care_management's scripts/production-stack.sh; rewritten on every start.

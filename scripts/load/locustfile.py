@@ -60,6 +60,17 @@ def slot_time(slot: int) -> datetime:
 	return start + timedelta(minutes=2 * minute)
 
 
+def summary(response) -> str:
+	"""What went wrong, in a line: Frappe's exception type and message, or the page's title."""
+	try:
+		body = response.json()
+		return f"{body.get('exc_type', '')} {body.get('_server_messages', body.get('message', ''))}"[:300]
+	except Exception:
+		text = response.text or ""
+		title = text.split("<title>", 1)[-1].split("</title>", 1)[0] if "<title>" in text else text
+		return " ".join(title.split())[:300]
+
+
 class Staff(HttpUser):
 	abstract = True
 
@@ -74,7 +85,7 @@ class Staff(HttpUser):
 			if response.status_code == 200:
 				response.success()
 				return response.json().get("message")
-			response.failure(f"{response.status_code}: {response.text[:300]}")
+			response.failure(f"{response.status_code}: {summary(response)}")
 			return None
 
 
@@ -179,7 +190,7 @@ class CareManager(Staff):
 			if response.status_code == 200:
 				response.success()
 				return response.json()["message"], 200
-			response.failure(f"{response.status_code}: {response.text[:300]}")
+			response.failure(f"{response.status_code}: {summary(response)}")
 			return None, response.status_code
 
 
@@ -299,7 +310,8 @@ def report(environment, **kwargs):
 			f"{entry.get_response_time_percentile(0.99) or 0:>9.0f}"
 		)
 	for error in stats.errors.values():
-		print(f"  error {error.name} x{error.occurrences}: {str(error.error)[:200]}")
+		text = " ".join(str(error.error).replace("<", " <").split())
+		print(f"  error {error.name} x{error.occurrences}: {text[:200]}")
 	print(f"clerk: {json.dumps(clerk_outcome)}")
 	users = environment.runner.user_count if environment.runner else "?"
 	for name, limit in TARGETS.items():
