@@ -68,7 +68,8 @@ close_status() { # name -> status|chunks_done/chunks_total|error
 try:
 	d = json.load(sys.stdin)["data"]
 	error = " ".join((d.get("error") or "").split())[:300]
-	print("%s|%s/%s|%s" % (d["status"], d["chunks_done"], d["chunks_total"], error))
+	chunks = ",".join(c["status"] for c in sorted(d.get("chunks") or [], key=lambda c: c["idx"]))
+	print("%s|%s/%s|%s|%s" % (d["status"], d["chunks_done"], d["chunks_total"], error, chunks))
 except Exception:
 	print("?||")'
 }
@@ -135,21 +136,30 @@ declare -A CLOSES
 say "1. close $KILL_MONTH, then kill -9 the RQ worker that runs one of its chunks"
 CLOSES[$KILL_MONTH]=$(start_close "$KILL_MONTH")
 say "  started ${CLOSES[$KILL_MONTH]:-nothing}"
-victim=""
-for _ in $(seq 240); do
-	victim=$(worker_running "care-month-close-${CLOSES[$KILL_MONTH]}")
-	[ -n "$victim" ] && break
-	sleep 0.5
-done
-if [ -n "$victim" ]; then
+# A chunk may commit between the look and the kill; then the next chunk is the target.
+for try in 1 2 3; do
+	victim=""
+	for _ in $(seq 240); do
+		victim=$(worker_running "care-month-close-${CLOSES[$KILL_MONTH]}")
+		[ -n "$victim" ] && break
+		sleep 0.2
+	done
+	[ -n "$victim" ] || break
 	pid=${victim%% *}
-	sleep "${FAULT_KILL_AFTER:-3}"  # well into the chunk's transaction
+	job=${victim#* }
+	sleep "${FAULT_KILL_AFTER:-1}"  # into the chunk's transaction
 	pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-	say "  kill -9 process group $pgid (worker $pid and its work horse) while it ran ${victim#* }"
+	say "  kill -9 process group $pgid (worker $pid and its work horse) while it ran $job"
 	kill -9 -- "-$pgid"
-	say "  close now: $(close_status "${CLOSES[$KILL_MONTH]}")"
-else
-	say "  no worker picked up a chunk within 120 s; close: $(close_status "${CLOSES[$KILL_MONTH]}")"
+	IFS='|' read -r status progress reason chunks <<<"$(close_status "${CLOSES[$KILL_MONTH]}")"
+	say "  close now: $status $progress, chunks $chunks"
+	idx=${job##*-}
+	[ "$(echo "$chunks" | cut -d, -f"$idx")" != Done ] && { say "  chunk $idx was killed before it committed"; break; }
+	say "  chunk $idx had committed before the kill; killing the next one"
+	sleep 2
+done
+if [ -z "$victim" ]; then
+	say "  no worker ran a chunk of the close; close: $(close_status "${CLOSES[$KILL_MONTH]}")"
 	FAILED=1
 fi
 
@@ -204,7 +214,7 @@ for month in "$KILL_MONTH" "$DB_MONTH" "$REDIS_MONTH"; do
 	current=$first
 	since=$SECONDS
 	while true; do
-		IFS='|' read -r status progress reason <<<"$(close_status "$current")"
+		IFS='|' read -r status progress reason chunks <<<"$(close_status "$current")"
 		if [ "$status" = Completed ]; then
 			break
 		fi
@@ -217,14 +227,14 @@ for month in "$KILL_MONTH" "$DB_MONTH" "$REDIS_MONTH"; do
 			fi
 		fi
 		if [ $((SECONDS - since)) -gt "$WAIT" ]; then
-			say "  $month: gave up after $WAIT s: $current is $status ($progress) $reason"
+			say "  $month: gave up after $WAIT s: $current is $status ($progress, chunks $chunks) $reason"
 			FAILED=1
 			break
 		fi
 		sleep 20
 	done
-	IFS='|' read -r status progress reason <<<"$(close_status "$first")"
-	say "  $month: interrupted close $first ended $status ($progress)${reason:+: $reason}"
+	IFS='|' read -r status progress reason chunks <<<"$(close_status "$first")"
+	say "  $month: interrupted close $first ended $status ($progress, chunks $chunks)${reason:+: $reason}"
 	[ "$current" != "$first" ] && say "  $month: close $current $(close_status "$current" | cut -d'|' -f1-2)"
 	case "$status" in Completed | Failed) ;; *) FAILED=1 ;; esac
 done
