@@ -9,8 +9,9 @@
 #   1. starts a close of $FAULT_KILL_MONTH and kill -9s the RQ worker running one of its chunks;
 #   2. starts a close of $FAULT_DB_MONTH and restarts MariaDB while its chunks run;
 #   3. starts a close of $FAULT_REDIS_MONTH and restarts both Redis servers while it runs;
-#   4. (hook) kills a worker in the middle of a Create Invoices run when that is a
-#      background job (FAULT_INVOICE_JOB=<part of its RQ job id>); skipped otherwise;
+#   4. kills a worker in the middle of a Create Invoices run: the RQ worker when that is a
+#      background job (FAULT_INVOICE_JOB=<part of its RQ job id>), else the gunicorn workers
+#      serving it, then runs it again until it answers;
 # then, as a clerk would, closes each month again until the close is accepted and
 # Completed, and checks: the stack serves, every interrupted close ended Failed (with
 # its reason) or Completed, every log the care managers saw accepted exists exactly
@@ -203,7 +204,30 @@ if [ -n "${FAULT_INVOICE_JOB:-}" ]; then
 		say "  no worker ran the invoice job"
 	fi
 else
-	say "4. skipped: Create Invoices runs inside the web request here (set FAULT_INVOICE_JOB once it is a background job)"
+	# Here Create Invoices runs inside the web request: the fault is the web worker dying under it.
+	say "4. Create Invoices for $KILL_MONTH in the request, then kill -9 the gunicorn workers (the master starts new ones)"
+	api care_management.billing.invoicing.create_invoices -d "month=$KILL_MONTH" -o "$OUT/invoice-1.json" -w '%{http_code}' >"$OUT/invoice-1.code" &
+	INVOICING=$!
+	sleep "${FAULT_INVOICE_KILL_AFTER:-20}"
+	master=$("$STACK" ctl pid web)
+	workers=$(pgrep -P "$master" | tr '\n' ' ')
+	say "  kill -9 gunicorn workers $workers(master $master)"
+	kill -9 $workers
+	wait "$INVOICING"
+	say "  the interrupted request answered: HTTP $(cat "$OUT/invoice-1.code") (no answer = 000)"
+	wait_serving
+	for attempt in 2 3 4 5 6 7 8; do
+		code=$(api care_management.billing.invoicing.create_invoices -d "month=$KILL_MONTH" -o "$OUT/invoice-$attempt.json" -w '%{http_code}')
+		summary=$("$PY" -c 'import json, sys
+try:
+	m = json.load(open(sys.argv[1]))["message"]
+	print("%d invoices, %d failed, %d held, %d without customer" % (len(m["invoices"]), len(m["failed"]), len(m["held"]), len(m["without_customer"])))
+except Exception:
+	print("")' "$OUT/invoice-$attempt.json")
+		say "  Create Invoices again: HTTP $code ${summary}"
+		[ "$code" = 200 ] && break
+	done
+	[ "$code" = 200 ] || { say "  Create Invoices did not finish within the request timeout in 7 runs"; FAILED=1; }
 fi
 
 # --- each month closed again, as a clerk would, until Completed -------------------------
@@ -240,9 +264,9 @@ for month in "$KILL_MONTH" "$DB_MONTH" "$REDIS_MONTH"; do
 done
 
 say "stopping the load"
-kill -INT "$LOCUST" 2>/dev/null
+kill -TERM "$LOCUST" 2>/dev/null  # SIGINT is ignored by a background job of a script
 wait "$LOCUST" 2>/dev/null
-grep -E "^(request|submit log|worklist|open|timer|portal|sign in|5xx)" "$OUT/locust.txt" | sed 's/^/  /'
+grep -E "^(request|submit log|worklist|open|timer|portal|sign in|close|create|5xx)" "$OUT/locust.txt" | sed 's/^/  /'
 
 say "stack:"
 "$STACK" ctl status | sed 's/^/  /'

@@ -24,7 +24,7 @@ PATIENT_USER = "load-patient-{}@example.org"
 PATIENTS_PER_CARE_MANAGER = 40
 
 
-def prepare(path: str, portal_patients: int = 20, month: str | None = None) -> dict:
+def prepare(path: str, portal_patients: int = 60, month: str | None = None) -> dict:
 	"""Write the manifest locust reads: each demo care manager with patients of
 	their caseload (enrollment, care plan), a billing clerk, patients signed up
 	on the portal. Makes the clerk and the portal users when missing."""

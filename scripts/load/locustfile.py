@@ -31,6 +31,7 @@ SITE = os.environ.get("LOAD_SITE", "care-management.test")
 RUN = os.environ.get("LOAD_RUN", time.strftime("%H%M%S"))
 STEP_USERS = [int(n) for n in os.environ.get("LOAD_STEP_USERS", "").split(",") if n.strip()]
 STEP_SECONDS = int(os.environ.get("LOAD_STEP_SECONDS", "60"))
+CLERK = int(os.environ.get("LOAD_CLERK", "1"))
 CLERK_DELAY = int(os.environ.get("LOAD_CLERK_DELAY", "20"))
 RETRIES = int(os.environ.get("LOAD_RETRIES", "3"))
 TARGETS = {"worklist": 0.5, "submit log": 0.5}
@@ -199,7 +200,7 @@ class BillingClerk(Staff):
 	background chunks, then runs Create Invoices (in the request on main; when it
 	becomes a background run, the answer names the run and this waits for it)."""
 
-	fixed_count = int(os.environ.get("LOAD_CLERK", "1"))
+	fixed_count = 1
 	wait_time = between(3600, 3600)
 
 	def on_start(self):
@@ -242,20 +243,25 @@ class BillingClerk(Staff):
 		return status
 
 
+if not CLERK:
+	del BillingClerk  # Locust would spawn a class with fixed_count 0 by weight
+
+
 class PortalPatient(Staff):
 	"""Patients write to their care team now and then, each from an address of
-	their own (behind nginx, Frappe reads it from X-Forwarded-For)."""
+	their own (behind nginx, Frappe reads it from X-Forwarded-For). Each post is
+	a patient of the practice signing in and writing once: the portal allows a
+	patient 20 posts a day."""
 
 	fixed_count = 2
 	wait_time = between(20, 40)
 
-	def on_start(self):
-		self.patient = random.choice(MANIFEST["patients"])
-		self.client.headers["X-Forwarded-For"] = f"10.24.{random.randint(0, 255)}.{random.randint(1, 254)}"
-		self.sign_in(self.patient["user"])
-
 	@task
 	def message(self):
+		self.patient = random.choice(MANIFEST["patients"])
+		self.client.cookies.clear()
+		self.client.headers["X-Forwarded-For"] = f"10.24.{random.randint(0, 255)}.{random.randint(1, 254)}"
+		self.sign_in(self.patient["user"])
 		self.call(
 			"care_management.api.patient_portal.post_message",
 			"portal message",
@@ -287,7 +293,7 @@ if STEP_USERS:
 			if step >= len(STEP_USERS):
 				return None
 			# The clerk and the patients are fixed; the rest are care managers.
-			return STEP_USERS[step] + BillingClerk.fixed_count + PortalPatient.fixed_count, 5
+			return STEP_USERS[step] + CLERK + PortalPatient.fixed_count, 5
 
 
 @events.request.add_listener
