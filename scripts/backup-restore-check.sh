@@ -35,8 +35,12 @@ say "bench backup --with-files: $((SECONDS - since)) s; $(ls "$OUT/backup" | tr 
 du -sh "$OUT/backup"/* | sed 's/^/  /'
 
 since=$SECONDS
+# As a practice restores onto a new server: an empty site first, then the backup into it.
+(cd "$SITES" && PYTHONPATH=${STACK_PYTHONPATH:-} "$BENCH/env/bin/python" -m frappe.utils.bench_helper frappe new-site "$NEW" \
+	--db-root-username root --db-root-password "$ROOT_PASSWORD" --admin-password "restore-check" \
+	>"$OUT/new-site.log" 2>&1) || { tail -20 "$OUT/new-site.log"; exit 1; }
 site_run "$NEW" restore "$(ls "$OUT"/backup/*-database.sql.gz)" \
-	--with-public-files "$(ls "$OUT"/backup/*-files.tar)" \
+	--with-public-files "$(ls "$OUT"/backup/*-files.tar | grep -v -- -private-files.tar)" \
 	--with-private-files "$(ls "$OUT"/backup/*-private-files.tar)" \
 	--db-root-username root --db-root-password "$ROOT_PASSWORD" --admin-password "restore-check" --force \
 	>"$OUT/restore.log" 2>&1 || { tail -20 "$OUT/restore.log"; exit 1; }

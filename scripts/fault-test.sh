@@ -119,7 +119,8 @@ sign_in() {
 
 say "fault test on $SITE at $URL; output in $OUT"
 say "preparing the load test's users"
-site_run execute care_management.demo.load_test.prepare --kwargs "{'path': '$OUT/manifest.json'}" >/dev/null
+site_run execute care_management.demo.load_test.prepare --kwargs "{'path': '$OUT/manifest.json'}" >"$OUT/prepare.log" 2>&1 ||
+	{ tail -5 "$OUT/prepare.log"; exit 2; }
 field clerk <"$OUT/manifest.json" >"$OUT/clerk"
 sign_in
 

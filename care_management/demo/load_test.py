@@ -29,6 +29,8 @@ def prepare(path: str, portal_patients: int = 60, month: str | None = None) -> d
 	their caseload (enrollment, care plan), a billing clerk, patients signed up
 	on the portal. Makes the clerk and the portal users when missing."""
 	frappe.set_user("Administrator")
+	# Frappe refuses more than throttle_user_limit (60) new users an hour; raised for this process only.
+	frappe.local.conf["throttle_user_limit"] = max(frappe.local.conf.get("throttle_user_limit") or 60, 1000)
 	managers = frappe.db.sql_list(
 		"""select distinct u.name from `tabUser` u join `tabHas Role` r on r.parent = u.name
 		where r.role = 'Care Manager' and u.enabled = 1 and u.name like 'cm-demo-%%' order by u.name"""
