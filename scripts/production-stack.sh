@@ -5,7 +5,8 @@
 #   web        gunicorn frappe.app:application, $STACK_WEB_WORKERS workers (default the
 #              sites' gunicorn_workers, as bench setup production), Frappe's
 #              production request timeout (120 s), on 127.0.0.1:$STACK_PORT
-#   worker-N   two RQ workers (bench worker) on the short, default and long queues
+#   worker-*   two RQ workers (bench worker), as bench setup production: one on short,default,
+#              one on long,default,short ($STACK_RQ_WORKERS in all, split between the two)
 #   schedule   the scheduler (bench schedule)
 #   socketio   Frappe's realtime server, kept on 127.0.0.1 (scripts/loopback-listen.cjs)
 #
@@ -140,10 +141,16 @@ killasgroup=false"
 			"$BENCH/env/bin/gunicorn -b 127.0.0.1:$PORT -w $WEB_WORKERS -t 120 --graceful-timeout 30 --max-requests 5000 --max-requests-jitter 500 frappe.app:application --preload" \
 			"$SITES" "priority=20
 stopwaitsecs=40"
-		program worker "$frappe worker --queue short,default,long" "$SITES" "process_name=%(program_name)s-%(process_num)d
-numprocs=$RQ_WORKERS
+		# As bench setup production: a worker for short work first, one for long work (the
+		# month close's chunks) first; each takes the others' queues when its own is empty.
+		program worker-short "$frappe worker --queue short,default" "$SITES" "process_name=%(program_name)s-%(process_num)d
+numprocs=$(((RQ_WORKERS + 1) / 2))
 priority=20
 stopwaitsecs=60"
+		program worker-long "$frappe worker --queue long,default,short" "$SITES" "process_name=%(program_name)s-%(process_num)d
+numprocs=$((RQ_WORKERS / 2 > 0 ? RQ_WORKERS / 2 : 1))
+priority=20
+stopwaitsecs=120"
 		program schedule "$frappe schedule" "$SITES" "priority=20"
 		program socketio "node -r $HERE/loopback-listen.cjs $BENCH/apps/frappe/socketio.js" "$BENCH" "priority=20"
 	} >"$CONF"
