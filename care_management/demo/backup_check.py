@@ -20,9 +20,10 @@ SAMPLE_CONSENT = b"%PDF-1.4\n% signed consent form (backup-restore check sample)
 def ensure_attachments() -> dict:
 	"""A signed consent form on one enrollment, unless the site already holds
 	care-management attachments, so the check has files to compare."""
-	existing = attachments()
-	if existing:
-		return {"attachments": len(existing)}
+	# A File row whose content is not on disk (a site cloned without its files) proves nothing.
+	with_content = [row for row in attachments() if file_digest(row.file_url) != "missing"]
+	if with_content:
+		return {"attachments": len(with_content)}
 	enrollment = frappe.db.get_value("Care Program Enrollment", {}, "name", order_by="name")
 	if not enrollment:
 		return {"attachments": 0}
@@ -38,7 +39,7 @@ def ensure_attachments() -> dict:
 		"Care Program Enrollment", enrollment, "consent_form", saved.file_url, update_modified=False
 	)
 	frappe.db.commit()
-	return {"attachments": len(attachments()), "added": saved.file_url}
+	return {"attachments_with_content": 1, "added": saved.file_url}
 
 
 def care_doctypes() -> list[str]:
@@ -96,4 +97,9 @@ def snapshot(path: str) -> dict:
 	}
 	with open(path, "w") as out:
 		json.dump(result, out, indent=1, default=str, sort_keys=True)
-	return {"doctypes": len(counts), "months": len(billing), "files": len(files)}
+	return {
+		"doctypes": len(counts),
+		"months": len(billing),
+		"files": len(files),
+		"files_with_content": sum(f["sha256"] != "missing" for f in files),
+	}
