@@ -9,6 +9,7 @@
 #   1. starts a close of $FAULT_KILL_MONTH and kill -9s the RQ worker running one of its chunks;
 #   2. starts a close of $FAULT_DB_MONTH and restarts MariaDB while its chunks run;
 #   3. starts a close of $FAULT_REDIS_MONTH and restarts both Redis servers while it runs;
+#   (FAULT_ONLY_KILL=1: step 1 only)
 #   4. kills a worker in the middle of a Create Invoices run: the RQ worker when that is a
 #      background job (FAULT_INVOICE_JOB=<part of its RQ job id>), else the gunicorn workers
 #      serving it, then runs it again until it answers;
@@ -150,9 +151,11 @@ for try in 1 2 3; do
 	pid=${victim%% *}
 	job=${victim#* }
 	sleep "${FAULT_KILL_AFTER:-0}"  # a chunk whose records are unchanged commits within a second
-	pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
-	say "  kill -9 process group $pgid (worker $pid and its work horse) while it ran $job"
-	kill -9 -- "-$pgid"
+	# RQ runs the job in a work horse forked into a session of its own (setsid): killing the
+	# worker's process group alone leaves the horse to finish the chunk. A crash takes both.
+	horse=$(pgrep -P "$pid" | tr '\n' ' ')
+	say "  kill -9 worker $pid and its work horse ${horse:-(none)}while it ran $job"
+	kill -9 "$pid" $horse
 	IFS='|' read -r status progress reason chunks <<<"$(close_status "${CLOSES[$KILL_MONTH]}")"
 	say "  close now: $status $progress, chunks $chunks"
 	idx=${job##*-}
@@ -165,6 +168,9 @@ if [ -z "$victim" ]; then
 	FAILED=1
 fi
 
+if [ -n "${FAULT_ONLY_KILL:-}" ]; then
+	DB_MONTH="" REDIS_MONTH=""
+else
 # --- 2. restart MariaDB in the middle of a close ---------------------------------------
 say "2. close $DB_MONTH, then restart MariaDB (the stack's own) while its chunks run"
 CLOSES[$DB_MONTH]=$(start_close "$DB_MONTH")
@@ -231,10 +237,12 @@ except Exception:
 	[ "$code" = 200 ] || { say "  Create Invoices did not finish within the request timeout in 7 runs"; FAILED=1; }
 fi
 
+fi  # FAULT_ONLY_KILL
+
 # --- each month closed again, as a clerk would, until Completed -------------------------
 say "waiting for each interrupted close to end, closing its month again until one completes (up to $WAIT s)"
-for month in "$KILL_MONTH" "$DB_MONTH" "$REDIS_MONTH"; do
-	first=${CLOSES[$month]}
+for month in "$KILL_MONTH" $DB_MONTH $REDIS_MONTH; do
+	first=${CLOSES[$month]:-}
 	[ -n "$first" ] || continue
 	current=$first
 	since=$SECONDS
