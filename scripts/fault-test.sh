@@ -93,14 +93,26 @@ except Exception:
 }
 # The pid of a stack RQ worker now running a job whose id contains $1 (empty when none).
 worker_running() {
-	"$PY" -c 'import sys
+	# A worker that outlived a Redis restart is no longer in RQ's list of workers, though it
+	# still works; then the job is found in the started registry and its worker is the
+	# stack's worker process that has a work horse.
+	"$PY" -c 'import subprocess, sys
 from redis import Redis
-from rq import Worker
-for worker in Worker.all(connection=Redis.from_url(sys.argv[1])):
+from rq import Queue, Worker
+from rq.registry import StartedJobRegistry
+redis = Redis.from_url(sys.argv[1])
+for worker in Worker.all(connection=redis):
 	job = worker.get_current_job_id() or ""
 	if sys.argv[2] in job:
 		print(worker.pid, job)
-		break' "$QUEUE_URL" "$1"
+		sys.exit()
+for queue in Queue.all(connection=redis):
+	for job in StartedJobRegistry(queue=queue).get_job_ids():
+		if sys.argv[2] in job:
+			for pid in sys.argv[3:]:
+				if subprocess.run(["pgrep", "-P", pid], capture_output=True).stdout.strip():
+					print(pid, job)
+					sys.exit()' "$QUEUE_URL" "$1" $("$STACK" ctl status 2>/dev/null | awk '/^worker/ {print $4}' | tr -d ,)
 }
 serves() { # the stack answers a signed-in request that reads the database
 	[ "$(curl -s -m 10 -b "$JAR" -H "Host: $SITE" "$URL/api/method/frappe.auth.get_logged_user" | field message)" = "$(cat "$OUT/clerk")" ]
