@@ -110,6 +110,8 @@ override_whitelisted_methods = {
 	"frappe.client.get_count": "care_management.api.permitted_count.get_count",
 	"frappe.desk.query_report.export_query": "care_management.overrides.report_export.export_query",
 	"frappe.desk.search.search_link": "care_management.overrides.link_search.search_link",
+	# A lock wait or deadlock met while saving in the desk, in words (overrides/form_save.py).
+	"frappe.desk.form.save.savedocs": "care_management.overrides.form_save.savedocs",
 }
 
 scheduler_events = {

@@ -88,11 +88,15 @@ def lines_being_invoiced_elsewhere():
 		duplicate=_(
 			"These care-management lines were just put on another invoice. Refresh, then get items again."
 		),
-		busy=_(
-			"These care-management lines are being invoiced by someone else right now (Create Invoices or "
-			"another clerk). Wait a moment, then get items again: lines already on an invoice are left out."
-		),
+		busy=lines_busy_message(),
 		title=_("Being Invoiced Elsewhere"),
+	)
+
+
+def lines_busy_message() -> str:
+	return _(
+		"These care-management lines are being invoiced by someone else right now (Create Invoices or "
+		"another clerk). Wait a moment, then get items again: lines already on an invoice are left out."
 	)
 
 

@@ -14,6 +14,7 @@ import os
 import queue
 import subprocess
 import sys
+import traceback
 from datetime import date, datetime, timedelta
 from unittest import mock
 
@@ -51,6 +52,8 @@ def _run_in_child(site, sites_path, task, args, barrier, results):
 		frappe.db.commit()
 		results.put((label(task), "ok", out))
 	except Exception as error:
+		# Where it failed goes to the test log (stderr): what the user read is the result.
+		traceback.print_exc(file=sys.stderr)
 		frappe.db.rollback()
 		results.put((label(task), "error", f"{type(error).__name__}: {frappe.utils.strip_html(str(error))}"))
 	finally:
@@ -80,13 +83,17 @@ def _chunk(close_name, chunk):
 
 
 def _get_items_and_submit(patient, month):
-	"""A clerk on the Sales Invoice form: Get Items From → Care Management, then Submit."""
+	"""A clerk on the Sales Invoice form: Get Items From → Care Management, Save, then
+	Submit, through the desk's own savedocs (what the form calls)."""
 	from care_management.billing.invoicing import get_care_management_items
+	from care_management.overrides.form_save import savedocs
 	from care_management.tests.test_billing_claims import hand_made_invoice
 
-	invoice = hand_made_invoice(patient, get_care_management_items(patient, month)).insert()
-	invoice.submit()
-	return invoice.name
+	invoice = hand_made_invoice(patient, get_care_management_items(patient, month))
+	savedocs(invoice.as_json(), "Save")
+	saved = frappe.response.docs[-1]
+	savedocs(saved.as_json(), "Submit")
+	return saved.name
 
 
 def _scheduled_close():

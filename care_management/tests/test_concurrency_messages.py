@@ -252,3 +252,44 @@ class TestExplained(FrappeTestCase):
 		with self.assertRaises(ZeroDivisionError):
 			with explained(duplicate="never"):
 				_ = 1 / 0
+
+
+class TestDeskSaveMeetingALock(FrappeTestCase):
+	"""The desk's Save/Submit (savedocs, overridden in hooks) says a deadlock in words,
+	wherever in the save it happened, and leaves any other error as it was."""
+
+	def test_the_desk_calls_the_override(self):
+		self.assertEqual(
+			frappe.get_hooks("override_whitelisted_methods")["frappe.desk.form.save.savedocs"],
+			["care_management.overrides.form_save.savedocs"],
+		)
+
+	def test_a_deadlock_in_a_care_invoice_save_names_the_lines(self):
+		from care_management.overrides import form_save
+
+		invoice = {
+			"doctype": "Sales Invoice",
+			"items": [{"reference_dt": "Care Billing Line", "reference_dn": "x"}],
+		}
+		deadlock = frappe.QueryDeadlockError(1213, "Deadlock found when trying to get lock")
+		with mock.patch.object(form_save.save, "savedocs", side_effect=deadlock):
+			with self.assertRaises(ConcurrentChangeError) as caught:
+				form_save.savedocs(frappe.as_json(invoice), "Submit")
+		self.assertIn("being invoiced by someone else", str(caught.exception))
+		self.assertNotRegex(str(caught.exception), RAW_DATABASE_TEXT)
+
+	def test_a_deadlock_in_another_save_says_nothing_was_saved(self):
+		from care_management.overrides import form_save
+
+		deadlock = frappe.QueryDeadlockError(1213, "Deadlock found when trying to get lock")
+		with mock.patch.object(form_save.save, "savedocs", side_effect=deadlock):
+			with self.assertRaises(ConcurrentChangeError) as caught:
+				form_save.savedocs(frappe.as_json({"doctype": "Care Plan"}), "Save")
+		self.assertIn("Nothing was saved", str(caught.exception))
+
+	def test_other_errors_keep_their_own_message(self):
+		from care_management.overrides import form_save
+
+		with mock.patch.object(form_save.save, "savedocs", side_effect=frappe.DuplicateEntryError("x")):
+			with self.assertRaises(frappe.DuplicateEntryError):
+				form_save.savedocs(frappe.as_json({"doctype": "Care Plan"}), "Save")
