@@ -33,6 +33,7 @@ from decimal import Decimal
 import frappe
 from frappe import _
 
+from care_management.billing.attached_file import attached_text
 from care_management.billing.remittance import MAX_FILE_BYTES, problems_text
 from care_management.domain import claim_acknowledgments as acks
 from care_management.domain import claims_837p as x12
@@ -44,17 +45,11 @@ FILE_ACCEPTED, ACCEPTED, PENDING, REJECTED = "File Accepted", "Accepted", "Pendi
 
 
 def file_text(doc) -> str:
-	content = frappe.get_doc("File", {"file_url": doc.file}).get_content()
-	if isinstance(content, bytes):
-		if len(content) > MAX_FILE_BYTES:
-			frappe.throw(
-				_(
-					"999 or 277CA File: the file is larger than {0} MB; ask the clearinghouse for smaller files."
-				).format(MAX_FILE_BYTES // (1024 * 1024)),
-				title=_("File Too Large"),
-			)
-		content = content.decode("utf-8-sig", errors="replace")
-	return content
+	return attached_text(
+		doc.file,
+		MAX_FILE_BYTES,
+		_("999 or 277CA File: the file is larger than {0} MB; ask the clearinghouse for smaller files."),
+	)
 
 
 def sent_claims(ack: acks.AcknowledgmentFile, company: str, locking: bool = False) -> list[acks.Sent]:

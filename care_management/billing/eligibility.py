@@ -30,6 +30,7 @@ from frappe.model.naming import getseries
 from frappe.utils import add_days, formatdate, get_first_day, get_last_day, getdate, now_datetime, today
 from frappe.utils.file_manager import save_file
 
+from care_management.billing.attached_file import attached_text
 from care_management.domain import eligibility_x12 as x271
 from care_management.domain.billing.coverage import normalize_member_id
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
@@ -168,16 +169,7 @@ def inquiry_problems(inquiry: x271.Inquiry) -> list[str]:
 def file_text(doc) -> str:
 	if not doc.file:
 		frappe.throw(_("271 File: attach the payer's eligibility answer."))
-	file = frappe.get_doc("File", {"file_url": doc.file})
-	content = file.get_content()
-	if isinstance(content, bytes):
-		if len(content) > MAX_FILE_BYTES:
-			frappe.throw(
-				_("271 File: the file is larger than {0} MB.").format(MAX_FILE_BYTES // (1024 * 1024)),
-				title=_("File Too Large"),
-			)
-		content = content.decode("utf-8-sig", errors="replace")
-	return content
+	return attached_text(doc.file, MAX_FILE_BYTES, _("271 File: the file is larger than {0} MB."))
 
 
 def read_into(doc) -> None:

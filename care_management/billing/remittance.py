@@ -29,6 +29,7 @@ from frappe import _
 from frappe.utils import flt, getdate, today
 
 from care_management import job_runs
+from care_management.billing.attached_file import attached_text
 from care_management.domain import claims_837p as x12
 from care_management.domain import remittance_835 as x835
 from care_management.domain import remittance_posting as posting
@@ -47,18 +48,11 @@ PAYMENT_UNREADABLE = (
 
 
 def file_text(doc) -> str:
-	file = frappe.get_doc("File", {"file_url": doc.file})
-	content = file.get_content()
-	if isinstance(content, bytes):
-		if len(content) > MAX_FILE_BYTES:
-			frappe.throw(
-				_(
-					"835 File: the file is larger than {0} MB; ask the clearinghouse for one file per payment."
-				).format(MAX_FILE_BYTES // (1024 * 1024)),
-				title=_("File Too Large"),
-			)
-		content = content.decode("utf-8-sig", errors="replace")
-	return content
+	return attached_text(
+		doc.file,
+		MAX_FILE_BYTES,
+		_("835 File: the file is larger than {0} MB; ask the clearinghouse for one file per payment."),
+	)
 
 
 def read_into(doc, locking: bool = False) -> None:
