@@ -433,6 +433,32 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 		frappe.db.commit()
 		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
 
+	def test_a_worker_killed_while_posting_leaves_nothing_posted_and_running_again_posts_once(self):
+		from care_management.billing.remittance import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.remittance)["run"]
+			frappe.db.commit()
+			worker = start_worker(url, pause_after=1)
+			kill(worker, wait_paused(worker))  # posted in its transaction, not committed
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 0)
+			self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE}), 0)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			self.assertIn("worker stopped", frappe.db.get_value("Care Job Run", run, "reason"))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.get_value("Care Job Run", run, "status"), "Partly failed"
+		)  # the claim not ours
+		self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 1)
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE}), 1)
+		for invoice in self.owed:
+			self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "outstanding_amount"), 0)
+
 
 def delete_runs_of(doctype: str, names: list[str]) -> None:
 	runs = frappe.get_all(
@@ -557,3 +583,30 @@ class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
 				start_submit(self.export)
 			self.assertIn(run, str(refused.exception))
 			frappe.db.rollback()
+
+	def test_a_worker_killed_while_writing_the_file_leaves_no_claim_sent_and_running_again_sends_once(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			worker = start_worker(url, pause_after=1)
+			kill(worker, wait_paused(worker))  # the file written in its transaction, not committed
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Claim Export", self.export, "docstatus"), 0)
+			self.assertFalse(frappe.db.get_value("Claim Export", self.export, "interchange_control_number"))
+			attached = {"attached_to_doctype": "Claim Export", "attached_to_name": self.export}
+			self.assertEqual(frappe.db.count("File", attached), 0)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		export = frappe.get_doc("Claim Export", self.export)
+		self.assertEqual((export.docstatus, frappe.db.count("File", attached)), (1, 1))
+		self.assertTrue(export.interchange_control_number)
+		self.assertEqual(
+			frappe.db.get_value("Care Job Run", run, "status"), "Partly failed"
+		)  # the held claim
+		# Each invoice is in this one export once.
+		self.assertEqual(len({row.sales_invoice for row in export.invoices}), len(export.invoices))
