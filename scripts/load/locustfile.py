@@ -197,8 +197,7 @@ class CareManager(Staff):
 
 class BillingClerk(Staff):
 	"""Closes the month once the care managers are busy, waits for the close's
-	background chunks, then runs Create Invoices (in the request on main; when it
-	becomes a background run, the answer names the run and this waits for it)."""
+	background chunks, then starts Create Invoices (a background run) and waits for it."""
 
 	fixed_count = 1
 	wait_time = between(3600, 3600)
@@ -217,17 +216,15 @@ class BillingClerk(Staff):
 		clerk_outcome["close"] = close
 		if close:
 			clerk_outcome["close_status"] = self.wait_for("Care Month Close", close, "month close status")
+		# A background run (Care Job Run): the button answers at once with the run.
 		result = self.call(
-			"care_management.billing.invoicing.create_invoices", "create invoices", month=month
+			"care_management.billing.invoicing.start_create_invoices", "create invoices", month=month
 		)
 		if isinstance(result, dict) and result.get("run"):
 			clerk_outcome["invoice_run"] = result["run"]
 			clerk_outcome["invoice_status"] = self.wait_for(
-				result["doctype"], result["run"], "invoice run status"
+				"Care Job Run", result["run"], "invoice run status"
 			)
-		elif isinstance(result, dict):
-			clerk_outcome["invoices"] = len(result.get("invoices") or [])
-			clerk_outcome["invoice_failures"] = len(result.get("failed") or [])
 
 	def wait_for(self, doctype: str, name: str, label: str, limit: int = 900) -> str | None:
 		status = None
