@@ -8,6 +8,12 @@ connection holds the month's named database lock (MariaDB ``GET_LOCK``), taken
 before the look and let go only when the transaction that inserted the close
 has committed or rolled back. The look is a locking read, which sees every
 committed row even in a transaction whose snapshot is older than the lock.
+
+A close whose chunk's worker died (killed, its job lost with Redis) would hold
+its month for good: ``stopped_chunks`` judges each undone chunk's RQ job by
+job_runs' rule (queued, or started with a recent heartbeat), and a close with a
+dead one is given up as Failed, with the reason, by the clerk's next close and by
+the scheduler's sweep every 5 minutes (``fail_stopped_closes``).
 """
 
 from __future__ import annotations
