@@ -123,8 +123,14 @@ scheduler_events = {
 	],
 	# Risk scores of every enrolled patient, on the long queue (population/risk_run.py).
 	"daily_long": ["care_management.population.risk_run.score_on_schedule"],
-	# A background run whose worker died ends Failed with the reason (job_runs.py).
-	"cron": {"*/5 * * * *": ["care_management.job_runs.fail_stopped_runs"]},
+	# A background run or month close whose worker died ends Failed with the reason
+	# (job_runs.py, billing/close_guard.py).
+	"cron": {
+		"*/5 * * * *": [
+			"care_management.job_runs.fail_stopped_runs",
+			"care_management.billing.close_guard.fail_stopped_closes",
+		]
+	},
 }
 
 # Tells a care manager, on every desk load, that a call timer is still running;
