@@ -8,21 +8,40 @@ the caregiver have sent goal updates and messages that wait on the worklist."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 import frappe
-from frappe.utils import now_datetime
+from frappe.utils import getdate, now_datetime, today
 from frappe.utils.password import update_password
 
+from care_management.care_management.dashboard_metrics import MONTH_END_DAYS
 from care_management.demo.loader import DEMO_PASSWORD
+from care_management.demo.this_month import first_working_day
 from care_management.domain.synthetic_practice import care_managers
 
 PORTAL_PATIENTS = 4  # the last patients of the practice, whose plans stay Active
-# Workspace cards whose count depends on the day the demo is looked at (the last days
-# of a month, follow-ups falling today), not on what the demo loaded.
-MAY_BE_ZERO = {"Due Today", "Under Threshold Month Ending"}
-# A physician reads only the plans, enrollments and billing records of their own
-# patients (permissions.PATIENT_RECORDS), so the workspace's cards counting outreach
-# logs and referrals are 0 for them by design; only what their records feed is checked.
-ONLY_CHECKED = {"Supervising practitioner": {"Billable Patients by Program"}}
+
+
+def may_be_zero(day: date) -> set[str]:
+	"""Workspace cards that honestly read 0 on ``day`` after a demo load; every other card
+	and chart each desk sign-in is shown must have data (test_demo, browser tier).
+
+	- *Under Threshold, Month Ending* counts only in a month's last days
+	  (dashboard_metrics.MONTH_END_DAYS): earlier there is time, and it says 0.
+	- *Minutes Logged This Month* and *Ready to Bill This Month* count this month's logs;
+	  before this month's first working day has passed there are none (this_month.py).
+
+	Nothing else: *Due Today* has a patient per care manager (this_month.py), *Open Red
+	Flags* the flags escalated to the practitioner (practitioner_work.py), and the
+	practitioner is not shown the cards of a caseload they do not have (workspace_cards.py)."""
+	zero = set()
+	days_left = calendar.monthrange(day.year, day.month)[1] - day.day
+	if days_left >= MONTH_END_DAYS:
+		zero.add("Under Threshold Month Ending")
+	if not first_working_day(day):
+		zero |= {"Minutes Logged This Month", "Ready to Bill This Month"}
+	return zero
 
 
 def sign_in_roles(spec) -> dict[str, tuple[str, list[str], str]]:
@@ -171,12 +190,10 @@ def browser_sign_ins(prefix: str = "CM-DEMO") -> dict:
 	frappe.only_for("System Manager")
 	spec = PracticeSpec(prefix=prefix, care_managers=1)
 	users = [
-		(
-			label,
-			email,
-			"desk" if user_type == "System User" else "portal",
-			sorted(ONLY_CHECKED.get(label, [])),
-		)
+		(label, email, "desk" if user_type == "System User" else "portal")
 		for label, (email, _roles, user_type) in sign_in_roles(spec).items()
 	]
-	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(MAY_BE_ZERO)}
+	# The desk titles a card by its label; both are given.
+	zero = may_be_zero(getdate(today()))
+	zero |= {frappe.db.get_value("Number Card", name, "label") or name for name in zero}
+	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(zero)}
