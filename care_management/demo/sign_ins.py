@@ -193,7 +193,15 @@ def browser_sign_ins(prefix: str = "CM-DEMO") -> dict:
 		(label, email, "desk" if user_type == "System User" else "portal")
 		for label, (email, _roles, user_type) in sign_in_roles(spec).items()
 	]
-	# The desk titles a card by its label; both are given.
 	zero = may_be_zero(getdate(today()))
+	loaded_on = frappe.db.get_value("Patient", f"{spec.prefix}-000001", "creation")
+	loaded_on, day = getdate(loaded_on or today()), getdate(today())
+	if loaded_on != day:
+		# Looked at on a later day than it was loaded: today's follow-ups, and this
+		# month's work if it was loaded in another month or before its first working day passed.
+		zero.add("Due Today")
+		if (loaded_on.year, loaded_on.month) != (day.year, day.month) or not first_working_day(loaded_on):
+			zero |= {"Minutes Logged This Month", "Ready to Bill This Month"}
+	# The desk titles a card by its label; both are given.
 	zero |= {frappe.db.get_value("Number Card", name, "label") or name for name in zero}
 	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(zero)}
