@@ -35,6 +35,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def where(error) -> str:
+	"""The script line an uncaught page error came from (its stack's first frame)."""
+	frames = [
+		line.strip()
+		for line in (getattr(error, "stack", "") or "").splitlines()
+		if line.strip().startswith("at ")
+	]
+	return frames[0] if frames else "no stack"
+
+
 class Flow:
 	def __init__(self, page, base: str, shots: Path, fixture: dict):
 		self.page, self.base, self.shots, self.fixture = page, base, shots, fixture
@@ -97,7 +107,7 @@ class Flow:
 	def watch(self, page) -> None:
 		"""A page whose JavaScript errors, and failed requests for the app's own assets,
 		fail the step (the desk's page, and another such as the phone)."""
-		page.on("pageerror", lambda error: self.errors.append(str(error)))
+		page.on("pageerror", lambda error: self.errors.append(f"{error} (on {page.url}; {where(error)})"))
 		page.on("response", self.app_asset_failed)
 		page.on("requestfailed", self.app_asset_unreachable)
 
@@ -783,10 +793,10 @@ def run_demo_sign_ins(base: str, sign_ins: dict, shots: Path) -> list[tuple[str,
 		def desk(user: str):
 			def action():
 				flow.login(user)
-				# The desk's home page draws its own widgets first; leaving it mid-draw throws in its scripts.
-				flow.wait_idle()
-				page.wait_for_timeout(1500)
-				page.goto(f"{base}/app/care-management")
+				# The demo's desk users land on the Care Management workspace (User.default_workspace);
+				# what is checked is the page they land on, drawn once (leaving a page mid-draw throws
+				# in Frappe's scripts).
+				page.wait_for_url(re.compile(r".*/app/care-management"), timeout=30000)
 				expect(page.locator(".number-widget-box").first).to_be_visible(timeout=30000)
 				flow.wait_idle()
 				page.wait_for_timeout(2500)  # the cards and charts draw after their data comes back

@@ -21,6 +21,7 @@ from care_management.demo.this_month import first_working_day
 from care_management.domain.synthetic_practice import care_managers
 
 PORTAL_PATIENTS = 4  # the last patients of the practice, whose plans stay Active
+WORKSPACE = "Care Management"
 
 
 def may_be_zero(day: date) -> set[str]:
@@ -81,10 +82,20 @@ def ensure_user(email: str, roles: list[str], user_type: str, first_name: str, l
 		update_password(email, DEMO_PASSWORD)
 
 
+def land_on_the_workspace(emails: list[str]) -> None:
+	"""Each desk sign-in opens on the Care Management workspace, not on Frappe's Home."""
+	frappe.db.set_value(
+		"User", {"name": ("in", emails)}, "default_workspace", WORKSPACE, update_modified=False
+	)
+
+
 def create_sign_ins(spec, rows: list[dict], physician_practitioner: str, spanish: list[str]) -> dict:
 	roles = sign_in_roles(spec)
 	for label, (email, user_roles, user_type) in roles.items():
 		ensure_user(email, user_roles, user_type, label.split(" (")[0], "es" if "Spanish" in label else None)
+	land_on_the_workspace(
+		[email for email, _roles, user_type in roles.values() if user_type == "System User"]
+	)
 	frappe.db.set_value(
 		"Healthcare Practitioner", physician_practitioner, "user_id", roles["Supervising practitioner"][0]
 	)

@@ -149,6 +149,8 @@ class TestDemo(FrappeTestCase):
 			held = set(frappe.get_roles(email)) - BUILT_IN_ROLES - {email}
 			self.assertEqual(held, set(roles), label)
 			self.assertEqual(frappe.db.get_value("User", email, "user_type"), user_type, label)
+			if user_type == "System User":  # the workspace test_each_desk_sign_in… checks is where they land
+				self.assertEqual(frappe.db.get_value("User", email, "default_workspace"), "Care Management")
 
 	def test_loading_again_changes_nothing(self):
 		self.assertEqual(load_demo(SPEC, force=True), {"already_loaded": 32})
