@@ -90,7 +90,8 @@ def review_dates(rows: list[dict], active: set[str], today: date) -> dict[str, d
 
 
 def schedule_reviews(rows: list[dict], today: date) -> int:
-	"""Set-based: one update of every current plan's next review date; returns how many are overdue."""
+	"""Set-based: every current plan's next review date, and its open goals' due dates;
+	returns how many Active plans are overdue for review."""
 	plans = {f"{p['id']}-PLAN": p["id"] for p in rows}
 	active = {
 		plans[name]
@@ -107,6 +108,15 @@ def schedule_reviews(rows: list[dict], today: date) -> int:
 		)
 		+ " end where name in %(plans)s",
 		{"plans": list(plans)},
+	)
+	# A goal still being worked on falls due by the plan's next review (past it only where the
+	# review itself is overdue), not months ago when the template's timeline started.
+	frappe.db.sql(
+		"""update `tabCare Plan Goal` g join `tabCare Plan` p on p.name = g.parent
+		set g.due_date = p.next_review_date
+		where g.parenttype = 'Care Plan' and g.parent in %(plans)s
+			and g.status in ('Proposed', 'In Progress') and g.due_date < %(today)s""",
+		{"plans": list(plans), "today": today},
 	)
 	return sum(1 for p in active if dates[p] < today)
 

@@ -224,6 +224,14 @@ class TestDemo(FrappeTestCase):
 		# The signing-in care manager sees what an overdue review looks like (the list's Review Overdue).
 		self.assertIn(sign_in_roles(SPEC)["Care manager"][0], {r.care_manager for r in overdue})
 		self.assertTrue(all(r.next_review_date <= frappe.utils.add_days(today, 180) for r in reviews))
+		# Open goals fall due by the next review: past only on the plans overdue for review.
+		past_goals = frappe.db.sql_list(
+			"""select distinct p.name from `tabCare Plan Goal` g join `tabCare Plan` p on p.name = g.parent
+			where p.patient like %s and p.status = 'Active' and g.status in ('Proposed', 'In Progress')
+				and g.due_date < %s""",
+			(f"{SPEC.prefix}-%", today),
+		)
+		self.assertLessEqual(len(past_goals), len(overdue))
 
 	def test_the_caregiver_reads_of_the_patient_not_of_themselves(self):
 		from care_management.portal.access import viewable_plans
