@@ -82,6 +82,7 @@ has_permission = {
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",
 	"Patient Encounter": "care_management.permissions.healthcare_record_has_permission",
 	"Inpatient Record": "care_management.permissions.healthcare_record_has_permission",
+	"Number Card": "care_management.workspace_cards.number_card_has_permission",
 }
 
 # The patient portal, beside Healthcare's own items (role Patient; Patient.user_id
