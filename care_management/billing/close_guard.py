@@ -135,11 +135,7 @@ def give_up(close_name: str, stopped: list) -> bool:
 			"open": OPEN_STATUSES,
 			"now": now_datetime(),
 			"user": frappe.session.user,
-			"error": _(
-				"The background worker closing part {0} of {1} stopped (killed, restarted, or its database or "
-				"Redis went away) and that part will not finish. The parts marked Done are kept; closing the "
-				"month again completes it."
-			).format(", ".join(str(row.idx) for row in still), chunks_total),
+			"error": unfinished_parts_message([row.idx for row in still], chunks_total),
 		},
 	)
 	if frappe.db._cursor.rowcount < 1:
@@ -192,3 +188,16 @@ def refuse_overlap(month, practitioner: str | None) -> None:
 			),
 			title=_("Month Already Being Closed"),
 		)
+
+
+def unfinished_parts_message(parts: list[int], total: int) -> str:
+	stopped = _("(killed, restarted, or its database or Redis went away)")
+	if len(parts) == 1:
+		said = _(
+			"The background worker closing part {0} of {1} stopped {2}; that part will not finish."
+		).format(parts[0], total, stopped)
+	else:
+		said = _(
+			"The background workers closing parts {0} of {1} stopped {2}; those parts will not finish."
+		).format(", ".join(str(idx) for idx in parts), total, stopped)
+	return said + " " + _("The parts marked Done are kept; closing the month again completes it.")
