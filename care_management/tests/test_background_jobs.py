@@ -70,6 +70,7 @@ class ForgedSubmitCase:
 			get_redis_conn()  # the request's thread enqueues on this process's (private) connection
 			response = http("POST", f"/api/method/{START_SUBMIT}", token, {"doctype": doctype, "name": name})
 			self.assertEqual(response.status_code, 200, response.get_data(as_text=True)[:800])
+			frappe.db.rollback()  # a fresh snapshot: the request committed on a connection of its own
 			run = frappe.get_doc("Care Job Run", response.json["message"]["run"])
 			self.assertEqual((run.job_type, run.status, run.reference_name), (doctype, "Queued", name))
 			self.assertTrue(job_runs.job_alive(run.job_id))
@@ -514,7 +515,10 @@ class TestRemittanceInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCase
 
 		with private_queue():
 			run = self.save_in_a_request(self.attach(self.text + "\n")).read_run
-			with mock.patch.object(remittance, "MAX_FILE_BYTES", 10):
+			too_large = frappe.ValidationError(
+				"835 File: the file is larger than 50 MB; ask the clearinghouse for one file per payment."
+			)
+			with mock.patch.object(remittance, "file_text", side_effect=too_large):
 				job_runs.execute(run)  # as the worker would, in this process
 		frappe.db.commit()
 		self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Failed")
@@ -533,6 +537,7 @@ class TestRemittanceInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCase
 		from frappe.model.document import Document
 
 		doc = frappe.get_doc("Remittance Import", self.remittance)
+		doc.file = self.attach(self.text + "\n")  # a new file: read again (here, in the save)
 		real_insert, one_by_one = Document.db_insert, []
 
 		def db_insert(row, *args, **kwargs):
