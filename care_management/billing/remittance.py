@@ -222,16 +222,20 @@ def refuse_unread(doc) -> None:
 			).format(
 				frappe.bold(frappe.utils.escape_html(doc.name)),
 				frappe.utils.escape_html(stored.read_problem or ""),
-				link,
+				link,  # html-safe: desk_link escapes the run's name and title
 			),
 			title=_("835 File Not Read"),
 		)
 	if stored.read_state != READ:
 		frappe.throw(
 			_(
-				"The 835 File of {0} is still being read {1}. Submit once it is read: the form reloads "
-				"by itself when it is. If the run failed, save the import again to read the file again."
-			).format(frappe.bold(frappe.utils.escape_html(doc.name)), link),
+				"The 835 File of {0} is still being read in the background {1}. Submit once it is read: "
+				"the form reloads by itself when it is. If that run failed, save the import again to read "
+				"the file again."
+			).format(
+				frappe.bold(frappe.utils.escape_html(doc.name)),
+				link,  # html-safe: desk_link escapes the run's name and title
+			),
 			title=_("835 File Being Read"),
 		)
 
@@ -672,7 +676,7 @@ def run_read(progress, name: str) -> None:
 	unreadable file ends the run Failed with the reader's message, on the import too."""
 	while True:
 		doc = frappe.get_doc("Remittance Import", name)
-		if doc.docstatus != 0 or doc.read_state != READING:
+		if doc.docstatus != 0 or doc.read_state == READ:  # Failed: Run Again reads it again
 			progress.summary = _("Nothing to read: the import was read or submitted meanwhile.")
 			return
 		try:
