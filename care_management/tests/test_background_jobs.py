@@ -25,7 +25,7 @@ from care_management.tests.test_billing_concurrency import (
 	delete_payment_entries,
 	submitted_invoices_by_share,
 )
-from care_management.tests.web_requests import api_token, http, in_a_request
+from care_management.tests.web_requests import api_headers, http, in_a_request
 
 SHARES = ("Primary Payer", "Patient")  # each patient: Medicare's 80 % and the coinsurance
 # Billing staff who may submit exports and post payments, sending Frappe's own submit requests.
@@ -59,7 +59,8 @@ class ForgedSubmitCase:
 
 		from care_management.tests.factories import make_user
 
-		token = api_token(make_user(FORGER, ["Care Management Billing", "Accounts User"]))
+		token = api_headers(make_user(FORGER, ["Care Management Billing", "Accounts User"]))
+		frappe.db.commit()  # the requests read the user's secret
 		for method, path, data in forged_submits(doctype, name):
 			with self.subTest(path=path):
 				response = http(method, path, token, data)

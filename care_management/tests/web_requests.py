@@ -27,24 +27,23 @@ def in_a_request(path: str = "/api/method/frappe.desk.form.save.savedocs"):
 		del frappe.local.request
 
 
-def api_token(user: str) -> str:
-	"""An API key and secret for ``user`` (committed: the request reads them)."""
+def api_headers(user: str) -> dict:
+	"""Token authentication for ``user``: a new API secret (commit before a request reads it)."""
 	doc = frappe.get_doc("User", user)
 	secret = frappe.generate_hash(length=15)
 	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
 	doc.api_secret = secret
 	doc.save(ignore_permissions=True)
-	frappe.db.commit()
-	return f"token {doc.api_key}:{secret}"
+	return {"Authorization": f"token {doc.api_key}:{secret}"}
 
 
-def http(method: str, path: str, token: str, data: dict | None = None):
+def http(method: str, path: str, headers: dict, data: dict | None = None):
 	"""One request through Frappe's WSGI application; returns werkzeug's response."""
 	from frappe.tests.test_api import make_request
 	from frappe.utils import get_test_client
 
 	client = get_test_client()
-	kwargs = {"headers": {"Authorization": token}}
+	kwargs = {"headers": headers}
 	if data is not None:
 		kwargs.update(data=frappe.as_json(data), content_type="application/json")
 	return make_request(
