@@ -79,11 +79,6 @@ INLINE_ENV = "CARE_MANAGEMENT_JOBS_INLINE"
 SUBMIT_JOBS = ("Claim Export", "Remittance Import")
 
 
-class RunRefused(frappe.ValidationError):
-	"""A runner's refusal of the whole run, said in words (a file that cannot be
-	read): the run ends Failed with this message as its reason, no Error Log."""
-
-
 def job_id_for(job_type: str, key: str) -> str:
 	return f"care-job-{frappe.scrub(job_type)}-{key}"
 
@@ -277,7 +272,7 @@ class Progress:
 		self.run, self.job_type, self.user = run_name, job_type, user
 		self.total = self.done = self.failed = self.made_count = 0
 		self.rows: list[dict] = []
-		self.summary = None
+		self.summary = self.refusal = None
 
 	def begin(self) -> None:
 		"""A fresh attempt: its counts from zero; the failures of an earlier one are
@@ -356,8 +351,16 @@ class Progress:
 		frappe.publish_progress(percent, title=_(self.job_type), doctype=RUN, docname=self.run)
 		frappe.publish_realtime("care_job_run_progress", message, user=self.user)
 
+	def refuse(self, reason: str) -> None:
+		"""The runner refuses the whole work, said in words (a file that cannot be read):
+		the run ends Failed with this reason, after what the runner committed, no Error Log."""
+		self.refusal = as_text(reason)
+
 	def finish(self) -> None:
 		self.write()
+		if self.refusal:
+			self.end("Failed", self.refusal)
+			return
 		if not self.failed:
 			status = "Completed"
 		elif self.made_count or self.failed < self.done:
@@ -369,17 +372,13 @@ class Progress:
 	def stop(self, error: BaseException) -> None:
 		"""The runner raised: nothing of its open transaction is kept; the steps it
 		committed before are. The reason in words where the database refused (another
-		run or clerk on the same rows) or the runner refused the work (RunRefused),
-		else the error, its traceback in the Error Log."""
+		run or clerk on the same rows), else the error, its traceback in the Error Log."""
 		traceback = frappe.get_traceback()
 		try:
 			frappe.db.rollback()
 		except Exception:
 			frappe.db.connect()  # the connection itself was lost
 		frappe.clear_messages()
-		if isinstance(error, RunRefused):
-			self.end("Failed", as_text(error))
-			return
 		reason = message_for(
 			error,
 			_("Someone else made the same records at the same moment. Run again: what they made is skipped."),

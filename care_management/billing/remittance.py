@@ -673,51 +673,62 @@ def run_read(progress, name: str) -> None:
 	import's own save, the problems of single claims as failed rows. The read is
 	done without holding the import; its save checks nothing changed meanwhile (a
 	clerk attaching another file): then the import is read again as it is now. An
-	unreadable file ends the run Failed with the reader's message, on the import too."""
+	unreadable file ends the run Failed with the reader's message, on the import too.
+	The run ends (in job_runs.execute) under the lock ``read_asked_again`` took, so
+	a save that joins it does so before that last look, never after."""
+	read = None
 	while True:
 		doc = frappe.get_doc("Remittance Import", name)
-		if doc.docstatus != 0 or doc.read_state == READ:  # Failed: Run Again reads it again
-			progress.summary = _("Nothing to read: the import was read or submitted meanwhile.")
-			return
-		try:
-			read_into(doc)
-			note_read(doc)
-		except frappe.ValidationError as error:
-			frappe.clear_messages()
-			clear_read(doc)
-			doc.read_state = FAILED
-			doc.read_problem = storable(
-				html.unescape(strip_html(str(error))) or type(error).__name__, REASON_LENGTH
-			)
-		doc.flags.read_by_run = True
-		try:
-			doc.save(ignore_permissions=True, ignore_version=True)
-		except frappe.TimestampMismatchError:  # saved meanwhile: read what it holds now
-			frappe.db.rollback()
-			frappe.clear_messages()
-			continue
-		frappe.db.commit()
+		if doc.docstatus == 0 and doc.read_state != READ:  # Reading; Failed: Run Again reads it again
+			if not save_read(doc):
+				continue  # saved meanwhile: read what it holds now
+			read = doc
+			frappe.db.commit()
 		if not read_asked_again(name):
 			break
-		frappe.db.commit()  # lets the run's lock go while the newer file is read
-	if doc.read_state == FAILED:
-		raise job_runs.RunRefused(
+		frappe.db.commit()  # lets the lock go while the newer file is read
+	if read is None:
+		progress.summary = _("Nothing to read: the import was read or submitted meanwhile.")
+	elif read.read_state == FAILED:
+		progress.refuse(
 			_("The 835 File could not be read: {0} Attach a corrected file to {1} and save it.").format(
-				doc.read_problem, name
+				read.read_problem, name
 			)
 		)
-	unread = [problem for problem in doc.problems if problem.claim_id]
-	progress.set_total(len(doc.claims) + len(unread))
-	progress.made("Remittance Import", name)
-	for problem in unread:
-		progress.fail(
-			_("Claim {0}: {1}").format(problem.claim_id, problem.reason), None, "Remittance Import", name
+	else:
+		unread = [problem for problem in read.problems if problem.claim_id]
+		progress.set_total(len(read.claims) + len(unread))
+		progress.made("Remittance Import", name)
+		for problem in unread:
+			progress.fail(
+				_("Claim {0}: {1}").format(problem.claim_id, problem.reason), None, "Remittance Import", name
+			)
+		progress.step(len(read.claims) + len(unread))
+		progress.summary = _(
+			"{0} payments and {1} claims read; {2} claims could not be read (see the rows)."
+		).format(len(read.payments), len(read.claims), len(unread))
+
+
+def save_read(doc) -> bool:
+	"""Read the file into the import and save it; False when it was saved meanwhile."""
+	try:
+		read_into(doc)
+		note_read(doc)
+	except frappe.ValidationError as error:
+		frappe.clear_messages()
+		clear_read(doc)
+		doc.read_state = FAILED
+		doc.read_problem = storable(
+			html.unescape(strip_html(str(error))) or type(error).__name__, REASON_LENGTH
 		)
-	progress.step(len(doc.claims) + len(unread))
-	frappe.db.commit()
-	progress.summary = _(
-		"{0} payments and {1} claims read; {2} claims could not be read (see the rows)."
-	).format(len(doc.payments), len(doc.claims), len(unread))
+	doc.flags.read_by_run = True
+	try:
+		doc.save(ignore_permissions=True, ignore_version=True)
+	except frappe.TimestampMismatchError:
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return False
+	return True
 
 
 def read_asked_again(name: str) -> bool:
