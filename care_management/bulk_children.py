@@ -8,6 +8,10 @@ rows aside once Frappe has validated them (``_validate``: types, lengths,
 sanitising), lets Frappe write the document with those tables empty (which
 deletes the old rows in one statement), then inserts the rows in bulk before its
 on_update / on_submit run, with the rows back on the document as before.
+
+A save that changes nothing the rows are made from sets ``flags.keep_stored_rows``
+in its validate: the stored rows are neither deleted nor written again, and they
+(not what a client sent) go back on the document.
 """
 
 from __future__ import annotations
@@ -23,19 +27,26 @@ class BulkChildren:
 
 	def _validate(self):
 		super()._validate()
-		if self._action in ("save", "submit"):
-			self.flags.bulk_rows = {
-				df.fieldname: self.get(df.fieldname) for df in self.meta.get_table_fields()
-			}
-			for fieldname in self.flags.bulk_rows:
-				self.set(fieldname, [])
+		if self._action not in ("save", "submit"):
+			return
+		tables = self.meta.get_table_fields()
+		stored = self.get_doc_before_save() if self.flags.keep_stored_rows else None
+		if stored:
+			self.flags.bulk_rows = {df.fieldname: stored.get(df.fieldname) for df in tables}
+			self.flags.ignore_children_type = [df.options for df in tables]  # Frappe deletes none
+		else:
+			self.flags.bulk_rows = {df.fieldname: self.get(df.fieldname) for df in tables}
+		for fieldname in self.flags.bulk_rows:
+			self.set(fieldname, [])
 
 	def run_post_save_methods(self):
 		rows_by_field = self.flags.pop("bulk_rows", None)
+		kept = self.flags.pop("keep_stored_rows", None) and self.flags.pop("ignore_children_type", None)
 		if rows_by_field is not None:
 			for fieldname, rows in rows_by_field.items():
 				self.set(fieldname, rows)
-				insert_rows(self, rows)
+				if not kept:
+					insert_rows(self, rows)
 		return super().run_post_save_methods()
 
 

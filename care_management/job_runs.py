@@ -54,6 +54,10 @@ JOB_TYPES = {
 		"care_management.billing.remittance.run_submit",
 		"care_management.billing.remittance.check_may_submit",
 	),
+	"Remittance Read": (
+		"care_management.billing.remittance.run_read",
+		"care_management.billing.remittance.check_may_read",
+	),
 	"Start Enrollment": (
 		"care_management.population.start_enrollment.run_start_enrollment",
 		"care_management.population.start_enrollment.check_may_enroll",
@@ -71,6 +75,8 @@ HEARTBEAT_GRACE = timedelta(minutes=3)
 # Set by scripts/desk_server.py only: the development desk has no RQ worker, so a
 # run is done in the request that starts it (after the run is committed).
 INLINE_ENV = "CARE_MANAGEMENT_JOBS_INLINE"
+# Doctypes whose submit is a run: a web request's submit of them is refused (refuse_submit_in_request).
+SUBMIT_JOBS = ("Claim Export", "Remittance Import")
 
 
 def job_id_for(job_type: str, key: str) -> str:
@@ -78,12 +84,18 @@ def job_id_for(job_type: str, key: str) -> str:
 
 
 def start(
-	job_type: str, arguments: dict, key: str, reference: tuple | None = None, run_now: bool = False
+	job_type: str,
+	arguments: dict,
+	key: str,
+	reference: tuple | None = None,
+	run_now: bool = False,
+	join_open: bool = False,
 ) -> str:
 	"""Record a run of ``job_type`` and queue it; returns the run's name at once.
 	``key`` names the work (a month, a document): a second start of the same work
-	while one is queued or running is refused with a link to it. ``run_now`` does
-	it in this process (tests; the development desk server)."""
+	while one is queued or running is refused with a link to it, or with
+	``join_open`` answered with that run (whose runner picks up the newer state).
+	``run_now`` does it in this process (tests; the development desk server)."""
 	hold_lock(job_type, key)
 	open_run = frappe.db.sql(
 		"""select name, status, job_id, modified from `tabCare Job Run`
@@ -95,6 +107,8 @@ def start(
 		if run_alive(row) is False:
 			mark_stopped(row.name, commit=False)
 			continue
+		if join_open:
+			return row.name
 		frappe.throw(
 			_(
 				"{0} is already {1} for this ({2}). Open it to follow it; start again once it has finished."
@@ -122,9 +136,17 @@ def start(
 	return run.name
 
 
+@frappe.whitelist(methods=["POST"])
 def start_submit(doctype: str, name: str) -> dict:
 	"""Submit of a saved draft (Claim Export, Remittance Import; the job type is
-	the doctype) as a background run; returns the run at once."""
+	the doctype) as a background run; returns the run at once. The API for
+	submitting these doctypes: Frappe's own submit refuses them in a web request."""
+	if doctype not in SUBMIT_JOBS:
+		frappe.throw(
+			_("{0} is not submitted as a background run; submit it as usual.").format(
+				frappe.utils.escape_html(_(doctype))
+			)
+		)
 	frappe.call(JOB_TYPES[doctype][1], name=name)
 	if frappe.db.get_value(doctype, name, "docstatus") != 0:
 		frappe.throw(
@@ -134,6 +156,40 @@ def start_submit(doctype: str, name: str) -> dict:
 		)
 	run = start(doctype, {"name": name}, key=name, reference=(doctype, name))
 	return started_message(run, doctype)
+
+
+def refuse_submit_in_request(doc) -> None:
+	"""Frappe's own submit of a Claim Export or Remittance Import in a web request
+	(frappe.client.submit, the desk's savedocs, REST PUT with docstatus 1, list
+	bulk submit) is refused, naming the API: that work is a background run, and
+	done in the request it would outlast the production timeout, with no run to
+	follow. Its own run (``submitting_in_run``), the console, tests and background
+	jobs submit as before."""
+	if getattr(frappe.local, "request", None) is None:
+		return
+	if frappe.flags.care_job_submit == (doc.doctype, doc.name):
+		return
+	frappe.throw(
+		_(
+			"Submitting a {0} is done by a background run, not in this request. Use the form's Submit "
+			"button, or call {1} with doctype and name: it answers at once with the run to follow. "
+			"Nothing was submitted."
+		).format(
+			frappe.utils.escape_html(_(doc.doctype)),
+			frappe.bold("care_management.job_runs.start_submit"),
+		),
+		title=_("Submit Runs in the Background"),
+	)
+
+
+def submitting_in_run(doc) -> None:
+	"""Submit ``doc`` from its run: the one submit of it a web request may do
+	(the development desk server does runs inside the request)."""
+	frappe.flags.care_job_submit = (doc.doctype, doc.name)
+	try:
+		doc.submit()
+	finally:
+		frappe.flags.care_job_submit = None
 
 
 def queue(run_name: str, job_id: str, run_now: bool = False) -> None:
@@ -216,7 +272,7 @@ class Progress:
 		self.run, self.job_type, self.user = run_name, job_type, user
 		self.total = self.done = self.failed = self.made_count = 0
 		self.rows: list[dict] = []
-		self.summary = None
+		self.summary = self.refusal = None
 
 	def begin(self) -> None:
 		"""A fresh attempt: its counts from zero; the failures of an earlier one are
@@ -295,8 +351,16 @@ class Progress:
 		frappe.publish_progress(percent, title=_(self.job_type), doctype=RUN, docname=self.run)
 		frappe.publish_realtime("care_job_run_progress", message, user=self.user)
 
+	def refuse(self, reason: str) -> None:
+		"""The runner refuses the whole work, said in words (a file that cannot be read):
+		the run ends Failed with this reason, after what the runner committed, no Error Log."""
+		self.refusal = as_text(reason)
+
 	def finish(self) -> None:
 		self.write()
+		if self.refusal:
+			self.end("Failed", self.refusal)
+			return
 		if not self.failed:
 			status = "Completed"
 		elif self.made_count or self.failed < self.done:

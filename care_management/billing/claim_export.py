@@ -758,7 +758,7 @@ def run_submit(progress, name: str) -> None:
 	export was submitted, it submits nothing twice."""
 	export = frappe.get_doc("Claim Export", name)
 	if export.docstatus == 0:
-		export.submit()
+		job_runs.submitting_in_run(export)
 	claims = export.invoices
 	progress.set_total(len(claims))
 	progress.made("Claim Export", name)

@@ -1,6 +1,9 @@
 """835 remittances posted against the payer invoices.
 
-Saving a Remittance Import reads its file (domain/remittance_835.py) and lists,
+Saving a Remittance Import with a new or changed file reads it
+(domain/remittance_835.py) — in a web request, by a background run (Remittance
+Read, ``read_on_save`` / ``run_read``), since a 2,000-claim file takes longer than
+a request should — and lists,
 per payment (an ST set: one check or EFT), its claims with what each would do to
 the payer invoice it was made from (domain/remittance_posting.py), the claim and
 service adjustments, and every problem of the file. Submitting reads the file
@@ -21,12 +24,14 @@ balance) stops the whole file, since its amounts cannot be trusted.
 from __future__ import annotations
 
 import hashlib
+import html
+import os
 from dataclasses import replace
 from decimal import Decimal
 
 import frappe
 from frappe import _
-from frappe.utils import flt, getdate, today
+from frappe.utils import flt, getdate, strip_html, today
 
 from care_management import job_runs
 from care_management.billing.attached_file import attached_text
@@ -45,6 +50,15 @@ TRACE_TWICE = "The file holds two payments with this check or EFT number: neithe
 PAYMENT_UNREADABLE = (
 	"The payment's own segments could not be read or do not balance (see Problems): nothing of it is posted."
 )
+# The import's Read State: set by the controller and the read run only.
+READING, READ, FAILED = "Reading", "Read", "Failed"
+READ_JOB = "Remittance Read"
+TABLES = ("payments", "claims", "services", "adjustments", "problems")
+# What a read writes onto the import; a save that reads nothing keeps the stored values.
+READ_FIELDS = (
+	"title", "total_received", "total_allocated", "claims_paid", "claims_denied", "claims_not_posted",
+	"problem_count", "read_state", "read_run", "read_problem",
+)  # fmt: skip
 
 
 def file_text(doc) -> str:
@@ -132,6 +146,98 @@ def read_into(doc, locking: bool = False) -> None:
 					},
 				)
 	summarise(doc)
+
+
+def read_on_save(doc) -> None:
+	"""A draft's save: read the file when it is new or changed (or the company, or the
+	last read did not end Read); else keep the stored rows and what was read, whatever
+	the client sent. In a web request the reading is a background run (``run_read``);
+	the save only marks the import Reading. The console, tests, background jobs and
+	the development desk server (no worker) read it in the save, as before."""
+	if doc.flags.read_by_run:  # the run's own save: what it read stands
+		return
+	before = doc.get_doc_before_save()
+	if before and (doc.file, doc.company, before.read_state) == (before.file, before.company, READ):
+		for field in READ_FIELDS:
+			doc.set(field, before.get(field))
+		doc.flags.keep_stored_rows = True  # BulkChildren: no row written, the stored ones kept
+		return
+	if reads_in_background():
+		clear_read(doc)
+		doc.read_state, doc.read_problem = READING, None
+		doc.flags.read_queued = True  # the run is started once the import is written (on_update)
+		return
+	read_into(doc)
+	note_read(doc)
+	doc.read_run = None
+
+
+def reads_in_background() -> bool:
+	return getattr(frappe.local, "request", None) is not None and not os.environ.get(job_runs.INLINE_ENV)
+
+
+def clear_read(doc) -> None:
+	for field in TABLES:
+		doc.set(field, [])
+	doc.flags.interchange_problems = []
+	summarise(doc)
+
+
+def note_read(doc) -> None:
+	"""Read, or Failed when the interchange itself cannot be read (nothing of it can be posted)."""
+	problems = doc.flags.interchange_problems or []
+	if problems:
+		doc.read_state = FAILED
+		doc.read_problem = storable(
+			_("The file cannot be posted: {0}. Ask the clearinghouse for a corrected file.").format(
+				"; ".join(
+					_("segment {0} ({1}): {2}").format(p.segment_number, p.segment_id, _(p.reason))
+					for p in problems[:5]
+				)
+			),
+			REASON_LENGTH,
+		)
+	else:
+		doc.read_state, doc.read_problem = READ, None
+
+
+def queue_read(doc) -> None:
+	"""After the save that marked the import Reading: one run reads it. A run of it
+	already queued or running is joined; it reads what the import holds when it looks."""
+	run = job_runs.start(
+		READ_JOB, {"name": doc.name}, key=doc.name, reference=(doc.doctype, doc.name), join_open=True
+	)
+	doc.db_set("read_run", run, update_modified=False)
+
+
+def refuse_unread(doc) -> None:
+	"""Submit only an import whose file was read whole (its stored state, not the client's)."""
+	stored = doc.get_doc_before_save() or doc
+	link = job_runs.desk_link(job_runs.RUN, stored.read_run) if stored.read_run else ""
+	if stored.read_state == FAILED:
+		frappe.throw(
+			_(
+				"The 835 File of {0} could not be read: {1} Attach a corrected file and save: it is read "
+				"again, then submit. {2}"
+			).format(
+				frappe.bold(frappe.utils.escape_html(doc.name)),
+				frappe.utils.escape_html(stored.read_problem or ""),
+				link,  # html-safe: desk_link escapes the run's name and title
+			),
+			title=_("835 File Not Read"),
+		)
+	if stored.read_state != READ:
+		frappe.throw(
+			_(
+				"The 835 File of {0} is still being read in the background {1}. Submit once it is read: "
+				"the form reloads by itself when it is. If that run failed, save the import again to read "
+				"the file again."
+			).format(
+				frappe.bold(frappe.utils.escape_html(doc.name)),
+				link,  # html-safe: desk_link escapes the run's name and title
+			),
+			title=_("835 File Being Read"),
+		)
 
 
 def nothing_posted(claims, reason: str) -> list[posting.ClaimOutcome]:
@@ -549,8 +655,90 @@ def let_remitted_invoice_cancel(invoice, method=None) -> None:
 def check_may_submit(name: str | None = None, **_arguments) -> None:
 	if not name or not frappe.db.exists("Remittance Import", name):
 		frappe.throw(_("Remittance Import: save the import with its 835 File first, then submit it."))
-	frappe.get_doc("Remittance Import", name).check_permission("submit")
+	doc = frappe.get_doc("Remittance Import", name)
+	doc.check_permission("submit")
 	frappe.has_permission("Payment Entry", "submit", throw=True)
+	if doc.docstatus == 0:
+		refuse_unread(doc)
+
+
+def check_may_read(name: str | None = None, **_arguments) -> None:
+	if not name or not frappe.db.exists("Remittance Import", name):
+		frappe.throw(_("Remittance Import: save the import with its 835 File first."))
+	frappe.get_doc("Remittance Import", name).check_permission("write")
+
+
+def run_read(progress, name: str) -> None:
+	"""The background read of a saved draft's file: its rows written in bulk by the
+	import's own save, the problems of single claims as failed rows. The read is
+	done without holding the import; its save checks nothing changed meanwhile (a
+	clerk attaching another file): then the import is read again as it is now. An
+	unreadable file ends the run Failed with the reader's message, on the import too.
+	The run ends (in job_runs.execute) under the lock ``read_asked_again`` took, so
+	a save that joins it does so before that last look, never after."""
+	read = None
+	while True:
+		doc = frappe.get_doc("Remittance Import", name)
+		if doc.docstatus == 0 and doc.read_state != READ:  # Reading; Failed: Run Again reads it again
+			if not save_read(doc):
+				continue  # saved meanwhile: read what it holds now
+			read = doc
+			frappe.db.commit()
+		if not read_asked_again(name):
+			break
+		frappe.db.commit()  # lets the lock go while the newer file is read
+	if read is None:
+		progress.summary = _("Nothing to read: the import was read or submitted meanwhile.")
+	elif read.read_state == FAILED:
+		progress.refuse(
+			_("The 835 File could not be read: {0} Attach a corrected file to {1} and save it.").format(
+				read.read_problem, name
+			)
+		)
+	else:
+		unread = [problem for problem in read.problems if problem.claim_id]
+		progress.set_total(len(read.claims) + len(unread))
+		progress.made("Remittance Import", name)
+		for problem in unread:
+			progress.fail(
+				_("Claim {0}: {1}").format(problem.claim_id, problem.reason), None, "Remittance Import", name
+			)
+		progress.step(len(read.claims) + len(unread))
+		progress.summary = _(
+			"{0} payments and {1} claims read; {2} claims could not be read (see the rows)."
+		).format(len(read.payments), len(read.claims), len(unread))
+
+
+def save_read(doc) -> bool:
+	"""Read the file into the import and save it; False when it was saved meanwhile."""
+	try:
+		read_into(doc)
+		note_read(doc)
+	except frappe.ValidationError as error:
+		frappe.clear_messages()
+		clear_read(doc)
+		doc.read_state = FAILED
+		doc.read_problem = storable(
+			html.unescape(strip_html(str(error))) or type(error).__name__, REASON_LENGTH
+		)
+	doc.flags.read_by_run = True
+	try:
+		doc.save(ignore_permissions=True, ignore_version=True)
+	except frappe.TimestampMismatchError:
+		frappe.db.rollback()
+		frappe.clear_messages()
+		return False
+	return True
+
+
+def read_asked_again(name: str) -> bool:
+	"""Whether a save since this run's read marked the import Reading again, asked
+	under the run's named lock: a save's ``queue_read`` takes it too, so it either
+	joined this run before this look (read again here) or starts a new run after it."""
+	job_runs.hold_lock(READ_JOB, name)
+	return (
+		frappe.db.sql("select read_state from `tabRemittance Import` where name = %s", name)[0][0] == READING
+	)
 
 
 @frappe.whitelist()
@@ -565,7 +753,7 @@ def run_submit(progress, name: str) -> None:
 	row with why. Run again after the import was submitted, it posts nothing twice."""
 	doc = frappe.get_doc("Remittance Import", name)
 	if doc.docstatus == 0:
-		doc.submit()
+		job_runs.submitting_in_run(doc)
 	unread = [problem for problem in doc.problems if problem.claim_id]  # left out of the posting
 	progress.set_total(len(doc.claims) + len(unread))
 	for payment in doc.payments:

@@ -28,8 +28,57 @@ from care_management.tests.test_billing_concurrency import (
 	delete_payment_entries,
 	submitted_invoices_by_share,
 )
+from care_management.tests.web_requests import api_headers, http, in_a_request
 
 SHARES = ("Primary Payer", "Patient")  # each patient: Medicare's 80 % and the coinsurance
+# Billing staff who may submit exports and post payments, sending Frappe's own submit requests.
+FORGER = "background.forger@example.com"
+START_SUBMIT = "care_management.job_runs.start_submit"
+
+
+def forged_submits(doctype: str, name: str) -> list[tuple[str, str, dict]]:
+	"""Every web path that submits a draft without its run: frappe.client.submit, the
+	desk's savedocs with action Submit, REST PUT with docstatus 1."""
+	from urllib.parse import quote
+
+	doc = frappe.get_doc(doctype, name).as_dict()
+	return [
+		("POST", "/api/method/frappe.client.submit", {"doc": doc}),
+		(
+			"POST",
+			"/api/method/frappe.desk.form.save.savedocs",
+			{"doc": frappe.as_json(doc), "action": "Submit"},
+		),
+		("PUT", f"/api/resource/{quote(doctype)}/{quote(name)}", {"docstatus": 1}),
+	]
+
+
+class ForgedSubmitCase:
+	"""Frappe's own submit of ``doctype`` sent as real HTTP requests is refused and
+	names the run's API; that API, over HTTP, queues the run."""
+
+	def assert_forged_submits_refused_and_the_api_queues_the_run(self, doctype: str, name: str):
+		from frappe.utils.background_jobs import get_redis_conn
+
+		from care_management.tests.factories import make_user
+
+		token = api_headers(make_user(FORGER, ["Care Management Billing", "Accounts User"]))
+		frappe.db.commit()  # the requests read the user's secret
+		for method, path, data in forged_submits(doctype, name):
+			with self.subTest(path=path):
+				response = http(method, path, token, data)
+				self.assertEqual(response.status_code, 417, response.get_data(as_text=True)[:800])
+				self.assertIn(START_SUBMIT, response.get_data(as_text=True))
+				self.assertEqual(frappe.db.get_value(doctype, name, "docstatus"), 0)
+		with private_queue():
+			get_redis_conn()  # the request's thread enqueues on this process's (private) connection
+			response = http("POST", f"/api/method/{START_SUBMIT}", token, {"doctype": doctype, "name": name})
+			self.assertEqual(response.status_code, 200, response.get_data(as_text=True)[:800])
+			frappe.db.rollback()  # a fresh snapshot: the request committed on a connection of its own
+			run = frappe.get_doc("Care Job Run", response.json["message"]["run"])
+			self.assertEqual((run.job_type, run.status, run.reference_name), (doctype, "Queued", name))
+			self.assertTrue(job_runs.job_alive(run.job_id))
+		self.assertEqual(frappe.db.get_value(doctype, name, "docstatus"), 0)  # nothing done in the request
 
 
 def delete_runs(key_like: str) -> None:
@@ -369,7 +418,7 @@ class TestRiskScoresInTheBackground(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("Care Job Run", {"job_key": "everyone", "status": "Queued"}))
 
 
-class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
+class TestRemittanceInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCase):
 	MONTH = date(2026, 4, 1)
 	TRACE = "BGTRACE1"
 
@@ -406,7 +455,7 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 		]
 		claims.append({"claim_id": "BG-NOT-OURS", "charge": Decimal("10"), "paid": Decimal("10")})
 		self.claim_ids = sorted(claim["claim_id"] for claim in claims)
-		text = pure_checks.load("remittance_files").remittance_835(
+		self.text = text = pure_checks.load("remittance_files").remittance_835(
 			claims,
 			trace_number=self.TRACE,
 			payer_name=frappe.db.get_value("Customer", payer, "customer_name"),
@@ -437,6 +486,8 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 		imports = frappe.db.sql_list(
 			"select parent from `tabRemittance Payment` where trace_number = %s", self.TRACE
 		)
+		if getattr(self, "remittance", None):  # read as unreadable, it has no payment row
+			imports.append(self.remittance)
 		if imports:
 			delete_runs_of("Remittance Import", imports)
 			for child in (
@@ -444,11 +495,123 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 				"Remittance Claim",
 				"Remittance Adjustment",
 				"Remittance Problem",
+				"Remittance Service",
 			):
 				frappe.db.delete(child, {"parent": ("in", imports)})
 			frappe.db.delete("Remittance Import", {"name": ("in", imports)})
-		frappe.db.delete("File", {"file_name": "background.835"})
+		frappe.db.delete("File", {"file_name": ("like", "background%")})
 		frappe.db.commit()
+
+	def attach(self, text: str) -> str:
+		file = {"doctype": "File", "file_name": "background.835", "content": text, "is_private": 1}
+		return frappe.get_doc(file).insert(ignore_permissions=True).file_url
+
+	def save_in_a_request(self, file_url: str, **changes):
+		"""The clerk attaches a file and the form saves it: a web request, which reads nothing."""
+		from unittest import mock
+
+		from care_management.billing import remittance
+
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		doc.update({"file": file_url, **changes})
+		with in_a_request(), mock.patch.object(remittance, "read_into", side_effect=AssertionError("read")):
+			doc.save()
+		frappe.db.commit()
+		return doc
+
+	def test_a_new_file_saved_in_a_request_is_read_by_a_run_and_submit_waits_for_it(self):
+		from care_management.billing.remittance import start_submit
+
+		with private_queue() as url:
+			doc = self.save_in_a_request(self.attach(self.text + "\n"))
+			self.assertEqual((doc.read_state, len(doc.claims), doc.total_received), ("Reading", 0, 0))
+			run = frappe.get_doc("Care Job Run", doc.read_run)
+			self.assertEqual(
+				(run.job_type, run.status, run.reference_name), ("Remittance Read", "Queued", self.remittance)
+			)
+			self.assertTrue(job_runs.job_alive(run.job_id))
+			self.assertEqual(frappe.db.count("Remittance Claim", {"parent": self.remittance}), 0)
+			# Another file saved while the run is queued: the same run reads the newest one.
+			again = self.save_in_a_request(self.attach(self.text + "\n\n"))
+			self.assertEqual(again.read_run, run.name)
+			with self.assertRaises(frappe.ValidationError) as refused:
+				start_submit(self.remittance)
+			self.assertIn("still being read", str(refused.exception))
+			frappe.db.rollback()
+			run_worker(url)
+		frappe.db.commit()
+		run.reload()
+		self.assertEqual(
+			(run.status, run.total, run.failed), ("Completed", len(self.claim_ids), 0), run.reason
+		)
+		self.assertEqual([row.reference_name for row in rows_of(run.name, "Made")], [self.remittance])
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((doc.read_state, doc.file), ("Read", again.file))
+		self.assertEqual(sorted(claim.claim_id for claim in doc.claims), self.claim_ids)
+		received = doc.total_received
+		self.assertTrue(received)
+		# Saved again without a new file (the client sending its own rows and state): nothing is
+		# read, the stored rows and totals stand.
+		doc.claims[0].claim_id = "FORGED"
+		self.save_in_a_request(doc.file, read_state="Failed", total_received=1, claims=doc.claims)
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((doc.read_state, doc.total_received), ("Read", received))
+		self.assertEqual(sorted(claim.claim_id for claim in doc.claims), self.claim_ids)
+
+	def test_an_unreadable_file_fails_its_run_and_a_corrected_file_is_read_again(self):
+		from care_management.billing.remittance import start_submit
+
+		with private_queue() as url:
+			failed_run = self.save_in_a_request(self.attach("hello, this is not an 835")).read_run
+			run_worker(url)
+		frappe.db.commit()
+		run = frappe.get_doc("Care Job Run", failed_run)
+		self.assertEqual(run.status, "Failed")
+		self.assertIn("not an X12 file", run.reason)
+		self.assertIn("Attach a corrected file", run.reason)
+		# Refused in words, not crashed: no Error Log.
+		self.assertFalse(frappe.db.exists("Error Log", {"reference_name": failed_run}))
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual(doc.read_state, "Failed")
+		self.assertIn("not an X12 file", doc.read_problem)
+		for submit in (lambda: start_submit(self.remittance), doc.submit):
+			with self.assertRaises(frappe.ValidationError) as refused:
+				submit()
+			self.assertIn("could not be read", str(refused.exception))
+			self.assertIn("Attach a corrected file and save", str(refused.exception))
+			frappe.db.rollback()
+		with private_queue() as url:
+			run = self.save_in_a_request(self.attach(self.text + "\n")).read_run
+			self.assertNotEqual(run, failed_run)
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Completed")
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((doc.read_state, doc.read_problem), ("Read", None))
+		self.assertEqual(sorted(claim.claim_id for claim in doc.claims), self.claim_ids)
+
+	def test_a_file_the_reader_refuses_fails_the_run_with_the_readers_message(self):
+		from unittest import mock
+
+		from care_management.billing import remittance
+
+		with private_queue():
+			run = self.save_in_a_request(self.attach(self.text + "\n")).read_run
+			too_large = frappe.ValidationError(
+				"835 File: the file is larger than 50 MB; ask the clearinghouse for one file per payment."
+			)
+			with mock.patch.object(remittance, "file_text", side_effect=too_large):
+				job_runs.execute(run)  # as the worker would, in this process
+		frappe.db.commit()
+		self.assertEqual(frappe.db.get_value("Care Job Run", run, "status"), "Failed")
+		self.assertIn("larger than", frappe.db.get_value("Care Job Run", run, "reason"))
+		doc = frappe.get_doc("Remittance Import", self.remittance)
+		self.assertEqual((doc.read_state, len(doc.claims)), ("Failed", 0))
+		self.assertIn("larger than", doc.read_problem)
+
+	def test_frappes_own_submit_in_a_web_request_is_refused_and_posts_nothing(self):
+		self.assert_forged_submits_refused_and_the_api_queues_the_run("Remittance Import", self.remittance)
+		self.assertFalse(frappe.db.exists("Payment Entry", {"reference_no": self.TRACE}))
 
 	def test_saving_writes_each_table_of_rows_in_bulk_not_a_row_at_a_time(self):
 		from unittest import mock
@@ -456,6 +619,7 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 		from frappe.model.document import Document
 
 		doc = frappe.get_doc("Remittance Import", self.remittance)
+		doc.file = self.attach(self.text + "\n")  # a new file: read again (here, in the save)
 		real_insert, one_by_one = Document.db_insert, []
 
 		def db_insert(row, *args, **kwargs):
@@ -550,7 +714,7 @@ def delete_runs_of(doctype: str, names: list[str]) -> None:
 		frappe.db.delete("Care Job Run", {"name": ("in", runs)})
 
 
-class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
+class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCase):
 	MONTH = date(2026, 3, 1)
 
 	def setUp(self):
@@ -691,3 +855,7 @@ class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
 		)  # the held claim
 		# Each invoice is in this one export once.
 		self.assertEqual(len({row.sales_invoice for row in export.invoices}), len(export.invoices))
+
+	def test_frappes_own_submit_in_a_web_request_is_refused_and_numbers_nothing(self):
+		self.assert_forged_submits_refused_and_the_api_queues_the_run("Claim Export", self.export)
+		self.assertFalse(frappe.db.get_value("Claim Export", self.export, "interchange_control_number"))

@@ -14,20 +14,12 @@ from care_management.tests.factories import (
 	make_practitioner,
 	make_user,
 )
+from care_management.tests.web_requests import api_headers
 
 CM_A = "caseload.a@example.org"
 CM_B = "caseload.b@example.org"
 DOCTOR = "caseload.doctor@example.org"
 SUPERVISOR = "caseload.supervisor@example.org"
-
-
-def api_headers(user: str) -> dict:
-	doc = frappe.get_doc("User", user)
-	secret = frappe.generate_hash(length=15)
-	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
-	return {"Authorization": f"token {doc.api_key}:{secret}"}
 
 
 class TestCaseloadAccess(FrappeAPITestCase):

@@ -22,6 +22,7 @@ from care_management.tests.factories import (
 	make_user,
 	make_website_user,
 )
+from care_management.tests.web_requests import api_headers as token_headers
 
 CM = "portal.cm@example.org"
 OTHER_CM = "portal.othercm@example.org"
@@ -35,15 +36,6 @@ PAGE = "/my-care-plan"
 GOAL_A = "Walk 20 minutes after lunch"
 GOAL_B = "Check blood sugar before breakfast"
 MEDICINE_A = "Furosemide"
-
-
-def token_headers(user: str) -> dict:
-	doc = frappe.get_doc("User", user)
-	secret = frappe.generate_hash(length=15)
-	doc.api_key = doc.api_key or frappe.generate_hash(length=15)
-	doc.api_secret = secret
-	doc.save(ignore_permissions=True)
-	return {"Authorization": f"token {doc.api_key}:{secret}"}
 
 
 def forget_rate_limits() -> None:

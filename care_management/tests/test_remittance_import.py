@@ -352,3 +352,40 @@ class TestRemittanceImport(ClaimExportCase):
 			frappe._dict(company="Clinic"), frappe._dict(payer="Medicare", trace_number="EFT1")
 		)
 		self.assertEqual(short, "Clinic|Medicare|EFT1")
+
+	def test_the_file_is_read_when_it_changes_and_what_was_read_is_the_controllers(self):
+		from unittest import mock
+
+		from care_management.billing import remittance
+
+		invoice = next(iter(self.exported_month("Remit Read State").values()))
+		good = self.file([self.paid_claim(invoice, Decimal(str(outstanding(invoice))))])
+		doc = remittance_import(good)
+		self.assertEqual((doc.read_state, [c.claim_id for c in doc.claims]), ("Read", [invoice]))
+		received = doc.total_received
+		# Saved again without a new file, a client sending its own rows and state: nothing is
+		# read, the stored ones stand.
+		doc.read_state, doc.total_received, doc.claims[0].claim_id = "Failed", 1, "FORGED"
+		with mock.patch.object(remittance, "read_into", side_effect=AssertionError("read again")):
+			doc.save()
+		doc.reload()
+		self.assertEqual((doc.read_state, doc.total_received), ("Read", received))
+		self.assertEqual([c.claim_id for c in doc.claims], [invoice])
+		# Another file, one that cannot be read: Failed, with why; submit is refused naming the
+		# fix, whatever state the client claims.
+		doc.file = attach("hello, this is not an 835", "unreadable.835")
+		doc.save()
+		self.assertEqual((doc.read_state, doc.claims), ("Failed", []))
+		self.assertIn("not an X12 file", doc.read_problem)
+		doc.read_state = "Read"
+		with self.assertRaises(frappe.ValidationError) as refused:
+			doc.submit()
+		self.assertIn("could not be read", str(refused.exception))
+		self.assertIn("Attach a corrected file and save", str(refused.exception))
+		# The corrected file is read again and posts.
+		doc = frappe.get_doc("Remittance Import", doc.name)
+		doc.file = attach(good + "\n", "corrected.835")
+		doc.save()
+		self.assertEqual((doc.read_state, doc.read_problem), ("Read", None))
+		doc.submit()
+		self.assertEqual(outstanding(invoice), 0)

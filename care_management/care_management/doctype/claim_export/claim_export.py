@@ -11,6 +11,7 @@ from frappe.model.document import Document
 from frappe.utils import get_first_day, getdate
 from frappe.utils.file_manager import save_file
 
+from care_management import job_runs
 from care_management.billing import claim_export
 from care_management.billing.db_errors import explained_by
 from care_management.domain import claims_837p as x12
@@ -19,6 +20,10 @@ ACKNOWLEDGMENT_FIELDS = ("acknowledgment", "acknowledgment_reason", "acknowledgm
 
 
 class ClaimExport(Document):
+	def before_validate(self):
+		if self._action == "submit":
+			job_runs.refuse_submit_in_request(self)
+
 	def validate(self):
 		self.month = get_first_day(getdate(self.month))
 		if not self.company:
@@ -52,6 +57,7 @@ class ClaimExport(Document):
 		# rows: its row lock makes a second export wait for this one (rather than
 		# deadlock on the gaps between their rows), then read (locking reads) what
 		# this one carried.
+		job_runs.refuse_submit_in_request(self)  # before a control number is taken
 		with explained_by(self.collision_messages):
 			self.flags.control_number = claim_export.next_control_number()
 			return super()._submit()
