@@ -7,7 +7,7 @@ plans) lives in care_management.domain.access.
 
 import frappe
 from frappe import _
-from frappe.permissions import get_valid_perms
+from frappe.utils import cint
 
 from care_management.domain.access import CASELOAD_ROLE, AccessScope, access_scope
 from care_management.setup.patient_access import CASELOAD_LIMITED
@@ -133,7 +133,16 @@ def only_care_manager_reads(doctype: str, user: str) -> bool:
 	"""True when Care Manager is the user's only role that may read ``doctype``;
 	then the caseload limits which rows they see. A nurse or physician who is
 	also a care manager keeps the access Healthcare gives them."""
-	readers = {perm.role for perm in get_valid_perms(doctype, user) if perm.get("read") or perm.get("select")}
+	# The doctype's permissions as Frappe's own checks read them (its cached meta:
+	# Custom DocPerm when the doctype has any, else DocPerm), not three queries
+	# over every permission of the user's roles: this runs on every read of a
+	# patient and every list of patients.
+	roles = set(frappe.get_roles(user))
+	readers = {
+		perm.role
+		for perm in frappe.get_meta(doctype).permissions
+		if perm.role in roles and not cint(perm.permlevel) and (perm.get("read") or perm.get("select"))
+	}
 	return readers == {CASELOAD_ROLE}
 
 

@@ -8,7 +8,11 @@ from frappe.tests.utils import FrappeTestCase
 from care_management.patches.v0_9 import performance_indexes
 
 EXPECTED = {
-	"Outreach Log": [("patient", "docstatus", "start"), ("performed_by", "start")],
+	# The worklist reads the newest log's follow-up and the newest reached start from the index alone.
+	"Outreach Log": [
+		("patient", "docstatus", "start", "next_follow_up", "outcome"),
+		("performed_by", "start"),
+	],
 	"Device Reading": [("patient", "measured_at")],
 	"Care Billing Record": [("month", "patient", "program"), ("month", "status")],
 	"Care Program Enrollment": [("care_manager", "status"), ("patient", "program")],

@@ -424,7 +424,13 @@ def get_proposed_follow_up(patient: str, start, outcome: str):
 	return proposed_follow_up(patient, start, outcome)
 
 
+LOG_BY_PATIENT = ("patient", "docstatus", "start", "next_follow_up", "outcome")
+
+
 def on_doctype_update():
 	"""Indexes for the worklist and month close (run by every migrate)."""
-	frappe.db.add_index("Outreach Log", ["patient", "docstatus", "start"])
+	# The month close reads a patient's submitted logs by start; the worklist reads
+	# the newest log's follow-up and the newest reached log's start from the index
+	# alone, newest first (patches/v0_13/worklist_covering_index.py).
+	frappe.db.add_index("Outreach Log", list(LOG_BY_PATIENT))
 	frappe.db.add_index("Outreach Log", ["performed_by", "start"])
