@@ -101,14 +101,22 @@ worker_running() {
 	# A worker that outlived a Redis restart is no longer in RQ's list of workers, though it
 	# still works; then the job is found in the started registry and its worker is the
 	# stack's worker process that has a work horse.
-	"$PY" -c 'import subprocess, sys
+	# A worker just killed stays in RQ's list with its job until its registration expires:
+	# only a live process counts.
+	"$PY" -c 'import os, subprocess, sys
 from redis import Redis
 from rq import Queue, Worker
 from rq.registry import StartedJobRegistry
 redis = Redis.from_url(sys.argv[1])
+def alive(pid):
+	try:
+		os.kill(int(pid), 0)
+		return True
+	except (OSError, TypeError, ValueError):
+		return False
 for worker in Worker.all(connection=redis):
 	job = worker.get_current_job_id() or ""
-	if sys.argv[2] in job:
+	if sys.argv[2] in job and alive(worker.pid):
 		print(worker.pid, job)
 		sys.exit()
 for queue in Queue.all(connection=redis):

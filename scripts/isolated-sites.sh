@@ -13,7 +13,8 @@
 #                               socketio_port $ISOLATED_SOCKETIO_PORT and, with a
 #                               MariaDB of its own, db_port $ISOLATED_DB_PORT
 #     apps.txt apps.json assets links to the bench's
-#     <site>                    a link to the bench's site folder (same files, same site_config)
+#     <site>                    a folder with a copy of the site's site_config.json and links to its
+#                               files, logs and locks (the scheduler skips a site that is a link)
 #   With ISOLATED_MARIADB_DATADIR set (e.g. /var/lib/care-management/isolated-mariadb):
 #     a MariaDB data folder made by mariadb-install-db (root password "root" by default,
 #     $ISOLATED_DB_ROOT_PASSWORD), holding a copy of the site's database and its user.
@@ -39,7 +40,15 @@ mkdir -p "$OUT"
 for shared in apps.txt apps.json assets; do
 	ln -sfn "$BENCH/sites/$shared" "$OUT/$shared"
 done
-ln -sfn "$BENCH/sites/$SITE" "$OUT/$SITE"
+# The site a real folder, not a link: Frappe's scheduler (get_sites) skips a site folder that is a
+# symbolic link, and the stack's scheduler would then run nothing. Its config is copied; its files,
+# logs and locks are the bench site's (links).
+[ -L "$OUT/$SITE" ] && rm "$OUT/$SITE"
+mkdir -p "$OUT/$SITE"
+cp "$BENCH/sites/$SITE/site_config.json" "$OUT/$SITE/site_config.json"
+for entry in "$BENCH/sites/$SITE"/*; do
+	[ "$(basename "$entry")" = site_config.json ] || ln -sfn "$entry" "$OUT/$SITE/$(basename "$entry")"
+done
 
 "$PY" - "$BENCH/sites/common_site_config.json" "$OUT/common_site_config.json" <<PY
 import json, sys
