@@ -82,6 +82,7 @@ has_permission = {
 	"Vital Signs": "care_management.permissions.healthcare_record_has_permission",
 	"Patient Encounter": "care_management.permissions.healthcare_record_has_permission",
 	"Inpatient Record": "care_management.permissions.healthcare_record_has_permission",
+	"Number Card": "care_management.workspace_cards.number_card_has_permission",
 }
 
 # The patient portal, beside Healthcare's own items (role Patient; Patient.user_id
@@ -123,8 +124,14 @@ scheduler_events = {
 	],
 	# Risk scores of every enrolled patient, on the long queue (population/risk_run.py).
 	"daily_long": ["care_management.population.risk_run.score_on_schedule"],
-	# A background run whose worker died ends Failed with the reason (job_runs.py).
-	"cron": {"*/5 * * * *": ["care_management.job_runs.fail_stopped_runs"]},
+	# A background run or month close whose worker died ends Failed with the reason
+	# (job_runs.py, billing/close_guard.py).
+	"cron": {
+		"*/5 * * * *": [
+			"care_management.job_runs.fail_stopped_runs",
+			"care_management.billing.close_guard.fail_stopped_closes",
+		]
+	},
 }
 
 # Tells a care manager, on every desk load, that a call timer is still running;

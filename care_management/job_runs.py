@@ -355,8 +355,7 @@ def fail_stopped_runs(ahead: timedelta = timedelta(0)) -> list[str]:
 		[OPEN],
 		as_dict=True,
 	):
-		if run_alive(row, ahead) is False:
-			mark_stopped(row.name)
+		if run_alive(row, ahead) is False and mark_stopped(row.name):
 			stopped.append(row.name)
 	return stopped
 
@@ -364,7 +363,7 @@ def fail_stopped_runs(ahead: timedelta = timedelta(0)) -> list[str]:
 def run_alive(run, ahead: timedelta = timedelta(0)) -> bool | None:
 	"""False when the run's job is gone; None when the queue cannot be asked (then
 	nobody guesses: the run is left as it is)."""
-	if now_datetime() + ahead - get_datetime(run.modified) < START_GRACE:
+	if just_queued(run.modified, ahead):
 		return True
 	try:
 		return job_alive(run.job_id, ahead)
@@ -372,7 +371,17 @@ def run_alive(run, ahead: timedelta = timedelta(0)) -> bool | None:
 		return None
 
 
+def just_queued(modified, ahead: timedelta = timedelta(0)) -> bool:
+	"""Work recorded (last changed at ``modified``) less than START_GRACE ago: its
+	job may not be on the queue yet, so its absence there proves nothing."""
+	return now_datetime() + ahead - get_datetime(modified) < START_GRACE
+
+
 def job_alive(job_id: str, ahead: timedelta = timedelta(0)) -> bool:
+	"""The RQ job ``job_id`` is waiting on its queue, or running in a work horse
+	that renewed its heartbeat within HEARTBEAT_GRACE (a SIGKILLed worker leaves
+	its job "started" until RQ's registry cleanup, minutes later). Raises when
+	Redis cannot be asked."""
 	from frappe.utils.background_jobs import get_job
 	from rq.job import JobStatus
 	from rq.utils import utcnow
@@ -388,24 +397,33 @@ def job_alive(job_id: str, ahead: timedelta = timedelta(0)) -> bool:
 	return False
 
 
-def mark_stopped(name: str, commit: bool = True) -> None:
+def mark_stopped(name: str, commit: bool = True) -> bool:
 	"""The run Failed, and its dead job forgotten: RQ would otherwise take the job a
-	killed worker left "started" for one still running, and not queue it again."""
-	forget_job(frappe.db.get_value(RUN, name, "job_id"))
-	frappe.db.set_value(
-		RUN,
-		name,
+	killed worker left "started" for one still running, and not queue it again.
+	Only while the run is open: one that ended between the look at Redis (its job
+	then "finished") and here keeps its end. Returns whether it was given up."""
+	now = now_datetime()
+	frappe.db.sql(
+		"""update `tabCare Job Run` set status = 'Failed', ended_at = %(now)s, reason = %(reason)s,
+			modified = %(now)s, modified_by = %(user)s
+		where name = %(name)s and status in %(open)s""",
 		{
-			"status": "Failed",
-			"ended_at": now_datetime(),
+			"name": name,
+			"now": now,
+			"user": frappe.session.user,
+			"open": OPEN,
 			"reason": _(
 				"The background worker stopped while this run was going (killed, restarted, or its database "
 				"or Redis went away). What it finished is kept; Run Again does the rest."
 			),
 		},
 	)
+	stopped = frappe.db._cursor.rowcount > 0
+	if stopped:
+		forget_job(frappe.db.get_value(RUN, name, "job_id"))
 	if commit:
 		frappe.db.commit()
+	return stopped
 
 
 def as_text(message) -> str:

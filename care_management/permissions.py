@@ -34,6 +34,11 @@ PATIENT_RECORDS = {
 	# A message no patient is matched to yet is read only by those who see every patient.
 	"ADT Message": ("patient", None, None),
 }
+# doctype -> the field naming the user a record was escalated to, who may read it
+# (not change it): a red flag's ToDo sends the supervising practitioner to the log,
+# and the practitioner receives escalations (product.md).
+ESCALATED_TO = {"Outreach Log": "escalated_to"}
+READ_PTYPES = (None, "read", "select", "print")
 
 
 def scope_of(user: str) -> AccessScope:
@@ -60,6 +65,8 @@ def record_conditions(doctype: str, user: str, scope: AccessScope) -> str:
 	patient_field, practitioner_field, performer_field = PATIENT_RECORDS[doctype]
 	table = f"`tab{doctype}`"
 	ors = [f"{table}.`{performer_field}` = {frappe.db.escape(user)}"] if performer_field else []
+	if doctype in ESCALATED_TO:
+		ors.append(f"{table}.`{ESCALATED_TO[doctype]}` = {frappe.db.escape(user)}")
 	if scope.own_caseload:
 		ors.append(f"{table}.`{patient_field}` in {caseload_patients_sql(user)}")
 	if scope.as_practitioner and practitioner_field:
@@ -82,6 +89,9 @@ def has_permission(doc, ptype: str | None = None, user: str | None = None) -> bo
 		return None
 	patient_field, practitioner_field, performer_field = PATIENT_RECORDS[doc.doctype]
 	if performer_field and doc.get(performer_field) == user and not doc.is_new():
+		return True
+	escalated_to = ESCALATED_TO.get(doc.doctype)
+	if escalated_to and ptype in READ_PTYPES and doc.get(escalated_to) == user and not doc.is_new():
 		return True
 	patient = doc.get(patient_field)
 	if scope.own_caseload and patient and in_caseload(patient, user):

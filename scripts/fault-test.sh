@@ -9,15 +9,20 @@
 #   1. starts a close of $FAULT_KILL_MONTH and kill -9s the RQ worker running one of its chunks;
 #   2. starts a close of $FAULT_DB_MONTH and restarts MariaDB while its chunks run;
 #   3. starts a close of $FAULT_REDIS_MONTH and restarts both Redis servers while it runs;
-#   (FAULT_ONLY_KILL=1: step 1 only)
-#   4. kills a worker in the middle of a Create Invoices run: the RQ worker when that is a
-#      background job (FAULT_INVOICE_JOB=<part of its RQ job id>), else the gunicorn workers
-#      serving it, then runs it again until it answers;
 # then, as a clerk would, closes each month again until the close is accepted and
-# Completed, and checks: the stack serves, every interrupted close ended Failed (with
-# its reason) or Completed, every log the care managers saw accepted exists exactly
-# once, nothing is billed twice. Supervisord starts again whatever died; nothing else
-# is done by hand. Prints what it did and found; exits 1 when a check fails.
+# Completed (a killed close is given up as Failed within minutes: close_guard.py), and
+#   4. starts Create Invoices of $FAULT_KILL_MONTH (a Care Job Run, job id
+#      care-job-create_invoices-<month>, or FAULT_INVOICE_JOB), kill -9s the RQ worker and its
+#      work horse once the run has committed $FAULT_INVOICE_KILL_AT patients, waits for the run to
+#      end Failed with the reason (the 5-minute sweep, job_runs.fail_stopped_runs), presses
+#      Run Again and waits for it to complete what was left;
+#   (FAULT_ONLY_KILL=1: step 1 and its re-close only)
+# and checks: the stack serves, every interrupted close ended Failed (with its reason) or
+# Completed, the killed invoice run ended Failed and its Run Again Completed (or Partly
+# failed: patients it could not bill, each with its reason), every log the care managers saw
+# accepted exists exactly once, nothing is billed twice (no billing line on two invoices).
+# Supervisord starts again whatever died; nothing else is done by hand. Prints what it did
+# and found; exits 1 when a check fails.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -206,49 +211,6 @@ sign_in  # the session lived in the Redis cache too; Frappe finds it in the data
 wait_serving
 say "  close now: $(close_status "${CLOSES[$REDIS_MONTH]}")"
 
-# --- 4. hook: kill -9 a worker in the middle of a Create Invoices background run -------
-if [ -n "${FAULT_INVOICE_JOB:-}" ]; then
-	say "4. Create Invoices for $KILL_MONTH, then kill -9 the worker running it (job id ~ $FAULT_INVOICE_JOB)"
-	api care_management.billing.invoicing.create_invoices -d "month=$KILL_MONTH" >"$OUT/invoice-start.json"
-	for _ in $(seq 240); do
-		victim=$(worker_running "$FAULT_INVOICE_JOB")
-		[ -n "$victim" ] && break
-		sleep 0.5
-	done
-	if [ -n "$victim" ]; then
-		pgid=$(ps -o pgid= -p "${victim%% *}" | tr -d ' ')
-		say "  kill -9 process group $pgid while it ran ${victim#* }"
-		kill -9 -- "-$pgid"
-	else
-		say "  no worker ran the invoice job"
-	fi
-else
-	# Here Create Invoices runs inside the web request: the fault is the web worker dying under it.
-	say "4. Create Invoices for $KILL_MONTH in the request, then kill -9 the gunicorn workers (the master starts new ones)"
-	api care_management.billing.invoicing.create_invoices -d "month=$KILL_MONTH" -o "$OUT/invoice-1.json" -w '%{http_code}' >"$OUT/invoice-1.code" &
-	INVOICING=$!
-	sleep "${FAULT_INVOICE_KILL_AFTER:-20}"
-	master=$("$STACK" ctl pid web)
-	workers=$(pgrep -P "$master" | tr '\n' ' ')
-	say "  kill -9 gunicorn workers $workers(master $master)"
-	kill -9 $workers
-	wait "$INVOICING"
-	say "  the interrupted request answered: HTTP $(cat "$OUT/invoice-1.code") (no answer = 000)"
-	wait_serving
-	for attempt in 2 3 4 5 6 7 8; do
-		code=$(api care_management.billing.invoicing.create_invoices -d "month=$KILL_MONTH" -o "$OUT/invoice-$attempt.json" -w '%{http_code}')
-		summary=$("$PY" -c 'import json, sys
-try:
-	m = json.load(open(sys.argv[1]))["message"]
-	print("%d invoices, %d failed, %d held, %d without customer" % (len(m["invoices"]), len(m["failed"]), len(m["held"]), len(m["without_customer"])))
-except Exception:
-	print("")' "$OUT/invoice-$attempt.json")
-		say "  Create Invoices again: HTTP $code ${summary}"
-		[ "$code" = 200 ] && break
-	done
-	[ "$code" = 200 ] || { say "  Create Invoices did not finish within the request timeout in 7 runs"; FAILED=1; }
-fi
-
 fi  # FAULT_ONLY_KILL
 
 # --- each month closed again, as a clerk would, until Completed -------------------------
@@ -283,6 +245,74 @@ for month in "$KILL_MONTH" $DB_MONTH $REDIS_MONTH; do
 	[ "$current" != "$first" ] && say "  $month: close $current $(close_status "$current" | cut -d'|' -f1-2)"
 	case "$status" in Completed | Failed) ;; *) FAILED=1 ;; esac
 done
+
+# --- 4. kill -9 the worker in the middle of a Create Invoices run, then Run Again -------
+run_status() { # Care Job Run name -> status|done/total|failed|reason
+	curl -s -m 30 -b "$JAR" -H "Host: $SITE" "$URL/api/resource/Care%20Job%20Run/$1" |
+		"$PY" -c 'import json, sys
+try:
+	d = json.load(sys.stdin)["data"]
+	reason = " ".join((d.get("reason") or "").split())[:300]
+	print("%s|%s/%s|%s|%s" % (d["status"], d["done"], d["total"], d["failed"], reason))
+except Exception:
+	print("?||")'
+}
+wait_run_end() { # run, seconds -> waits while it is Queued or Running
+	local since=$SECONDS
+	while [ $((SECONDS - since)) -lt "$2" ]; do
+		case "$(run_status "$1" | cut -d'|' -f1)" in Queued | Running | "?") sleep 10 ;; *) return 0 ;; esac
+	done
+	return 1
+}
+invoice_fault() {
+	local job=${FAULT_INVOICE_JOB:-care-job-create_invoices-$KILL_MONTH}
+	say "4. Create Invoices of $KILL_MONTH in the background, then kill -9 its RQ worker and work horse mid-run"
+	local run
+	run=$(api care_management.billing.invoicing.start_create_invoices -d "month=$KILL_MONTH" -d "submit=1" |
+		tee "$OUT/invoice-start.json" | field message run)
+	[ -n "$run" ] || { say "  not started: $(cut -c1-300 "$OUT/invoice-start.json")"; FAILED=1; return; }
+	say "  started Care Job Run $run"
+	local victim="" status progress failed reason
+	for _ in $(seq 1200); do  # up to 4 minutes for it to commit its first patients
+		IFS='|' read -r status progress failed reason <<<"$(run_status "$run")"
+		case "$status" in Completed | "Partly failed" | Failed) break ;; esac
+		if [ "${progress%%/*}" -ge "${FAULT_INVOICE_KILL_AT:-3}" ] 2>/dev/null; then
+			victim=$(worker_running "$job")
+			[ -n "$victim" ] && break
+		fi
+		sleep 0.2
+	done
+	if [ -z "$victim" ]; then
+		say "  no worker was running it mid-way (run: $status $progress)"
+		FAILED=1
+		return
+	fi
+	local pid=${victim%% *}
+	local horse
+	horse=$(pgrep -P "$pid" | tr '\n' ' ')
+	say "  kill -9 worker $pid and its work horse ${horse:-(none)}while it ran ${victim#* } ($progress patients done)"
+	kill -9 "$pid" $horse
+	local killed=$SECONDS
+	# Its job stays "started" in RQ; the sweep (every 5 minutes) gives the run up once the
+	# job's heartbeat is 3 minutes old: at most ~8 minutes.
+	wait_run_end "$run" "${FAULT_RUN_WAIT:-720}"
+	IFS='|' read -r status progress failed reason <<<"$(run_status "$run")"
+	say "  after $((SECONDS - killed)) s the run is $status ($progress done, $failed failed)${reason:+: $reason}"
+	if [ "$status" != Failed ]; then
+		say "  the killed run did not end Failed"
+		FAILED=1
+		[ "$status" = Completed ] || [ "$status" = "Partly failed" ] || return
+	else
+		case "$reason" in *"worker stopped"*) ;; *) say "  its reason does not say the worker stopped"; FAILED=1 ;; esac
+		api care_management.job_runs.run_again -d "name=$run" >"$OUT/invoice-again.json"
+		say "  Run Again: $(field message <"$OUT/invoice-again.json")"
+		wait_run_end "$run" "$WAIT" || { say "  Run Again still running after $WAIT s"; FAILED=1; }
+		IFS='|' read -r status progress failed reason <<<"$(run_status "$run")"
+		say "  Run Again ended $status ($progress done, $failed failed)${reason:+: $reason}"
+		case "$status" in Completed | "Partly failed") ;; *) FAILED=1 ;; esac
+	fi
+}
+[ -n "${FAULT_ONLY_KILL:-}" ] || invoice_fault
 
 say "stopping the load"
 kill -TERM "$LOCUST" 2>/dev/null  # SIGINT is ignored by a background job of a script

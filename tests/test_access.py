@@ -20,3 +20,11 @@ def test_physician_who_is_also_care_manager_sees_both():
 
 def test_other_roles_see_nothing_through_these_records():
 	assert access_scope({"Accounts User"}).nothing
+
+
+def test_only_whoever_has_a_caseload_or_sees_everyone_works_caseloads():
+	assert access_scope({"Care Manager"}).works_caseloads
+	assert access_scope({"Care Management Billing"}).works_caseloads
+	assert access_scope({"Physician", "Care Manager"}).works_caseloads
+	assert not access_scope({"Physician"}).works_caseloads
+	assert not access_scope(set()).works_caseloads

@@ -262,20 +262,22 @@ def refresh_rows(pairs: set[tuple[str, str]]) -> None:
 		values.append(
 			(row.name, status, answer.reason, answer.fix if status == REJECTED else None, answer.parent)
 		)
-	for start in range(0, len(values), CHUNK):
-		chunk = values[start : start + CHUNK]
-		names = [v[0] for v in chunk]
-		sets = []
-		params: list = []
-		for index, column in enumerate(
-			("acknowledgment", "acknowledgment_reason", "acknowledgment_fix", "acknowledged_by"), start=1
-		):
-			sets.append(f"{column} = case name {' '.join(['when %s then %s'] * len(chunk))} end")
-			params += [item for v in chunk for item in (v[0], v[index])]
-		frappe.db.sql(
-			f"update `tabClaim Export Invoice` set {', '.join(sets)} where name in %s",
-			(*params, names),
-		)
+	# One CASE statement per CHUNK rows, not an UPDATE a row; these rows are the
+	# export's, and what they say about the claim is not an edit of the export.
+	frappe.db.bulk_update(
+		"Claim Export Invoice",
+		{
+			name: {
+				"acknowledgment": status,
+				"acknowledgment_reason": reason,
+				"acknowledgment_fix": fix,
+				"acknowledged_by": import_name,
+			}
+			for name, status, reason, fix, import_name in values
+		},
+		chunk_size=CHUNK,
+		update_modified=False,
+	)
 
 
 def fill_payer_claim_numbers(doc) -> None:
@@ -292,10 +294,24 @@ def fill_payer_claim_numbers(doc) -> None:
 			and x12.payer_claim_number_problem(number) is None
 		):
 			numbers[(row.claim_export, row.claim_id)] = number
-	for (export, claim_id), number in numbers.items():
-		frappe.db.sql(
-			"""update `tabClaim Export Invoice` set payer_claim_number = %s
-			where parent = %s and sales_invoice = %s and status = 'Exported' and claim_frequency in ('1', '7')
-				and coalesce(payer_claim_number, '') = ''""",
-			(number, export, claim_id),
-		)
+	if not numbers:
+		return
+	# Locked: a number billing staff enter meanwhile waits, and is then theirs to keep.
+	rows = frappe.db.sql(
+		"""select name, parent, sales_invoice from `tabClaim Export Invoice`
+		where parent in %(exports)s and parenttype = 'Claim Export' and status = 'Exported'
+			and claim_frequency in ('1', '7') and coalesce(payer_claim_number, '') = ''
+		order by name for update""",
+		{"exports": sorted({export for export, _claim in numbers})},
+		as_dict=True,
+	)
+	frappe.db.bulk_update(
+		"Claim Export Invoice",
+		{
+			row.name: {"payer_claim_number": numbers[(row.parent, row.sales_invoice)]}
+			for row in rows
+			if (row.parent, row.sales_invoice) in numbers
+		},
+		chunk_size=CHUNK,
+		update_modified=False,
+	)

@@ -8,6 +8,12 @@ connection holds the month's named database lock (MariaDB ``GET_LOCK``), taken
 before the look and let go only when the transaction that inserted the close
 has committed or rolled back. The look is a locking read, which sees every
 committed row even in a transaction whose snapshot is older than the lock.
+
+A close whose chunk's worker died (killed, its job lost with Redis) would hold
+its month for good: ``stopped_chunks`` judges each undone chunk's RQ job by
+job_runs' rule (queued, or started with a recent heartbeat), and a close with a
+dead one is given up as Failed, with the reason, by the clerk's next close and by
+the scheduler's sweep every 5 minutes (``fail_stopped_closes``).
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ from datetime import timedelta
 
 import frappe
 from frappe import _
-from frappe.utils import get_datetime, now_datetime
-from frappe.utils.background_jobs import is_job_enqueued
+from frappe.utils import now_datetime
 
 from care_management.billing.lock_names import site_lock_name
+from care_management.job_runs import forget_job, job_alive, just_queued
 from care_management.message_html import desk_link
 
 # Seconds a second clerk waits for the first one's close to be inserted.
@@ -33,8 +39,7 @@ def lock_name(month) -> str:
 
 def hold_month_lock(month) -> None:
 	"""Take the month's lock until this transaction ends."""
-	name = lock_name(month)
-	if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_WAIT_SECONDS))[0][0]:
+	if not take_month_lock(month, LOCK_WAIT_SECONDS):
 		frappe.throw(
 			_("Another close of {0} is being started right now. Try again in a minute.").format(
 				frappe.utils.formatdate(month, "MMMM yyyy")
@@ -42,11 +47,19 @@ def hold_month_lock(month) -> None:
 			title=_("Month Close Busy"),
 		)
 
+
+def take_month_lock(month, wait: int) -> bool:
+	"""The month's lock until this transaction ends, if it comes within ``wait`` seconds."""
+	name = lock_name(month)
+	if not frappe.db.sql("select get_lock(%s, %s)", (name, wait))[0][0]:
+		return False
+
 	def release():
 		frappe.db.sql("select release_lock(%s)", name)
 
 	frappe.db.after_commit.add(release)
 	frappe.db.after_rollback.add(release)
+	return True
 
 
 def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:
@@ -62,43 +75,105 @@ def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:
 	)
 	for row in rows:
 		if not practitioner or not row.billing_practitioner or row.billing_practitioner == practitioner:
-			if is_abandoned(row):
-				release_abandoned(row.name)
+			stopped = stopped_chunks(row)
+			if stopped and give_up(row.name, stopped):
 				continue
 			return row
 	return None
 
 
-# A close whose background jobs are gone (a worker killed and its job never
-# queued again, Redis flushed) would hold its month for good. After this long
-# with no chunk queued or running, it is given up: Failed, with the reason.
-ABANDONED_AFTER = timedelta(minutes=10)
+# ------------------------------------------------- closes whose worker died
+def chunk_job_id(close_name: str, idx: int) -> str:
+	"""The RQ job id of a close's chunk (deduplicated: one job per chunk)."""
+	return f"care-month-close-{close_name}-{idx}"
 
 
-def is_abandoned(close) -> bool:
-	if now_datetime() - get_datetime(close.modified) < ABANDONED_AFTER:
-		return False  # just queued: its jobs may not have reached the queue yet
-	undone = frappe.db.sql_list(
-		"select idx from `tabCare Month Close Chunk` where parent = %s and status != 'Done'", close.name
+def stopped_chunks(close, ahead: timedelta = timedelta(0)) -> list | None:
+	"""The undone chunks of an open close whose job is gone (Redis restarted, the
+	job failed) or whose work horse stopped renewing its heartbeat (a worker
+	killed): that chunk will never be done, so the close never completes. Empty
+	while every undone chunk is queued or running, and for a close just queued
+	(its jobs are queued when its insert commits); None when Redis cannot be asked
+	(then nobody guesses). ``ahead`` looks at the clock that much later (tests).
+	The liveness of a job is job_runs' (one rule for every background job)."""
+	if just_queued(close.modified, ahead):
+		return []
+	undone = frappe.db.sql(
+		"""select name, idx from `tabCare Month Close Chunk`
+		where parent = %s and status != 'Done' order by idx""",
+		close.name,
+		as_dict=True,
 	)
 	try:
-		return not any(is_job_enqueued(f"care-month-close-{close.name}-{idx}") for idx in undone)
+		return [row for row in undone if not job_alive(chunk_job_id(close.name, row.idx), ahead)]
 	except Exception:
-		return False  # the queue cannot be asked: better refuse than guess
+		return None
 
 
-def release_abandoned(name: str) -> None:
-	frappe.db.set_value(
-		"Care Month Close",
-		name,
+def give_up(close_name: str, stopped: list) -> bool:
+	"""End the close Failed with the reason and forget its chunks' jobs, if the
+	stopped chunks are still undone (one may have committed since Redis was asked:
+	its job then reads "finished"). Its queued chunks are taken off the queue too:
+	closing the month again does them, and they would only run beside that close.
+	A chunk still running in a live worker cannot be stopped; it commits its chunk
+	and the new close keeps what it wrote. Returns whether the close was given up."""
+	still = frappe.db.sql(
+		"""select idx from `tabCare Month Close Chunk`
+		where name in %s and status != 'Done' order by idx lock in share mode""",
+		[[row.name for row in stopped]],
+		as_dict=True,
+	)
+	if not still:
+		return False
+	chunks_total = frappe.db.get_value("Care Month Close", close_name, "chunks_total")
+	frappe.db.sql(
+		"""update `tabCare Month Close` set status = 'Failed', error = %(error)s,
+			modified = %(now)s, modified_by = %(user)s
+		where name = %(name)s and status in %(open)s""",
 		{
-			"status": "Failed",
+			"name": close_name,
+			"open": OPEN_STATUSES,
+			"now": now_datetime(),
+			"user": frappe.session.user,
 			"error": _(
-				"No chunk of this close was queued or running any more (a background worker stopped?). "
-				"The chunks marked Done are kept; closing the month again completes it."
-			),
+				"The background worker closing part {0} of {1} stopped (killed, restarted, or its database or "
+				"Redis went away) and that part will not finish. The parts marked Done are kept; closing the "
+				"month again completes it."
+			).format(", ".join(str(row.idx) for row in still), chunks_total),
 		},
 	)
+	if frappe.db._cursor.rowcount < 1:
+		return False  # it ended meanwhile
+	for idx in frappe.db.sql_list(
+		"select idx from `tabCare Month Close Chunk` where parent = %s and status != 'Done'", close_name
+	):
+		forget_job(chunk_job_id(close_name, idx))
+	return True
+
+
+def fail_stopped_closes(ahead: timedelta = timedelta(0)) -> list[str]:
+	"""Scheduler (every 5 minutes, beside job_runs.fail_stopped_runs): an open close
+	with a chunk whose worker died ends Failed with the reason, so its month is free
+	within minutes, not only when a clerk closes it again. Each under its month's
+	lock, as a clerk's close looks; a month whose lock a clerk holds right now is
+	left to that clerk's close, which makes the same check."""
+	given_up = []
+	for close in frappe.db.sql(
+		"""select name, month, modified from `tabCare Month Close` where status in %s order by creation""",
+		[OPEN_STATUSES],
+		as_dict=True,
+	):
+		if just_queued(close.modified, ahead) or not take_month_lock(close.month, wait=0):
+			continue
+		try:
+			stopped = stopped_chunks(close, ahead)
+			if stopped and give_up(close.name, stopped):
+				given_up.append(close.name)
+			frappe.db.commit()  # lets the month's lock go
+		except Exception:
+			frappe.db.rollback()
+			frappe.log_error(title=_("Could not check the month close {0}").format(close.name))
+	return given_up
 
 
 def refuse_overlap(month, practitioner: str | None) -> None:

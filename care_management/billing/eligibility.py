@@ -52,6 +52,8 @@ COVERAGE_FIELDS = (
 	"eligibility_response",
 )
 FILE_REFUSED = frozenset((x271.NOT_X12, x271.NO_271))
+# Coverages written by one statement when a 271 is applied.
+CHUNK = 500
 
 
 # ---------------------------------------------------------------- 270
@@ -275,13 +277,18 @@ def describe(answer: x271.EligibilityAnswer) -> str:
 
 
 def apply(doc) -> None:
-	"""Write each ready answer on its coverage (the submit's one transaction)."""
-	for row in doc.answers:
-		if row.outcome != READY:
-			continue
+	"""Write each ready answer on its coverage (the submit's one transaction): one
+	CASE statement per CHUNK coverages, not an UPDATE each, with their modified and
+	modified_by as a save sets them. No Version is written, as frappe.db.set_value
+	wrote none before: the coverage names the import that wrote its answer
+	(eligibility_import), and the import keeps every answer as it came."""
+	ready = [row for row in doc.answers if row.outcome == READY]
+	verified_on = today()
+	updates = {}
+	for row in ready:
 		values = {
 			"eligibility_status": row.eligibility_status,
-			"eligibility_verified_on": today(),
+			"eligibility_verified_on": verified_on,
 			"eligibility_plan_types": row.plan_types,
 			"eligibility_medicare_advantage": row.medicare_advantage,
 			"eligibility_medicare_advantage_plan": row.medicare_advantage_plan,
@@ -294,8 +301,19 @@ def apply(doc) -> None:
 		if row.qmb:
 			# The payer says so: the patient owes no Medicare cost sharing.
 			values["qualified_medicare_beneficiary"] = 1
-		frappe.db.set_value("Patient Coverage", row.patient_coverage, values)
-		row.db_set("outcome", APPLIED)
+		updates[row.patient_coverage] = values
+	frappe.db.bulk_update("Patient Coverage", updates, chunk_size=CHUNK)
+	if updates:
+		frappe.clear_document_cache("Patient Coverage")  # as set_value cleared each coverage's
+		frappe.db.sql(
+			"""update `tabEligibility Response Answer` set outcome = %(applied)s, modified = %(now)s,
+				modified_by = %(user)s
+			where parent = %(import)s and parenttype = %(doctype)s and outcome = %(ready)s""",
+			{"applied": APPLIED, "ready": READY, "now": now_datetime(), "user": frappe.session.user,
+			 "import": doc.name, "doctype": doc.doctype},
+		)  # fmt: skip
+		for row in ready:
+			row.outcome = APPLIED
 	doc.db_set("status", "Applied")
 
 

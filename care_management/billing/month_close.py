@@ -8,7 +8,8 @@ under the same name, and one on an invoice (draft or submitted) is never touched
 Exactly once, by construction:
 - the database holds at most one record per month, patient, program and
   billing practitioner (unique key, billing_key.py);
-- overlapping closes of a month never run together (close_guard.py);
+- overlapping closes of a month never run together (close_guard.py), and a
+  close whose worker died is given up as Failed within minutes (close_guard.py);
 - each chunk is a row of its close, locked while the chunk runs; a chunk run
   again (an RQ retry, a re-queued job) finds its row Done and changes nothing;
 - a chunk locks the records it may replace, then their lines, in name order,
@@ -26,6 +27,7 @@ from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, now_datetime, today
 
 from care_management.billing.adjustments import flag_for_review
+from care_management.billing.close_guard import chunk_job_id
 from care_management.billing.db_errors import is_concurrency_error, message_for
 from care_management.billing.facts import MonthFacts, patients_to_close
 from care_management.billing.holidays import practice_holidays
@@ -144,7 +146,7 @@ def queue_chunks(close, run_now: bool = False) -> None:
 			frappe.enqueue(
 				"care_management.billing.month_close.close_chunk",
 				queue="long",
-				job_id=f"care-month-close-{close.name}-{row[2]}",
+				job_id=chunk_job_id(close.name, row[2]),
 				deduplicate=True,
 				enqueue_after_commit=True,
 				close_name=close.name,

@@ -53,6 +53,7 @@ def load_device_readings(spec, rows: list[dict], last_month: date, today: date) 
 		{
 			"name": f"{spec.prefix}-OLR-{i + 1:04d}", "naming_series": "OL-.YYYY.-", "patient": p["id"],
 			"patient_name": f"{p['first_name']} {p['last_name']}", "care_plan": f"{p['id']}-PLAN", "program": "RPM",
+			"enrollment": f"{p['id']}-RPM",
 			"performed_by": p["care_manager"], "performer_type": "Clinical Staff", "activity_type": "Chart Review",
 			"start": at + timedelta(hours=2), "end": at + timedelta(hours=2, minutes=6), "duration_minutes": 6,
 			"paused_minutes": 0, "direction": "Outbound", "contacted_party": "None", "outcome": "Not Applicable",

@@ -5,6 +5,8 @@ from the patients' own records except for a few the care team set otherwise."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import frappe
 from frappe.utils import add_days
 
@@ -15,6 +17,8 @@ from care_management.demo.loader import _insert
 STATES = (("Pending Practitioner Review", 2), ("Draft", 2), ("On Hold", 1))
 CLOSED_EARLIER = 2  # patients with an earlier plan, closed when the current one replaced it
 TIERS_SET_BY_HAND = 5  # patients whose tier the care team chose over the suggestion
+REVIEW_WITHIN_DAYS = 180  # a plan is reviewed at least twice a year
+OVERDUE_REVIEW_DAYS = (4, 9, 15)  # on purpose: one Active plan per care manager, days past its review
 
 
 def add_programs(rows: list[dict]) -> int:
@@ -64,6 +68,57 @@ def set_plan_states(rows: list[dict], physician_practitioner_id: str) -> dict[st
 		for p in earlier
 	])  # fmt: skip
 	return {state: len(patients) for state, patients in states.items()} | {"Closed": len(earlier)}
+
+
+def review_dates(rows: list[dict], active: set[str], today: date) -> dict[str, date]:
+	"""Each current plan's next review: spread over the coming half year, except the first
+	Active plan of each of the first care managers, a few days overdue (the plan list shows
+	*Review Overdue*, so a care manager sees what a missed review looks like)."""
+	overdue, managers = {}, []
+	for p in rows:
+		if (
+			p["id"] in active
+			and p["care_manager"] not in managers
+			and len(managers) < len(OVERDUE_REVIEW_DAYS)
+		):
+			managers.append(p["care_manager"])
+			overdue[p["id"]] = today - timedelta(days=OVERDUE_REVIEW_DAYS[len(managers) - 1])
+	return {
+		p["id"]: overdue.get(p["id"]) or today + timedelta(days=7 + (i * 37) % (REVIEW_WITHIN_DAYS - 7))
+		for i, p in enumerate(rows)
+	}
+
+
+def schedule_reviews(rows: list[dict], today: date) -> int:
+	"""Set-based: every current plan's next review date, and its open goals' due dates;
+	returns how many Active plans are overdue for review."""
+	plans = {f"{p['id']}-PLAN": p["id"] for p in rows}
+	active = {
+		plans[name]
+		for name in frappe.get_all(
+			"Care Plan", {"name": ("in", list(plans)), "status": "Active"}, pluck="name"
+		)
+	}
+	dates = review_dates(rows, active, today)
+	frappe.db.sql(
+		"update `tabCare Plan` set next_review_date = case name "
+		+ " ".join(
+			f"when {frappe.db.escape(name)} then {frappe.db.escape(str(dates[p]))}"
+			for name, p in plans.items()
+		)
+		+ " end where name in %(plans)s",
+		{"plans": list(plans)},
+	)
+	# A goal still being worked on falls due by the plan's next review (past it only where the
+	# review itself is overdue), not months ago when the template's timeline started.
+	frappe.db.sql(
+		"""update `tabCare Plan Goal` g join `tabCare Plan` p on p.name = g.parent
+		set g.due_date = p.next_review_date
+		where g.parenttype = 'Care Plan' and g.parent in %(plans)s
+			and g.status in ('Proposed', 'In Progress') and g.due_date < %(today)s""",
+		{"plans": list(plans), "today": today},
+	)
+	return sum(1 for p in active if dates[p] < today)
 
 
 def follow_suggested_tiers(rows: list[dict]) -> int:

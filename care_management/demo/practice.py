@@ -14,6 +14,7 @@ from care_management.demo import (
 	billing_months,
 	devices,
 	plans,
+	practitioner_work,
 	sign_ins,
 	social_needs,
 	this_month,
@@ -72,6 +73,7 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 	with timed("plans"):
 		result["care_plan_programs"] = plans.add_programs(rows)
 		result["care_plan_states"] = plans.set_plan_states(rows, practitioners(spec)[0]["id"])
+		result["care_plan_reviews_overdue"] = plans.schedule_reviews(rows, getdate(today()))
 	result.update(social_needs.load_social_needs(spec, rows, timed))
 	spanish = frappe.get_all(
 		"Patient", {"name": ("in", [p["id"] for p in rows]), "language": "es"}, pluck="name"
@@ -84,6 +86,10 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 		result.update(this_month.load_this_month(spec, rows, getdate(today())))
 	with timed("sign-ins"):
 		result.update(sign_ins.create_sign_ins(spec, rows, physician, spanish))
+	with timed("practitioner work"):
+		result.update(
+			practitioner_work.load_practitioner_work(spec, rows, physician, spec.last_month, getdate(today()))
+		)
 	with timed("risk tiers"):
 		result["risk_scores"] = score_risks()["scored"]
 		result["tiers_set_by_hand"] = plans.follow_suggested_tiers(rows)

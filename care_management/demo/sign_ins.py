@@ -8,21 +8,41 @@ the caregiver have sent goal updates and messages that wait on the worklist."""
 
 from __future__ import annotations
 
+import calendar
+from datetime import date
+
 import frappe
-from frappe.utils import now_datetime
+from frappe.utils import getdate, now_datetime, today
 from frappe.utils.password import update_password
 
+from care_management.care_management.dashboard_metrics import MONTH_END_DAYS
 from care_management.demo.loader import DEMO_PASSWORD
+from care_management.demo.this_month import first_working_day
 from care_management.domain.synthetic_practice import care_managers
 
 PORTAL_PATIENTS = 4  # the last patients of the practice, whose plans stay Active
-# Workspace cards whose count depends on the day the demo is looked at (the last days
-# of a month, follow-ups falling today), not on what the demo loaded.
-MAY_BE_ZERO = {"Due Today", "Under Threshold Month Ending"}
-# A physician reads only the plans, enrollments and billing records of their own
-# patients (permissions.PATIENT_RECORDS), so the workspace's cards counting outreach
-# logs and referrals are 0 for them by design; only what their records feed is checked.
-ONLY_CHECKED = {"Supervising practitioner": {"Billable Patients by Program"}}
+WORKSPACE = "Care Management"
+
+
+def may_be_zero(day: date) -> set[str]:
+	"""Workspace cards that honestly read 0 on ``day`` after a demo load; every other card
+	and chart each desk sign-in is shown must have data (test_demo, browser tier).
+
+	- *Under Threshold, Month Ending* counts only in a month's last days
+	  (dashboard_metrics.MONTH_END_DAYS): earlier there is time, and it says 0.
+	- *Minutes Logged This Month* and *Ready to Bill This Month* count this month's logs;
+	  before this month's first working day has passed there are none (this_month.py).
+
+	Nothing else: *Due Today* has a patient per care manager (this_month.py), *Open Red
+	Flags* the flags escalated to the practitioner (practitioner_work.py), and the
+	practitioner is not shown the cards of a caseload they do not have (workspace_cards.py)."""
+	zero = set()
+	days_left = calendar.monthrange(day.year, day.month)[1] - day.day
+	if days_left >= MONTH_END_DAYS:
+		zero.add("Under Threshold Month Ending")
+	if not first_working_day(day):
+		zero |= {"Minutes Logged This Month", "Ready to Bill This Month"}
+	return zero
 
 
 def sign_in_roles(spec) -> dict[str, tuple[str, list[str], str]]:
@@ -62,10 +82,20 @@ def ensure_user(email: str, roles: list[str], user_type: str, first_name: str, l
 		update_password(email, DEMO_PASSWORD)
 
 
+def land_on_the_workspace(emails: list[str]) -> None:
+	"""Each desk sign-in opens on the Care Management workspace, not on Frappe's Home."""
+	frappe.db.set_value(
+		"User", {"name": ("in", emails)}, "default_workspace", WORKSPACE, update_modified=False
+	)
+
+
 def create_sign_ins(spec, rows: list[dict], physician_practitioner: str, spanish: list[str]) -> dict:
 	roles = sign_in_roles(spec)
 	for label, (email, user_roles, user_type) in roles.items():
 		ensure_user(email, user_roles, user_type, label.split(" (")[0], "es" if "Spanish" in label else None)
+	land_on_the_workspace(
+		[email for email, _roles, user_type in roles.values() if user_type == "System User"]
+	)
 	frappe.db.set_value(
 		"Healthcare Practitioner", physician_practitioner, "user_id", roles["Supervising practitioner"][0]
 	)
@@ -171,12 +201,18 @@ def browser_sign_ins(prefix: str = "CM-DEMO") -> dict:
 	frappe.only_for("System Manager")
 	spec = PracticeSpec(prefix=prefix, care_managers=1)
 	users = [
-		(
-			label,
-			email,
-			"desk" if user_type == "System User" else "portal",
-			sorted(ONLY_CHECKED.get(label, [])),
-		)
+		(label, email, "desk" if user_type == "System User" else "portal")
 		for label, (email, _roles, user_type) in sign_in_roles(spec).items()
 	]
-	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(MAY_BE_ZERO)}
+	zero = may_be_zero(getdate(today()))
+	loaded_on = frappe.db.get_value("Patient", f"{spec.prefix}-000001", "creation")
+	loaded_on, day = getdate(loaded_on or today()), getdate(today())
+	if loaded_on != day:
+		# Looked at on a later day than it was loaded: today's follow-ups, and this
+		# month's work if it was loaded in another month or before its first working day passed.
+		zero.add("Due Today")
+		if (loaded_on.year, loaded_on.month) != (day.year, day.month) or not first_working_day(loaded_on):
+			zero |= {"Minutes Logged This Month", "Ready to Bill This Month"}
+	# The desk titles a card by its label; both are given.
+	zero |= {frappe.db.get_value("Number Card", name, "label") or name for name in zero}
+	return {"password": DEMO_PASSWORD, "users": users, "may_be_zero": sorted(zero)}

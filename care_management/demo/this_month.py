@@ -1,7 +1,8 @@
 """This month's work so far, where the synthetic outreach leaves it thin (early in a
 month): a few patients of each care manager already past CCM's first 20 minutes,
 so each care manager's *Ready to Bill This Month* shows who is done, and, for a
-care manager with no remote-monitoring red flag, a red flag raised on a call.
+care manager with no remote-monitoring red flag, a red flag raised on a call; and
+for each care manager one patient whose follow-up falls today (*Due Today*).
 Set-based."""
 
 from __future__ import annotations
@@ -73,4 +74,27 @@ def load_this_month(spec, rows: list[dict], today: date) -> dict:
 		[{"red_flag_status": None, "red_flag_reason": None, **log} for log in logs],
 		docstatus=1,
 	)
-	return {"this_month_logs": len(logs)}
+	return {"this_month_logs": len(logs), "due_today": follow_ups_due_today(rows, today)}
+
+
+def follow_ups_due_today(rows: list[dict], today: date) -> int:
+	"""The last patient of each care manager is due today: the follow-up their last
+	contact proposed falls today (the worklist's next due is the latest follow-up)."""
+	last = {p["care_manager"]: p["id"] for p in rows}
+	patients = list(last.values())
+	frappe.db.sql(
+		"""update `tabOutreach Log` set next_follow_up = %(today)s
+		where patient in %(patients)s and docstatus = 1 and next_follow_up > %(today)s""",
+		{"today": today, "patients": patients},
+	)
+	latest = frappe.db.sql_list(
+		"""select max(name) from `tabOutreach Log` where patient in %(patients)s and docstatus = 1
+		and start < %(today)s group by patient""",
+		{"today": today, "patients": patients},
+	)
+	if latest:
+		frappe.db.sql(
+			"update `tabOutreach Log` set next_follow_up = %(today)s where name in %(logs)s",
+			{"today": today, "logs": latest},
+		)
+	return len(latest)

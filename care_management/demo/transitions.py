@@ -27,6 +27,9 @@ SCENARIOS = (
 	("Moderate", 3, 12),  # contact late: no TCM
 )
 TIMELY_CONTACT_DAYS = 2
+# The interactive contact is TCM work: its minutes count toward no CCM or PCM enrollment
+# (TCM needs none), and the charts grouping time by program show it as TCM.
+TCM_PROGRAM = "TCM"
 
 
 def scenario_of(index: int) -> tuple:
@@ -73,8 +76,8 @@ def load_transitions(spec, rows: list[dict], doctors: dict, last_month: date, to
 		start = datetime.combine(contact, time(9, 30))
 		logs.append({
 			"name": log, "naming_series": "OL-.YYYY.-", "patient": p["id"], "patient_name": patient_name,
-			"care_plan": f"{p['id']}-PLAN", "performed_by": p["care_manager"], "performer_type": "Clinical Staff",
-			"activity_type": "Phone Call", "start": start, "end": start + timedelta(minutes=18), "duration_minutes": 18,
+			"care_plan": f"{p['id']}-PLAN", "program": TCM_PROGRAM, "performed_by": p["care_manager"],
+			"performer_type": "Clinical Staff", "activity_type": "Phone Call", "start": start, "end": start + timedelta(minutes=18), "duration_minutes": 18,
 			"paused_minutes": 0, "direction": "Outbound", "contacted_party": "Patient", "outcome": "Reached",
 			"interactive": 1, "red_flag": 0,
 		})  # fmt: skip

@@ -24,6 +24,12 @@ class AccessScope:
 	as_practitioner: bool = False
 
 	@property
+	def works_caseloads(self) -> bool:
+		"""A caseload of one's own, or every caseload of the practice: what the worklist counts.
+		A practitioner alone has none (they see the plans they supervise, not a worklist)."""
+		return self.own_caseload or self.all_patients
+
+	@property
 	def nothing(self) -> bool:
 		return not (self.all_patients or self.own_caseload or self.as_practitioner)
 

@@ -13,9 +13,11 @@ them. The worker is RQ's own forking Worker on Frappe's ``long`` queue name,
 run in burst mode (it ends when the queue is empty), as ``bench worker`` runs.
 
 A killed worker: started with ``--pause-after N``, the job's work horse stops
-after the N-th row a run reports (job_runs.Progress.step), prints ``paused``
-and its pid, and waits; the test then SIGKILLs the worker's process group and
-the horse (RQ starts each horse in a session of its own) at that point.
+after the N-th row a run reports (job_runs.Progress.step); with
+``--pause-in-chunk N``, after it wrote the records of a month close's N-th chunk
+(month_close.write_chunk), before that chunk commits. It prints ``paused`` and
+its pid, and waits; the test then SIGKILLs the worker's process group and the
+horse (RQ starts each horse in a session of its own) at that point.
 """
 
 from __future__ import annotations
@@ -78,13 +80,15 @@ def private_queue():
 			use_queue(None)
 
 
-def start_worker(url: str, pause_after: int = 0) -> subprocess.Popen:
+def start_worker(url: str, pause_after: int = 0, pause_in_chunk: int = 0) -> subprocess.Popen:
 	"""A burst worker process on ``url``, in a process group of its own."""
 	import frappe
 
 	command = [sys.executable, "-m", "care_management.tests.rq_worker", frappe.local.site, url]
 	if pause_after:
 		command += ["--pause-after", str(pause_after)]
+	elif pause_in_chunk:
+		command += ["--pause-in-chunk", str(pause_in_chunk)]
 	return subprocess.Popen(
 		command,
 		cwd=os.path.abspath(frappe.local.sites_path),
@@ -94,12 +98,13 @@ def start_worker(url: str, pause_after: int = 0) -> subprocess.Popen:
 	)
 
 
-def run_worker(url: str) -> None:
-	"""Start a burst worker and wait for it to empty the queue."""
-	worker = start_worker(url)
-	worker.communicate(timeout=900)
-	if worker.returncode:
-		raise RuntimeError(f"the RQ worker ended with {worker.returncode}")
+def run_worker(url: str, count: int = 1) -> None:
+	"""Start ``count`` burst workers side by side and wait for them to empty the queue."""
+	workers = [start_worker(url) for _ in range(count)]
+	for worker in workers:
+		worker.communicate(timeout=900)
+	if any(worker.returncode for worker in workers):
+		raise RuntimeError(f"an RQ worker ended with {[worker.returncode for worker in workers]}")
 
 
 def wait_paused(worker: subprocess.Popen) -> int:
@@ -124,12 +129,14 @@ def main(argv: list[str]) -> None:
 	from rq import Queue, Worker
 
 	site, url = argv[0], argv[1]
-	pause_after = int(argv[3]) if len(argv) > 3 and argv[2] == "--pause-after" else 0
+	option, number = (argv[2], int(argv[3])) if len(argv) > 3 else (None, 0)
 	frappe.init(site=site, sites_path=".")
 	use_queue(url)
 	connection = get_redis_conn()  # cached for this process and the horses it forks
-	if pause_after:
-		pause_at(pause_after)
+	if option == "--pause-after":
+		pause_at(number)
+	elif option == "--pause-in-chunk":
+		pause_in_chunk(number)
 	queue = Queue(generate_qname("long"), connection=connection)
 	frappe.destroy()
 	Worker([queue], connection=connection).work(burst=True, logging_level="WARNING")
@@ -147,6 +154,25 @@ def pause_at(rows: int) -> None:
 			signal.pause()  # until the test kills this process group
 
 	job_runs.Progress.step = step_then_pause
+
+
+def pause_in_chunk(idx: int) -> None:
+	"""Pause in the chunk numbered ``idx`` (each job runs in a fresh horse, so the
+	chunk's own number says where, not a count kept in this process)."""
+	import frappe
+
+	from care_management.billing import month_close
+
+	write = month_close.write_chunk
+
+	def write_then_pause(close_name: str, chunk: str):
+		counts = write(close_name, chunk)
+		if frappe.db.get_value(month_close.CHUNK, chunk, "idx") == idx:
+			print(PAUSED, os.getpid(), flush=True)
+			signal.pause()  # until the test kills this process group
+		return counts
+
+	month_close.write_chunk = write_then_pause
 
 
 if __name__ == "__main__":

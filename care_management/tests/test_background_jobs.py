@@ -15,11 +15,14 @@ from datetime import date, timedelta
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
+from frappe.utils.background_jobs import get_job
 
 from care_management import job_runs
+from care_management.billing import close_guard
 from care_management.tests.factories import make_enrollment, make_patient, make_practitioner
 from care_management.tests.rq_worker import kill, private_queue, run_worker, start_worker, wait_paused
 from care_management.tests.test_billing_concurrency import (
+	CHUNK_SIZE,
 	PATIENTS,
 	BillingConcurrencyTestCase,
 	delete_payment_entries,
@@ -170,6 +173,84 @@ class TestCreateInvoicesInTheBackground(BillingConcurrencyTestCase):
 		frappe.db.commit()
 		self.assertEqual(frappe.db.get_value("Care Job Run", again, "status"), "Completed")
 		self.assert_each_patient_billed_once(self.patients)
+
+
+class TestAMonthCloseWhoseWorkerWasKilled(BillingConcurrencyTestCase):
+	"""A close's worker SIGKILLed in its second chunk (of three): the close is given up
+	as Failed once the chunk's heartbeat is past its grace — by the scheduled sweep or
+	by the clerk's next close — and closing again makes each record once."""
+
+	MONTH = date(2026, 2, 1)
+
+	def kill_in_second_chunk(self, url: str) -> str:
+		from care_management.billing.month_close import close_month
+
+		name = close_month(self.MONTH)
+		frappe.db.commit()
+		worker = start_worker(url, pause_in_chunk=2)
+		horse = wait_paused(worker)  # chunk 1 committed; chunk 2's records written, not committed
+		kill(worker, horse)
+		frappe.db.commit()
+		close = frappe.get_doc("Care Month Close", name)
+		self.assertEqual((close.status, close.chunks_done, close.chunks_total), ("Running", 1, 3))
+		self.assertEqual(self.records(), CHUNK_SIZE)
+		# Past the grace of a just-queued close, so only the chunks' jobs decide.
+		frappe.db.sql(
+			"update `tabCare Month Close` set modified = modified - interval 1 hour where name = %s", name
+		)
+		frappe.db.commit()
+		return name
+
+	def close_again_and_complete(self, url: str, killed: str) -> None:
+		from care_management.billing.month_close import close_month
+
+		again = close_month(self.MONTH)
+		frappe.db.commit()
+		run_worker(url)
+		frappe.db.commit()
+		close = frappe.get_doc("Care Month Close", again)
+		self.assertEqual(
+			(close.status, close.chunks_done, close.records_created, close.records_unchanged),
+			("Completed", 3, PATIENTS - CHUNK_SIZE, CHUNK_SIZE),  # chunk 1's records kept as they were
+		)
+		# The killed close's queued chunk was taken off the queue with it: it never ran.
+		self.assertEqual(
+			frappe.db.get_value("Care Month Close", killed, ["status", "chunks_done"]), ("Failed", 1)
+		)
+		self.assertEqual(self.records(), PATIENTS)
+		self.assert_books_whole()
+
+	def test_the_sweep_ends_a_killed_close_failed_and_closing_again_completes_it_once(self):
+		from care_management.billing.month_close import close_month
+
+		with private_queue() as url:
+			name = self.kill_in_second_chunk(url)
+			# Killed a moment ago, its chunk's job is "started" with a fresh heartbeat: still running.
+			self.assertEqual(close_guard.fail_stopped_closes(), [])
+			with self.assertRaises(frappe.ValidationError) as refused:
+				close_month(self.MONTH)
+			self.assertIn(name, str(refused.exception))
+			frappe.db.rollback()
+			# Past the heartbeat's grace the sweep gives it up, naming the part that stopped.
+			self.assertEqual(close_guard.fail_stopped_closes(ahead=timedelta(minutes=10)), [name])
+			close = frappe.get_doc("Care Month Close", name)
+			self.assertEqual(close.status, "Failed")
+			self.assertIn("part 2 of 3 stopped", close.error)
+			self.assertIn("closing the month again", close.error)
+			# Its dead and its queued chunk jobs are forgotten.
+			self.assertEqual([get_job(close_guard.chunk_job_id(name, idx)) for idx in (2, 3)], [None, None])
+			self.assertEqual(close_guard.fail_stopped_closes(ahead=timedelta(minutes=10)), [])
+			self.close_again_and_complete(url, name)
+
+	def test_the_clerks_next_close_gives_up_a_killed_close_at_once(self):
+		from rq.utils import utcnow
+
+		with private_queue() as url:
+			name = self.kill_in_second_chunk(url)
+			# Four minutes on: RQ still holds the job "started", its heartbeat older than the grace.
+			get_job(close_guard.chunk_job_id(name, 2)).heartbeat(utcnow() - timedelta(minutes=4), ttl=600)
+			self.close_again_and_complete(url, name)
+		self.assertIn("part 2 of 3 stopped", frappe.db.get_value("Care Month Close", name, "error"))
 
 
 class TestStartEnrollmentInTheBackground(FrappeTestCase):
@@ -433,6 +514,32 @@ class TestRemittanceInTheBackground(BillingConcurrencyTestCase):
 		frappe.db.commit()
 		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
 
+	def test_a_worker_killed_while_posting_leaves_nothing_posted_and_running_again_posts_once(self):
+		from care_management.billing.remittance import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.remittance)["run"]
+			frappe.db.commit()
+			worker = start_worker(url, pause_after=1)
+			kill(worker, wait_paused(worker))  # posted in its transaction, not committed
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 0)
+			self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE}), 0)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			self.assertIn("worker stopped", frappe.db.get_value("Care Job Run", run, "reason"))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		self.assertEqual(
+			frappe.db.get_value("Care Job Run", run, "status"), "Partly failed"
+		)  # the claim not ours
+		self.assertEqual(frappe.db.get_value("Remittance Import", self.remittance, "docstatus"), 1)
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE, "docstatus": 1}), 1)
+		self.assertEqual(frappe.db.count("Payment Entry", {"reference_no": self.TRACE}), 1)
+		for invoice in self.owed:
+			self.assertEqual(frappe.db.get_value("Sales Invoice", invoice, "outstanding_amount"), 0)
+
 
 def delete_runs_of(doctype: str, names: list[str]) -> None:
 	runs = frappe.get_all(
@@ -557,3 +664,30 @@ class TestClaimExportInTheBackground(BillingConcurrencyTestCase):
 				start_submit(self.export)
 			self.assertIn(run, str(refused.exception))
 			frappe.db.rollback()
+
+	def test_a_worker_killed_while_writing_the_file_leaves_no_claim_sent_and_running_again_sends_once(self):
+		from care_management.billing.claim_export import start_submit
+
+		with private_queue() as url:
+			run = start_submit(self.export)["run"]
+			frappe.db.commit()
+			worker = start_worker(url, pause_after=1)
+			kill(worker, wait_paused(worker))  # the file written in its transaction, not committed
+			frappe.db.commit()
+			self.assertEqual(frappe.db.get_value("Claim Export", self.export, "docstatus"), 0)
+			self.assertFalse(frappe.db.get_value("Claim Export", self.export, "interchange_control_number"))
+			attached = {"attached_to_doctype": "Claim Export", "attached_to_name": self.export}
+			self.assertEqual(frappe.db.count("File", attached), 0)
+			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
+			job_runs.run_again(run)
+			frappe.db.commit()
+			run_worker(url)
+		frappe.db.commit()
+		export = frappe.get_doc("Claim Export", self.export)
+		self.assertEqual((export.docstatus, frappe.db.count("File", attached)), (1, 1))
+		self.assertTrue(export.interchange_control_number)
+		self.assertEqual(
+			frappe.db.get_value("Care Job Run", run, "status"), "Partly failed"
+		)  # the held claim
+		# Each invoice is in this one export once.
+		self.assertEqual(len({row.sales_invoice for row in export.invoices}), len(export.invoices))

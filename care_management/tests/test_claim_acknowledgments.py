@@ -7,6 +7,8 @@ whole with escaped reasons, nothing recorded."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import frappe
 from frappe.desk.query_report import run
 
@@ -174,6 +176,33 @@ class TestClaimAcknowledgments(ClaimExportCase):
 		second.reload()
 		second.cancel()
 		self.assertEqual(self.row(export.name, rejected).acknowledgment, "File Accepted")
+
+	def test_a_277ca_is_recorded_in_one_statement_per_column_set_not_one_per_claim(self):
+		export, claims = self.exported("Ack Bulk One", "Ack Bulk Two", "Ack Bulk Three")
+		text_277 = ack_files.ack_277ca(
+			[
+				{"claim_id": claim, "charge": "109", "payer_claim_number": f"2635000022{i}"}
+				for i, claim in enumerate(claims)
+			],
+			batch_reference=f"{int(export.interchange_control_number) % 1_000_000_000:04d}",
+			newline=False,
+		)
+		doc = acknowledgment_import(text_277)
+		with mock.patch.object(frappe.db, "sql", wraps=frappe.db.sql) as sql:
+			doc.submit()
+		updates = [
+			" ".join(str(call.args[0]).split()).lower()
+			for call in sql.call_args_list
+			if str(call.args[0]).lstrip().lower().startswith("update `tabclaim export invoice`")
+		]
+		# Three claims: one statement for the answers, one for the payer's claim numbers.
+		self.assertEqual(len(updates), 2, updates)
+		self.assertEqual(sum("payer_claim_number" in update for update in updates), 1)
+		self.assertEqual(
+			[self.row(export.name, claim).payer_claim_number for claim in claims],
+			[f"2635000022{i}" for i in range(3)],
+		)
+		self.assertEqual({self.row(export.name, claim).acknowledgment for claim in claims}, {"Accepted"})
 
 	def test_a_999_rejecting_the_file_rejects_every_claim_and_a_cancelled_one_is_not_voided(self):
 		export, (first_claim, second_claim) = self.exported("Ack File One", "Ack File Two")

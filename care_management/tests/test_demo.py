@@ -7,11 +7,12 @@ from frappe.tests.utils import FrappeTestCase
 
 from care_management.demo.loader import DEMO_PAYER
 from care_management.demo.practice import demo_spec, load_demo
-from care_management.demo.sign_ins import MAY_BE_ZERO, ONLY_CHECKED, sign_in_roles
+from care_management.demo.sign_ins import may_be_zero, sign_in_roles
 from care_management.demo.social_needs import coordinates_problems, sample_service_ids
 from care_management.setup.care_plan_workflow import STATES as PLAN_STATES
 from care_management.setup.referral_workflow import STATES as REFERRAL_STATES
 from care_management.tests.test_role_matrix import chart_data, number_card_result, what_the_workspace_shows
+from care_management.workspace_cards import CASELOAD_CARDS
 
 SPEC = demo_spec(32, prefix="CM-DEMOT")
 BUILT_IN_ROLES = {"All", "Guest", "Desk User"}
@@ -164,11 +165,14 @@ class TestDemo(FrappeTestCase):
 			held = set(frappe.get_roles(email)) - BUILT_IN_ROLES - {email}
 			self.assertEqual(held, set(roles), label)
 			self.assertEqual(frappe.db.get_value("User", email, "user_type"), user_type, label)
+			if user_type == "System User":  # the workspace test_each_desk_sign_in… checks is where they land
+				self.assertEqual(frappe.db.get_value("User", email, "default_workspace"), "Care Management")
 
 	def test_loading_again_changes_nothing(self):
 		self.assertEqual(load_demo(SPEC, force=True), {"already_loaded": 32})
 
 	def test_each_desk_sign_in_sees_data_on_its_workspace(self):
+		zero = may_be_zero(frappe.utils.getdate())
 		empty = {}
 		for label, (email, _roles, user_type) in sign_in_roles(SPEC).items():
 			if user_type != "System User":
@@ -176,15 +180,85 @@ class TestDemo(FrappeTestCase):
 			frappe.clear_cache(user=email)
 			shown = what_the_workspace_shows(email)
 			self.assertTrue(shown, label)
-			checked = [(kind, name) for kind, name in shown if name in ONLY_CHECKED.get(label, {name})]
 			empty[label] = [
 				name
-				for kind, name in checked
-				if (kind == "Number Card" and name not in MAY_BE_ZERO and not card_value(name))
+				for kind, name in shown
+				if (kind == "Number Card" and name not in zero and not card_value(name))
 				or (kind == "Dashboard Chart" and not chart_has_data(name))
 			]
 			frappe.set_user("Administrator")
 		self.assertEqual({label: names for label, names in empty.items() if names}, {})
+
+	def test_the_practitioner_sees_their_work_not_a_caseloads(self):
+		email = sign_in_roles(SPEC)["Supervising practitioner"][0]
+		frappe.clear_cache(user=email)
+		shown = {
+			name
+			for kind, name in what_the_workspace_shows(email)
+			if kind in ("Number Card", "Dashboard Chart")
+		}
+		frappe.set_user("Administrator")
+		self.assertFalse(shown & CASELOAD_CARDS, shown)
+		self.assertNotIn("Referrals by Status", shown)
+		self.assertTrue(
+			{"Open Red Flags", "Minutes Logged This Month", "Billable Patients by Program"} <= shown
+		)
+		self.assertGreater(self.loaded["escalated_red_flags"], 0)
+		# The red flags escalated to them, and their own logs: nothing else of the outreach.
+		frappe.set_user(email)
+		logs = frappe.get_list("Outreach Log", fields=["name", "performed_by", "escalated_to"], limit=0)
+		frappe.set_user("Administrator")
+		self.assertTrue(logs)
+		others = [log.name for log in logs if email not in (log.performed_by, log.escalated_to)]
+		self.assertEqual(others[:5], [])
+		self.assertTrue(any(log.escalated_to == email for log in logs))
+
+	def test_tcm_contacts_count_toward_tcm(self):
+		programs = set(
+			frappe.db.sql_list(
+				"""select distinct ifnull(l.program, '') from `tabOutreach Log` l
+				join `tabCare Transition` t on t.first_contact_log = l.name where t.patient like %s""",
+				f"{SPEC.prefix}-%",
+			)
+		)
+		self.assertEqual(programs, {"TCM"})
+		unlabelled = frappe.db.count(
+			"Outreach Log", {"patient": ("like", f"{SPEC.prefix}-%"), "program": ("is", "not set")}
+		)
+		self.assertEqual(unlabelled, 0)
+
+	def test_care_plan_reviews_are_upcoming_but_a_few_overdue(self):
+		today = frappe.utils.getdate()
+		reviews = frappe.get_all(
+			"Care Plan",
+			{"patient": ("like", f"{SPEC.prefix}-%"), "status": "Active"},
+			["next_review_date", "care_manager"],
+		)
+		overdue = [r for r in reviews if r.next_review_date < today]
+		self.assertEqual(len(overdue), self.loaded["care_plan_reviews_overdue"])
+		self.assertTrue(0 < len(overdue) <= 3, overdue)
+		# The signing-in care manager sees what an overdue review looks like (the list's Review Overdue).
+		self.assertIn(sign_in_roles(SPEC)["Care manager"][0], {r.care_manager for r in overdue})
+		self.assertTrue(all(r.next_review_date <= frappe.utils.add_days(today, 180) for r in reviews))
+		# Open goals fall due by the next review: past only on the plans overdue for review.
+		past_goals = frappe.db.sql_list(
+			"""select distinct p.name from `tabCare Plan Goal` g join `tabCare Plan` p on p.name = g.parent
+			where p.patient like %s and p.status = 'Active' and g.status in ('Proposed', 'In Progress')
+				and g.due_date < %s""",
+			(f"{SPEC.prefix}-%", today),
+		)
+		self.assertLessEqual(len(past_goals), len(overdue))
+
+	def test_the_caregiver_reads_of_the_patient_not_of_themselves(self):
+		from care_management.portal.access import viewable_plans
+		from care_management.www.my_care_plan import headings
+
+		caregiver = sign_in_roles(SPEC)["Caregiver (portal)"][0]
+		viewer = viewable_plans(caregiver)[0]
+		first_name = frappe.db.get_value("Patient", viewer.patient, "first_name")
+		shown = headings(viewer)
+		self.assertEqual(shown["goals"], f"Goals of {first_name}")
+		self.assertNotIn("My", " ".join(shown.values()))
 
 
 def card_value(name: str) -> float:

@@ -5,6 +5,8 @@ from Create Invoices, and coverage never checked is warned about."""
 
 from __future__ import annotations
 
+from unittest import mock
+
 import frappe
 from frappe.utils import today
 
@@ -91,7 +93,23 @@ class TestEligibilityImport(ClaimExportCase):
 		self.assertEqual(rows[mismatched].outcome, "Refused")
 		self.assertIn("9ZZ9ZZ9ZZ99", rows[mismatched].reason)
 		self.assertEqual((doc.answers_ready, doc.answers_refused, doc.inactive), (2, 1, 1))
-		doc.submit()
+		before = self.coverage_of(active).modified
+		with mock.patch.object(frappe.db, "sql", wraps=frappe.db.sql) as sql:
+			doc.submit()
+		coverage_updates = [
+			call
+			for call in sql.call_args_list
+			if str(call.args[0]).lstrip().lower().startswith("update `tabpatient coverage`")
+		]
+		self.assertEqual(len(coverage_updates), 1)  # two coverages, one statement
+		self.assertGreater(self.coverage_of(active).modified, before)  # as a save marks it
+		self.assertEqual({row.outcome for row in doc.answers if row.patient != mismatched}, {"Applied"})
+		self.assertEqual(
+			frappe.db.get_value(
+				"Eligibility Response Answer", {"parent": doc.name, "patient": active}, "outcome"
+			),
+			"Applied",
+		)
 
 		self.assertEqual(self.coverage_of(active).eligibility_status, "Active")
 		self.assertTrue(self.coverage_of(active).eligibility_medicaid)

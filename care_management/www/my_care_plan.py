@@ -49,6 +49,7 @@ def get_context(context):
 	context.viewer = viewer
 	context.others = [v for v in viewers if v.care_plan != viewer.care_plan]
 	context.plan = plan_for_portal(viewer)
+	context.headings = headings(viewer)
 	log_phi_access(
 		PORTAL_PAGE,
 		[viewer.patient],
@@ -74,6 +75,33 @@ def get_context(context):
 		"opening": _("Opening…"),
 	}
 	return context
+
+
+def headings(viewer) -> dict[str, str]:
+	"""The page speaks as the patient to the patient; to a caregiver it speaks of the
+	patient by first name ("Goals of Rosa", not "My goals")."""
+	if not viewer.as_caregiver:
+		return {
+			"title": _("My Care Plan"),
+			"matters": _("What matters most to me"),
+			"goals": _("My goals"),
+			"my_part": _("What I do"),
+			"medicines": _("My medicines"),
+			"care_team": _("My care team"),
+			"referrals": _("Community services for me"),
+			"message": _("Message my care team"),
+		}
+	name = frappe.db.get_value("Patient", viewer.patient, "first_name") or _("the patient")
+	return {
+		"title": _("Care plan of {0}").format(name),
+		"matters": _("What matters most to {0}").format(name),
+		"goals": _("Goals of {0}").format(name),
+		"my_part": _("What {0} does").format(name),
+		"medicines": _("Medicines of {0}").format(name),
+		"care_team": _("Care team of {0}").format(name),
+		"referrals": _("Community services for {0}").format(name),
+		"message": _("Message the care team of {0}").format(name),
+	}
 
 
 def print_url(care_plan: str) -> str:

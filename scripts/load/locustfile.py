@@ -42,6 +42,7 @@ _slots: dict[int, itertools.count] = {}
 server_errors: dict[str, int] = {}
 step_p95: list[tuple[int, dict]] = []
 clerk_outcome: dict = {}
+portal_limited = {"count": 0}
 
 
 def next_slot(manager_index: int) -> int:
@@ -197,8 +198,7 @@ class CareManager(Staff):
 
 class BillingClerk(Staff):
 	"""Closes the month once the care managers are busy, waits for the close's
-	background chunks, then runs Create Invoices (in the request on main; when it
-	becomes a background run, the answer names the run and this waits for it)."""
+	background chunks, then starts Create Invoices and waits for its run to end."""
 
 	fixed_count = 1
 	wait_time = between(3600, 3600)
@@ -217,17 +217,15 @@ class BillingClerk(Staff):
 		clerk_outcome["close"] = close
 		if close:
 			clerk_outcome["close_status"] = self.wait_for("Care Month Close", close, "month close status")
+		# A background run (Care Job Run): the answer names it at once; wait for it to end.
 		result = self.call(
-			"care_management.billing.invoicing.create_invoices", "create invoices", month=month
+			"care_management.billing.invoicing.start_create_invoices", "create invoices", month=month
 		)
 		if isinstance(result, dict) and result.get("run"):
 			clerk_outcome["invoice_run"] = result["run"]
 			clerk_outcome["invoice_status"] = self.wait_for(
-				result["doctype"], result["run"], "invoice run status"
+				"Care Job Run", result["run"], "invoice run status"
 			)
-		elif isinstance(result, dict):
-			clerk_outcome["invoices"] = len(result.get("invoices") or [])
-			clerk_outcome["invoice_failures"] = len(result.get("failed") or [])
 
 	def wait_for(self, doctype: str, name: str, label: str, limit: int = 900) -> str | None:
 		status = None
@@ -262,12 +260,21 @@ class PortalPatient(Staff):
 		self.client.cookies.clear()
 		self.client.headers["X-Forwarded-For"] = f"10.24.{random.randint(0, 255)}.{random.randint(1, 254)}"
 		self.sign_in(self.patient["user"])
-		self.call(
-			"care_management.api.patient_portal.post_message",
-			"portal message",
-			message="Feeling better this week, thank you.",
-			care_plan=self.patient["care_plan"],
-		)
+		with self.client.post(
+			"/api/method/care_management.api.patient_portal.post_message",
+			data={"message": "Feeling better this week, thank you.", "care_plan": self.patient["care_plan"]},
+			name="portal message",
+			catch_response=True,
+		) as response:
+			if response.status_code == 200:
+				response.success()
+			elif response.status_code == 429 and "RateLimitExceeded" in response.text:
+				# The portal's daily limit per patient doing its job (load runs of the
+				# same day reuse the 60 patients): not an error of the stack.
+				response.success()
+				portal_limited["count"] += 1
+			else:
+				response.failure(f"{response.status_code}: {summary(response)}")
 
 
 if STEP_USERS:
@@ -319,6 +326,7 @@ def report(environment, **kwargs):
 		text = " ".join(str(error.error).replace("<", " <").split())
 		print(f"  error {error.name} x{error.occurrences}: {text[:200]}")
 	print(f"clerk: {json.dumps(clerk_outcome)}")
+	print(f"portal posts refused by the daily limit per patient (expected): {portal_limited['count']}")
 	users = environment.runner.user_count if environment.runner else "?"
 	for name, limit in TARGETS.items():
 		entry = stats.entries.get((name, "POST"))

@@ -156,6 +156,19 @@ class TestOutreachLog(FrappeTestCase):
 			)
 		)
 
+	def test_the_practitioner_reads_the_red_flag_escalated_to_them_and_no_other_log(self):
+		flagged = make_log(self.patient, red_flag=1, red_flag_reason="Chest pain on exertion")
+		other = make_log(self.patient, minutes_ago=200)
+		frappe.set_user(DOCTOR)
+		try:
+			listed = set(frappe.get_list("Outreach Log", filters={"patient": self.patient}, pluck="name"))
+			self.assertEqual(listed, {flagged.name})
+			self.assertTrue(frappe.has_permission("Outreach Log", "read", flagged.name))
+			self.assertFalse(frappe.has_permission("Outreach Log", "write", flagged.name))
+			self.assertFalse(frappe.has_permission("Outreach Log", "read", other.name))
+		finally:
+			frappe.set_user("Administrator")
+
 	def test_goal_progress_updates_the_care_plan(self):
 		goal = frappe.get_doc("Care Plan", self.plan).goals[0]
 		make_log(
