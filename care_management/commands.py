@@ -22,6 +22,7 @@ def demo(context, patients, care_managers, months, force):
 	from care_management.demo.loader import DEMO_PASSWORD, RealPatientsPresent
 	from care_management.demo.practice import demo_spec, load_demo
 	from care_management.demo.sign_ins import printed_sign_ins
+	from care_management.demo.timing import phases_line
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -42,8 +43,10 @@ def demo(context, patients, care_managers, months, force):
 			)
 		else:
 			seconds = result.pop("seconds")
+			phases = result.pop("phases")
 			result.pop("tcm_timely_patients", None)
 			click.echo("Loaded: " + ", ".join(f"{key} {value}" for key, value in result.items()))
+			click.echo("Time per step: " + phases_line(phases, seconds))
 			click.echo(f"Demo load took {seconds} s.")
 		click.echo(f"Sign in (password {DEMO_PASSWORD}):")
 		for line in printed_sign_ins(spec):

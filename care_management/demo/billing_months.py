@@ -19,8 +19,9 @@ from care_management.billing.invoicing import create_invoices
 from care_management.billing.month_close import close_month
 from care_management.demo.loader import DEMO_PAYER
 from care_management.demo.remittance_file import remittance_835
+from care_management.demo.timing import Phases
 
-INVOICED_PATIENTS = 10
+INVOICED_PATIENTS = 6
 DEPOSIT_ACCOUNT = "Demo Practice Bank"
 CLEARINGHOUSE = {
 	"clearinghouse_submitter_id": "DEMOSUB",
@@ -65,8 +66,11 @@ def ready_to_send_claims(company: str) -> None:
 def invoiced_patients(month: date, patients: list[str]) -> list[str]:
 	"""The patients the clerk has invoiced so far: the TCM patients and the first others
 	with a Ready record; the rest stay Ready to bill (the billing workspace's work).
-	Bounded, so the load's slowest step (ERPNext invoices, saved one by one) does not
-	grow with the practice."""
+	Bounded, so the load's slowest step (ERPNext invoices, saved and submitted one by
+	one, about a second each on a 2-core machine) does not grow with the practice. Six
+	patients still give payer invoices of every kind (Part B, Medicare Advantage,
+	Medicaid, a Medigap secondary), patient invoices, and enough Part B claims for the
+	835 to pay, pay short and deny (test_demo checks it); ten took 20 s of the minute."""
 	ready = frappe.db.sql_list(
 		"""select distinct r.patient from `tabCare Billing Record` r
 		where r.month = %(month)s and r.status = 'Ready' and r.patient in %(patients)s
@@ -77,27 +81,34 @@ def invoiced_patients(month: date, patients: list[str]) -> list[str]:
 	return ready[:INVOICED_PATIENTS]
 
 
-def bill_month(month: date, practitioners: list[str], patients: list[str], prefix: str) -> dict:
+def bill_month(
+	month: date, practitioners: list[str], patients: list[str], prefix: str, timed: Phases | None = None
+) -> dict:
 	"""Close, invoice, export and post one month of the demo practice."""
+	timed = timed or Phases()
 	company = frappe.db.get_single_value("Care Management Settings", "company")
-	for practitioner in practitioners:
-		close_month(month, practitioner=practitioner, now=True)
+	with timed("month close"):
+		for practitioner in practitioners:
+			close_month(month, practitioner=practitioner, now=True)
 	invoices = 0
-	for patient in invoiced_patients(month, patients):
-		invoices += len(create_invoices(month, submit=1, patient=patient, commit=False)["invoices"])
+	with timed("invoices"):
+		for patient in invoiced_patients(month, patients):
+			invoices += len(create_invoices(month, submit=1, patient=patient, commit=False)["invoices"])
 	exports = []
-	for practitioner in practitioners:
-		export = frappe.get_doc(
-			{
-				"doctype": "Claim Export",
-				"month": month,
-				"company": company,
-				"billing_practitioner": practitioner,
-			}
-		).insert(ignore_permissions=True)
-		export.submit()
-		exports.append(export)
-	remittances = post_remittance(month, company, exports, prefix)
+	with timed("claim exports"):
+		for practitioner in practitioners:
+			export = frappe.get_doc(
+				{
+					"doctype": "Claim Export",
+					"month": month,
+					"company": company,
+					"billing_practitioner": practitioner,
+				}
+			).insert(ignore_permissions=True)
+			export.submit()
+			exports.append(export)
+	with timed("835"):
+		remittances = post_remittance(month, company, exports, prefix)
 	return {"sales_invoices": invoices, "claim_exports": len(exports), "remittance_imports": remittances}
 
 

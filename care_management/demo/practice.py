@@ -5,7 +5,6 @@ command commits. Loaded once: a second run finds the patients and changes nothin
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 import frappe
@@ -23,6 +22,7 @@ from care_management.demo import (
 )
 from care_management.demo.loader import load_practice
 from care_management.demo.quality_readings import load_quality_readings
+from care_management.demo.timing import Phases
 from care_management.domain.synthetic_practice import ClinicalSpec, PracticeSpec, patients, practitioners
 
 
@@ -50,13 +50,18 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 	"""Counts of what was loaded, the seconds it took, or {"already_loaded": n}."""
 	from care_management.population.risk_run import run as score_risks
 
-	started = time.perf_counter()
+	timed = Phases()
 	result = load_practice(
-		spec, force=force, with_templates=spec.patients <= 500, clinical=ClinicalSpec(today=getdate(today()))
+		spec,
+		force=force,
+		with_templates=spec.patients <= 500,
+		clinical=ClinicalSpec(today=getdate(today())),
+		timed=timed,
 	)
 	if "already_loaded" in result:
 		return result
-	result.update(load_quality_readings(spec))
+	with timed("quality readings"):
+		result.update(load_quality_readings(spec))
 	rows = patients(spec)
 	doctors = {
 		d["id"]: frappe.db.get_value(
@@ -65,29 +70,37 @@ def load_demo(spec: PracticeSpec, force: bool = False) -> dict:
 		for d in practitioners(spec)
 	}
 	physician = doctors[practitioners(spec)[0]["id"]]
-	result["care_plan_programs"] = plans.add_programs(rows)
-	result["care_plan_states"] = plans.set_plan_states(rows, practitioners(spec)[0]["id"])
-	result["care_plan_reviews_overdue"] = plans.schedule_reviews(rows, getdate(today()))
-	result.update(social_needs.load_social_needs(spec, rows))
+	with timed("plans"):
+		result["care_plan_programs"] = plans.add_programs(rows)
+		result["care_plan_states"] = plans.set_plan_states(rows, practitioners(spec)[0]["id"])
+		result["care_plan_reviews_overdue"] = plans.schedule_reviews(rows, getdate(today()))
+	result.update(social_needs.load_social_needs(spec, rows, timed))
 	spanish = frappe.get_all(
 		"Patient", {"name": ("in", [p["id"] for p in rows]), "language": "es"}, pluck="name"
 	)
-	result.update(transitions.load_transitions(spec, rows, doctors, spec.last_month, getdate(today())))
-	result.update(devices.load_device_readings(spec, rows, spec.last_month, getdate(today())))
-	result.update(this_month.load_this_month(spec, rows, getdate(today())))
-	result.update(sign_ins.create_sign_ins(spec, rows, physician, spanish))
-	result.update(
-		practitioner_work.load_practitioner_work(spec, rows, physician, spec.last_month, getdate(today()))
-	)
-	result["risk_scores"] = score_risks()["scored"]
-	result["tiers_set_by_hand"] = plans.follow_suggested_tiers(rows)
+	with timed("transitions"):
+		result.update(transitions.load_transitions(spec, rows, doctors, spec.last_month, getdate(today())))
+	with timed("devices"):
+		result.update(devices.load_device_readings(spec, rows, spec.last_month, getdate(today())))
+	with timed("this month"):
+		result.update(this_month.load_this_month(spec, rows, getdate(today())))
+	with timed("sign-ins"):
+		result.update(sign_ins.create_sign_ins(spec, rows, physician, spanish))
+	with timed("practitioner work"):
+		result.update(
+			practitioner_work.load_practitioner_work(spec, rows, physician, spec.last_month, getdate(today()))
+		)
+	with timed("risk tiers"):
+		result["risk_scores"] = score_risks()["scored"]
+		result["tiers_set_by_hand"] = plans.follow_suggested_tiers(rows)
 	company = frappe.db.get_single_value("Care Management Settings", "company")
 	if company:
 		billing_months.ready_to_send_claims(company)
 		for month in billed_months(spec):
 			for key, value in billing_months.bill_month(
-				month, sorted(set(doctors.values())), [p["id"] for p in rows], spec.prefix
+				month, sorted(set(doctors.values())), [p["id"] for p in rows], spec.prefix, timed
 			).items():
 				result[key] = result.get(key, 0) + value
-	result["seconds"] = round(time.perf_counter() - started, 1)
+	result["phases"] = timed.rounded()
+	result["seconds"] = round(timed.total(), 1)
 	return result

@@ -73,12 +73,12 @@ def ensure_user(email: str, roles: list[str], user_type: str, first_name: str, l
 				"user_type": user_type,
 				"send_welcome_email": 0,
 				"language": language,
+				# With its roles at insert: one save, not a second through add_roles.
+				"roles": [{"role": role} for role in roles],
 			}
 		)
 		user.flags.no_welcome_mail = True
 		user.insert(ignore_permissions=True)
-		if roles:
-			user.add_roles(*roles)
 		update_password(email, DEMO_PASSWORD)
 
 

@@ -21,6 +21,7 @@ from frappe.utils import add_days, today
 
 from care_management.care_management.doctype.screening_instrument.screening_instrument import load_instrument
 from care_management.demo.loader import _insert
+from care_management.demo.timing import Phases
 from care_management.domain.screening import ANY_OF, Instrument, score
 
 SAMPLE = Path(__file__).parent / "hsds_sample"
@@ -308,11 +309,15 @@ def months_of(spec) -> list[date]:
 	return _months(spec)
 
 
-def load_social_needs(spec, rows: list[dict]) -> dict:
-	counts = import_directory()
-	counts.update(load_screenings(spec, rows, months_of(spec)))
-	spanish = speak_spanish(spec, rows)
-	counts["spanish_speaking_patients"] = len(spanish)
-	counts.update(self_completed_screenings(rows, spanish))
-	counts.update(load_referrals(rows))
+def load_social_needs(spec, rows: list[dict], timed: Phases | None = None) -> dict:
+	timed = timed or Phases()
+	with timed("HSDS import"):
+		counts = import_directory()
+	with timed("screenings"):
+		counts.update(load_screenings(spec, rows, months_of(spec)))
+		spanish = speak_spanish(spec, rows)
+		counts["spanish_speaking_patients"] = len(spanish)
+		counts.update(self_completed_screenings(rows, spanish))
+	with timed("referrals"):
+		counts.update(load_referrals(rows))
 	return counts

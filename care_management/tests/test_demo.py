@@ -5,6 +5,7 @@ with the demo's own practitioners, so the site's other records are left alone.""
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
+from care_management.demo.loader import DEMO_PAYER
 from care_management.demo.practice import demo_spec, load_demo
 from care_management.demo.sign_ins import may_be_zero, sign_in_roles
 from care_management.demo.social_needs import coordinates_problems, sample_service_ids
@@ -50,6 +51,21 @@ class TestDemo(FrappeTestCase):
 		self.assertGreater(self.loaded["community_resources"], 0)
 		self.assertGreater(self.loaded["claim_exports"], 0)
 		self.assertGreater(self.loaded["remittance_imports"], 0)
+		# The month's 835 pays claims, pays one short and denies one (issue #26).
+		outcomes = set(
+			frappe.get_all("Remittance Claim", {"patient": ("like", f"{SPEC.prefix}-%")}, pluck="outcome")
+		)
+		self.assertTrue({"Paid", "Paid Short", "Denied"} <= outcomes, outcomes)
+		# Payer and patient invoices, submitted.
+		customers = set(
+			frappe.get_all(
+				"Sales Invoice",
+				{"patient": ("like", f"{SPEC.prefix}-%"), "docstatus": 1},
+				pluck="customer",
+			)
+		)
+		self.assertIn(DEMO_PAYER, customers)
+		self.assertTrue({c for c in customers if c.startswith(SPEC.prefix)}, customers)
 		self.assertEqual(self.loaded["self_completed_screenings"], 3)
 		self.assertTrue(self.demo_has("Needs Screening", method="Patient Self-Completed"))
 		plans_without_programs = frappe.db.sql(
