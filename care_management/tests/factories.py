@@ -77,6 +77,28 @@ def make_enrollment(patient: str, practitioner: str, program: str = "CCM", statu
 	return enrollment
 
 
+def submit_outreach_log(patient: str, performer: str, start: datetime, minutes: int = 10, **fields):
+	"""A submitted interactive phone call of ``minutes`` by clinical staff, Reached unless told."""
+	log = frappe.get_doc(
+		{
+			"doctype": "Outreach Log",
+			"patient": patient,
+			"performed_by": performer,
+			"performer_type": "Clinical Staff",
+			"activity_type": "Phone Call",
+			"start": start,
+			"end": start + timedelta(minutes=minutes),
+			"duration_minutes": minutes,
+			"outcome": "Reached",
+			"interactive": 1,
+			**fields,
+		}
+	)
+	log.insert(ignore_permissions=True)
+	log.submit()
+	return log
+
+
 def make_care_plan(patient: str, practitioner: str, **fields):
 	plan = frappe.get_doc(
 		{

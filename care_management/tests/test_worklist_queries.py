@@ -10,7 +10,13 @@ from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, getdate, now_datetime, today
 
 from care_management.care_management.report.caseload_worklist.caseload_worklist import worklist_rows
-from care_management.tests.factories import make_enrollment, make_patient, make_practitioner, make_user
+from care_management.tests.factories import (
+	make_enrollment,
+	make_patient,
+	make_practitioner,
+	make_user,
+	submit_outreach_log,
+)
 
 SMALL_CM = "worklist.small@example.org"
 LARGE_CM = "worklist.large@example.org"
@@ -35,24 +41,7 @@ def statements_of(fn) -> list[str]:
 
 def submit_log(patient, performer, days_ago: float, outcome="Reached", start=None, **fields):
 	start = start or now_datetime() - timedelta(days=days_ago)
-	log = frappe.get_doc(
-		{
-			"doctype": "Outreach Log",
-			"patient": patient,
-			"performed_by": performer,
-			"performer_type": "Clinical Staff",
-			"activity_type": "Phone Call",
-			"start": start,
-			"end": start + timedelta(minutes=10),
-			"duration_minutes": 10,
-			"outcome": outcome,
-			"interactive": 1,
-			**fields,
-		}
-	)
-	log.insert(ignore_permissions=True)
-	log.submit()
-	return log
+	return submit_outreach_log(patient, performer, start, outcome=outcome, **fields)
 
 
 class TestWorklistQueries(FrappeTestCase):
