@@ -18,6 +18,7 @@ from care_management.tests.factories import (
 	make_user,
 	moment,
 	plan_clock,
+	submit_outreach_log,
 )
 from care_management.tests.site_setup import before_tests
 
@@ -32,24 +33,14 @@ NO_VISIT = (
 
 
 def log_minutes(patient: str, enrollment: str, minutes: int, day: int = 3, performer_type="Clinical Staff"):
-	start = moment(SERVED, day)
-	log = frappe.get_doc(
-		{
-			"doctype": "Outreach Log",
-			"patient": patient,
-			"enrollment": enrollment,
-			"performed_by": "Administrator",
-			"performer_type": performer_type,
-			"activity_type": "Phone Call",
-			"start": start,
-			"end": start + timedelta(minutes=minutes),
-			"duration_minutes": minutes,
-			"outcome": "Reached",
-			"interactive": 1,
-		}
-	).insert()
-	log.submit()
-	return log
+	return submit_outreach_log(
+		patient,
+		"Administrator",
+		moment(SERVED, day),
+		minutes,
+		enrollment=enrollment,
+		performer_type=performer_type,
+	)
 
 
 class TestBillingMonthFacts(FrappeTestCase):
