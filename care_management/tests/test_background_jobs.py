@@ -859,3 +859,31 @@ class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCas
 	def test_frappes_own_submit_in_a_web_request_is_refused_and_numbers_nothing(self):
 		self.assert_forged_submits_refused_and_the_api_queues_the_run("Claim Export", self.export)
 		self.assertFalse(frappe.db.get_value("Claim Export", self.export, "interchange_control_number"))
+
+	def test_the_desks_update_of_a_sent_export_is_no_submit_and_takes_no_number(self):
+		"""Frappe's savedocs submits again for an Update (a payer claim number entered
+		after the file went out): that is allowed in the request and numbers nothing."""
+		from care_management.tests.factories import make_user
+
+		frappe.get_doc("Claim Export", self.export).submit()  # not in a request: as its run does
+		frappe.db.commit()
+		number = frappe.db.get_value("Claim Export", self.export, "interchange_control_number")
+		token = api_headers(make_user(FORGER, ["Care Management Billing", "Accounts User"]))
+		frappe.db.commit()
+		doc = frappe.get_doc("Claim Export", self.export).as_dict()
+		sent = next(row for row in doc.invoices if row.status != "Held")
+		sent.payer_claim_number = "26330000555501"
+		response = http(
+			"POST",
+			"/api/method/frappe.desk.form.save.savedocs",
+			token,
+			{"doc": frappe.as_json(doc), "action": "Update"},
+		)
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True)[:800])
+		frappe.db.rollback()  # a fresh snapshot: the request committed on its own connection
+		self.assertEqual(
+			frappe.db.get_value("Claim Export Invoice", sent.name, "payer_claim_number"), "26330000555501"
+		)
+		self.assertEqual(
+			frappe.db.get_value("Claim Export", self.export, "interchange_control_number"), number
+		)

@@ -13,7 +13,7 @@ from frappe.utils import flt
 from care_management.billing.invoicing import create_invoices
 from care_management.billing.month_close import close_month
 from care_management.tests import pure_checks
-from care_management.tests.factories import make_deposit_account, make_payer
+from care_management.tests.factories import make_deposit_account, make_payer, make_user
 from care_management.tests.test_billing_month import LAST_MONTH
 from care_management.tests.test_claim_export import ClaimExportCase
 
@@ -176,6 +176,20 @@ class TestRemittanceImport(ClaimExportCase):
 		self.assertIn("CO-50", followed[denied].adjustments)
 		self.assertEqual(flt(followed[short].still_owed), float(owed[short] - short_paid))
 		self.assertGreaterEqual({s["label"]: s["value"] for s in report_summary}["Denied"], 1)
+		# Billing staff without an accounting role run it as the desk does (Frappe's report
+		# runner checks each Link column's doctype): the invoice is plain text for them,
+		# not a refusal of the whole report.
+		from frappe.desk.query_report import run
+
+		payer = make_payer()
+		frappe.set_user(make_user("remit.followup.clerk@example.com", ["Care Management Billing"]))
+		try:
+			answer = run("Remittance Follow-up", filters={"company": self.company, "payer": payer})
+		finally:
+			frappe.set_user("Administrator")
+		types = {column["fieldname"]: column["fieldtype"] for column in answer["columns"]}
+		self.assertEqual(types["sales_invoice"], "Data")
+		self.assertIn(denied, {row.get("claim_id") for row in answer["result"] if isinstance(row, dict)})
 
 		# The same payment again is refused, naming the import that posted it.
 		again = remittance_import(text)

@@ -53,6 +53,11 @@ class ClaimExport(Document):
 			self.flags.ignore_links = True
 
 	def _submit(self):
+		# The desk's Update of a submitted export (a payer claim number entered) comes
+		# through here too (Frappe's savedocs submits again): it is no submit, so it
+		# takes no control number and is no background run.
+		if not self.is_new() and self.get_db_value("docstatus") == 1:
+			return super()._submit()
 		# The counter first, before Frappe loads this export FOR UPDATE with its child
 		# rows: its row lock makes a second export wait for this one (rather than
 		# deadlock on the gaps between their rows), then read (locking reads) what

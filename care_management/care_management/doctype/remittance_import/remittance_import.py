@@ -19,6 +19,10 @@ class RemittanceImport(BulkChildren, Document):
 	"""Its rows are read from the file when it changes and again on submit, and written in bulk."""
 
 	def _submit(self):
+		# The desk's Update of a submitted import comes through here too (Frappe's
+		# savedocs submits again): it posts nothing, so it is no background run.
+		if not self.is_new() and self.get_db_value("docstatus") == 1:
+			return super()._submit()
 		job_runs.refuse_submit_in_request(self)  # before the posting lock is waited for
 		# Before Frappe loads this import FOR UPDATE with its child rows: two imports
 		# submitted at once wait here, one after the other, instead of deadlocking on

@@ -11,6 +11,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, getdate
 
+from care_management.report_links import links_the_user_may_follow
+
 FIELDS = [
 	"name", "status", "kind", "patient", "patient_name", "month", "program", "billing_practitioner",
 	"code", "units_before", "units_change", "rate", "amount_change", "reason", "outreach_log",
@@ -33,7 +35,7 @@ def execute(filters=None):
 		row.in_effect_by = row.approved_by if not row.needs_approval else ""
 		row.kind_label = _(row.kind)
 		row.status_label = _(row.status)
-	return columns(), rows, None, None, summary(rows)
+	return links_the_user_may_follow(columns()), rows, None, None, summary(rows)
 
 
 def adjustments(filters) -> list:

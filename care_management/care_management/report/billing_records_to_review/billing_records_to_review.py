@@ -14,6 +14,7 @@ from frappe import _
 from frappe.utils import get_first_day, getdate
 
 from care_management.billing.month_close import build_records
+from care_management.report_links import links_the_user_may_follow
 
 
 def execute(filters=None):
@@ -21,7 +22,7 @@ def execute(filters=None):
 	if not filters.get("month"):
 		frappe.throw(_("Month is required: pick any day of the closed month to check."))
 	month = get_first_day(getdate(filters.month))
-	return columns(), records_to_review(month)
+	return links_the_user_may_follow(columns()), records_to_review(month)
 
 
 def records_to_review(month) -> list[dict]:

@@ -12,6 +12,7 @@ from frappe.utils import add_months, get_first_day, getdate, today
 from care_management.domain.access import access_scope
 from care_management.domain.outreach import COUNTED_OUTCOMES
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
+from care_management.report_links import links_the_user_may_follow
 
 CONTACT_OUTCOMES = ("Reached", "Left Voicemail", "No Answer", "Wrong Number", "Declined")
 
@@ -88,7 +89,7 @@ def execute(filters=None):
 		entry.minutes_by_program = ", ".join(f"{p}: {m}" for p, m in sorted(entry.by_program.items()))
 		entry.minutes_per_billable = round(entry.minutes / entry.billable, 1) if entry.billable else None
 		data.append(entry)
-	return columns(), data, None, chart(data)
+	return links_the_user_may_follow(columns()), data, None, chart(data)
 
 
 def columns():

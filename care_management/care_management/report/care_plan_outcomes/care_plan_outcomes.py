@@ -9,6 +9,8 @@ import frappe
 from frappe import _
 from frappe.utils import getdate, today
 
+from care_management.report_links import links_the_user_may_follow
+
 
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
@@ -16,7 +18,7 @@ def execute(filters=None):
 		"Care Plan", filters={"status": ("!=", "Closed")}, pluck="name", limit_page_length=0
 	)
 	if not plans:
-		return columns(), [], None, None, []
+		return links_the_user_may_follow(columns()), [], None, None, []
 	goals = frappe.db.sql(
 		"""
 		select coalesce(cond.condition_name, %(none)s) as condition_name, p.care_manager,
@@ -38,7 +40,7 @@ def execute(filters=None):
 	for row in goals:
 		row.attainment = round(100 * row.achieved / row.goals_set, 1) if row.goals_set else 0
 	admissions = hospital_use(plans)
-	return columns(), goals, None, None, admissions
+	return links_the_user_may_follow(columns()), goals, None, None, admissions
 
 
 def hospital_use(plans: list[str]) -> list[dict]:

@@ -38,6 +38,7 @@ from care_management.domain.quality_measures import (
 	reporting_window,
 )
 from care_management.phi_access_log import log_report_export
+from care_management.report_links import links_the_user_may_follow
 
 PERIOD_MONTHS = {"12 Months": 12, "6 Months": 6, "3 Months": 3, "1 Month": 1}
 WINDOWS = {"Reporting Period": PERIOD, "Before Enrollment": BEFORE, "After Enrollment": AFTER}
@@ -67,10 +68,15 @@ def execute(filters=None):
 	if measure:
 		rows = patient_rows(measure, window, patients, facts, period, as_of)
 		log_report_export("Care Quality Measures", filters, rows)
-		return patient_columns(), rows, period_message(period, len(patients))
+		return links_the_user_may_follow(patient_columns()), rows, period_message(period, len(patients))
 	rows = measure_rows(patients, facts, period, as_of)
 	log_report_export("Care Quality Measures", filters, rows)  # counts only: no patient
-	return summary_columns(), rows, period_message(period, len(patients)), chart(rows)
+	return (
+		links_the_user_may_follow(summary_columns()),
+		rows,
+		period_message(period, len(patients)),
+		chart(rows),
+	)
 
 
 def reporting_period(filters):

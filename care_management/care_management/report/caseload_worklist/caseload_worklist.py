@@ -17,6 +17,7 @@ from care_management.domain.billing.minutes import program_minutes
 from care_management.domain.thresholds import DEFAULT_LADDERS, minutes_to_next_threshold
 from care_management.permissions import CASELOAD_ENROLLMENT_STATUSES
 from care_management.phi_access_log import log_report_export
+from care_management.report_links import links_the_user_may_follow
 
 APPOINTMENT_OPEN = ("Scheduled", "Open", "Confirmed")
 RECENT_MISSED_DAYS = 30
@@ -29,7 +30,7 @@ def execute(filters=None):
 	rows = worklist_rows(care_manager, getdate(filters.get("as_of") or today()))
 	rows = apply_view(rows, filters.get("view"))
 	log_report_export("Caseload Worklist", filters, rows)
-	return columns(), rows, None, None, summary(rows)
+	return links_the_user_may_follow(columns()), rows, None, None, summary(rows)
 
 
 def resolve_care_manager(requested: str | None) -> str:

@@ -12,6 +12,7 @@ from frappe.utils import get_first_day, getdate
 
 from care_management.phi_access_log import log_report_export
 from care_management.report_columns import column
+from care_management.report_links import links_the_user_may_follow
 
 NO_ANSWER = "No Answer"
 SHOWN = ("Rejected", "Pending", NO_ANSWER)
@@ -21,7 +22,7 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	claims = rows(filters)
 	log_report_export("Claim Follow-up", filters, claims)
-	return columns(), claims, None, None, summary(claims)
+	return links_the_user_may_follow(columns()), claims, None, None, summary(claims)
 
 
 def rows(filters) -> list[dict]:

@@ -11,6 +11,7 @@ from frappe import _
 from care_management.domain import remittance_posting as posting
 from care_management.phi_access_log import log_report_export
 from care_management.report_columns import column
+from care_management.report_links import links_the_user_may_follow
 
 # One row per payment of an import (a file that repeats a trace number lists both, neither posted).
 PAYMENTS = """select parent, trace_number, max(payment_date) as payment_date, max(payer) as payer
@@ -22,7 +23,7 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	claims = rows(filters)
 	log_report_export("Remittance Follow-up", filters, claims)
-	return columns(), claims, None, None, summary(filters)
+	return links_the_user_may_follow(columns()), claims, None, None, summary(filters)
 
 
 def conditions(filters) -> tuple[str, dict]:

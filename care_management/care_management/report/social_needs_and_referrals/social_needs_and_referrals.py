@@ -9,6 +9,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, get_first_day, getdate, today
 
+from care_management.report_links import links_the_user_may_follow
+
 CLOSED = ("Completed", "Declined", "Unable to Contact", "Cancelled")
 
 
@@ -64,7 +66,7 @@ def execute(filters=None):
 		entry.closed_loop_rate = round(100 * entry.completed / entry.referrals, 1) if entry.referrals else 0
 		entry.days_to_close = round(sum(entry.days) / len(entry.days), 1) if entry.days else None
 		data.append(entry)
-	return columns(), data
+	return links_the_user_may_follow(columns()), data
 
 
 def columns():
