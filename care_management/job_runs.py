@@ -33,7 +33,7 @@ from frappe import _
 from frappe.utils import get_datetime, now_datetime, strip_html
 
 from care_management.billing.db_errors import message_for
-from care_management.billing.lock_names import site_lock_name
+from care_management.billing.lock_names import lock_until_transaction_ends, site_lock_name
 from care_management.message_html import desk_link
 
 RUN = "Care Job Run"
@@ -210,19 +210,12 @@ def queue(run_name: str, job_id: str, run_now: bool = False) -> None:
 def hold_lock(job_type: str, key: str) -> None:
 	"""This work's named lock until the transaction ends: two clerks pressing
 	the button together make one run, the second is told about the first."""
-	name = site_lock_name("job_run", f"{job_type}:{key}")
-	if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_WAIT_SECONDS))[0][0]:
+	if not lock_until_transaction_ends(site_lock_name("job_run", f"{job_type}:{key}"), LOCK_WAIT_SECONDS):
 		frappe.throw(
 			_("{0} is being started right now. Try again in a minute.").format(
 				frappe.utils.escape_html(_(job_type))
 			)
 		)
-
-	def release():
-		frappe.db.sql("select release_lock(%s)", name)
-
-	frappe.db.after_commit.add(release)
-	frappe.db.after_rollback.add(release)
 
 
 @frappe.whitelist()

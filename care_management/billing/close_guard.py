@@ -24,7 +24,7 @@ import frappe
 from frappe import _
 from frappe.utils import now_datetime
 
-from care_management.billing.lock_names import site_lock_name
+from care_management.billing.lock_names import lock_until_transaction_ends, site_lock_name
 from care_management.job_runs import forget_job, job_alive, just_queued
 from care_management.message_html import desk_link
 
@@ -50,16 +50,7 @@ def hold_month_lock(month) -> None:
 
 def take_month_lock(month, wait: int) -> bool:
 	"""The month's lock until this transaction ends, if it comes within ``wait`` seconds."""
-	name = lock_name(month)
-	if not frappe.db.sql("select get_lock(%s, %s)", (name, wait))[0][0]:
-		return False
-
-	def release():
-		frappe.db.sql("select release_lock(%s)", name)
-
-	frappe.db.after_commit.add(release)
-	frappe.db.after_rollback.add(release)
-	return True
+	return lock_until_transaction_ends(lock_name(month), wait)
 
 
 def overlapping_close(month, practitioner: str | None) -> frappe._dict | None:

@@ -22,3 +22,17 @@ def site_lock_name(kind: str, key: str) -> str:
 	if len(prefix) + len(key) > MAX_LENGTH:
 		key = hashlib.sha1(key.encode()).hexdigest()[: MAX_LENGTH - len(prefix)]
 	return prefix + key
+
+
+def lock_until_transaction_ends(name: str, wait: float) -> bool:
+	"""Take the named lock, waiting up to ``wait`` seconds; it is let go when this
+	connection's transaction commits or rolls back. False when it did not come."""
+	if not frappe.db.sql("select get_lock(%s, %s)", (name, wait))[0][0]:
+		return False
+
+	def release():
+		frappe.db.sql("select release_lock(%s)", name)
+
+	frappe.db.after_commit.add(release)
+	frappe.db.after_rollback.add(release)
+	return True

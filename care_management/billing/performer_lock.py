@@ -20,7 +20,7 @@ import frappe
 from frappe import _
 from frappe.utils import escape_html
 
-from care_management.billing.lock_names import site_lock_name
+from care_management.billing.lock_names import lock_until_transaction_ends, site_lock_name
 
 # Seconds a second save of the same performer's log waits for the first.
 LOCK_WAIT_SECONDS = 15
@@ -32,8 +32,7 @@ def lock_name(performer: str) -> str:
 
 def hold_performer_lock(performer: str) -> None:
 	"""Take the performer's lock until this transaction ends (re-entrant within it)."""
-	name = lock_name(performer)
-	if not frappe.db.sql("select get_lock(%s, %s)", (name, LOCK_WAIT_SECONDS))[0][0]:
+	if not lock_until_transaction_ends(lock_name(performer), LOCK_WAIT_SECONDS):
 		frappe.throw(
 			_(
 				"Another outreach log of {0} is being saved right now. Wait a moment and save again; "
@@ -41,9 +40,3 @@ def hold_performer_lock(performer: str) -> None:
 			).format(frappe.bold(escape_html(performer))),
 			title=_("Outreach Log Busy"),
 		)
-
-	def release():
-		frappe.db.sql("select release_lock(%s)", name)
-
-	frappe.db.after_commit.add(release)
-	frappe.db.after_rollback.add(release)
