@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import traceback
+import urllib.request
 from pathlib import Path
 
 from browser_role_matrix import RoleMatrix
@@ -43,6 +44,36 @@ def where(error) -> str:
 		if line.strip().startswith("at ")
 	]
 	return frames[0] if frames else "no stack"
+
+
+# Frappe's workspace chart widget drops its chart object without destroying it when it
+# draws again (chart_widget.js refresh/render: `delete this.dashboard_chart`), and the
+# old chart's ResizeObserver then redraws into the node the new one replaced:
+# frappe-charts' makeChartArea throws "removeChild ... not a child of this node". It is
+# in Frappe's bundle, shows the user nothing (the new chart is drawn) and comes and goes
+# with timing; only that exact frame (read from the served bundle) is not counted.
+FRAPPE_CHARTS_FRAME = re.compile(r"\((http[^()]*/assets/frappe/dist/js/[^()]*\.js):(\d+):(\d+)\)")
+_bundle_lines: dict[str, list[str]] = {}
+
+
+def frappe_charts_redraw_of_a_replaced_chart(base: str, error) -> bool:
+	if "removeChild" not in str(error):
+		return False
+	frame = FRAPPE_CHARTS_FRAME.search(where(error))
+	if not frame or not frame.group(1).startswith(base):
+		return False
+	url, line, column = frame.group(1), int(frame.group(2)), int(frame.group(3))
+	if url not in _bundle_lines:
+		with urllib.request.urlopen(url, timeout=30) as response:
+			_bundle_lines[url] = response.read().decode("utf-8", "replace").splitlines()
+	lines = _bundle_lines[url]
+	if not 0 < line <= len(lines):
+		return False
+	source = lines[line - 1]
+	return (
+		source[column - 1 :].startswith("removeChild(this.svg)")
+		and 'key:"makeChartArea"' in source[max(0, column - 200) : column]
+	)
 
 
 class Flow:
@@ -104,10 +135,17 @@ class Flow:
 		page.click(".btn-login")
 		page.wait_for_url(re.compile(r".*/app.*"), timeout=30000)
 
+	def page_error(self, page, error) -> None:
+		text = f"{error} (on {page.url}; {where(error)})"
+		if frappe_charts_redraw_of_a_replaced_chart(self.base, error):
+			print(f"note: not counted, Frappe's own chart race (frappe-charts makeChartArea): {text}")
+			return
+		self.errors.append(text)
+
 	def watch(self, page) -> None:
 		"""A page whose JavaScript errors, and failed requests for the app's own assets,
 		fail the step (the desk's page, and another such as the phone)."""
-		page.on("pageerror", lambda error: self.errors.append(f"{error} (on {page.url}; {where(error)})"))
+		page.on("pageerror", lambda error: self.page_error(page, error))
 		page.on("response", self.app_asset_failed)
 		page.on("requestfailed", self.app_asset_unreachable)
 

@@ -6,7 +6,10 @@
 #      healthcare and care_management installed, whenever a bench is found.
 #
 # The bench is $CARE_MANAGEMENT_BENCH (default: ~/frappe-bench) and the site is
-# $CARE_MANAGEMENT_TEST_SITE (default: care-management.test). The bench is made
+# $CARE_MANAGEMENT_TEST_SITE (default: care-management.test); the browser tier's
+# demo sign-ins use a site of their own, $CARE_MANAGEMENT_DEMO_SITE (default:
+# care-management-demo.test), so the demo's patients never enter the months the
+# integration tests close and count. The bench is made
 # to run *this* checkout: its apps/care_management becomes a copy of it (a
 # symlink or the checkout itself is used as it is), the site is created if it
 # is missing (MariaDB root credentials: $CARE_MANAGEMENT_DB_ROOT_USER /
@@ -20,6 +23,7 @@ set -uo pipefail
 CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 BENCH=${CARE_MANAGEMENT_BENCH:-$HOME/frappe-bench}
 SITE=${CARE_MANAGEMENT_TEST_SITE:-care-management.test}
+DEMO_SITE=${CARE_MANAGEMENT_DEMO_SITE:-care-management-demo.test}
 # Which tiers to run (each sets up what it needs, so any one passes alone).
 TIERS=" ${CARE_MANAGEMENT_TIERS:-unit integration browser} "
 DB_ROOT_USER=${CARE_MANAGEMENT_DB_ROOT_USER:-root}
@@ -188,23 +192,26 @@ PY
 }
 
 prepare_site() {
-	if [ ! -f "$BENCH/sites/$SITE/site_config.json" ]; then
+	# prepare_site SITE: create it if missing, install the app, migrate it to this checkout.
+	local site=$1 logs="$ARTIFACTS/$1"
+	mkdir -p "$logs"
+	if [ ! -f "$BENCH/sites/$site/site_config.json" ]; then
 		# The usual way: every app at site creation, ERPNext's setup wizard after
 		# (before_tests runs it), so the tests prove that install order.
-		echo "Creating test site $SITE with erpnext, healthcare and care_management"
-		frappe_cli new-site "$SITE" --db-root-username "$DB_ROOT_USER" --db-root-password "$DB_ROOT_PASSWORD" \
+		echo "Creating site $site with erpnext, healthcare and care_management"
+		frappe_cli new-site "$site" --db-root-username "$DB_ROOT_USER" --db-root-password "$DB_ROOT_PASSWORD" \
 			--admin-password admin --install-app erpnext --install-app healthcare --install-app care_management \
-			>"$ARTIFACTS/new-site.log" 2>&1 || { tail -n 30 "$ARTIFACTS/new-site.log"; return 1; }
+			>"$logs/new-site.log" 2>&1 || { tail -n 30 "$logs/new-site.log"; return 1; }
 	fi
-	frappe_cli --site "$SITE" set-config allow_tests true >/dev/null || return 1
-	if ! frappe_cli --site "$SITE" list-apps 2>/dev/null | grep -q '^care_management'; then
-		echo "Installing care_management on $SITE"
-		frappe_cli --site "$SITE" install-app care_management >"$ARTIFACTS/install-app.log" 2>&1 ||
-			{ tail -n 30 "$ARTIFACTS/install-app.log"; return 1; }
+	frappe_cli --site "$site" set-config allow_tests true >/dev/null || return 1
+	if ! frappe_cli --site "$site" list-apps 2>/dev/null | grep -q '^care_management'; then
+		echo "Installing care_management on $site"
+		frappe_cli --site "$site" install-app care_management >"$logs/install-app.log" 2>&1 ||
+			{ tail -n 30 "$logs/install-app.log"; return 1; }
 	fi
-	echo "Migrating $SITE to this checkout"
-	frappe_cli --site "$SITE" migrate >"$ARTIFACTS/migrate.log" 2>&1 ||
-		{ tr '\r' '\n' <"$ARTIFACTS/migrate.log" | tail -n 30; return 1; }
+	echo "Migrating $site to this checkout"
+	frappe_cli --site "$site" migrate >"$logs/migrate.log" 2>&1 ||
+		{ tr '\r' '\n' <"$logs/migrate.log" | tail -n 30; return 1; }
 }
 
 say "integration tier: Frappe's test runner on site $SITE of bench $BENCH"
@@ -228,7 +235,7 @@ else
 		install_app_package || fail_setup "pip could not install the app into the bench"
 	fi
 	if [ -z "$INTEGRATION_STATUS" ]; then
-		prepare_site || fail_setup "the test site could not be prepared (logs in $ARTIFACTS)"
+		prepare_site "$SITE" || fail_setup "the test site could not be prepared (logs in $ARTIFACTS/$SITE)"
 	fi
 	if [ -z "$INTEGRATION_STATUS" ] && [[ "$TIERS" != *" integration "* ]]; then
 		INTEGRATION_SELECTED=no
@@ -268,32 +275,42 @@ browser_tier() {
 	fi
 	"$BENCH/env/bin/python" -c "import playwright" 2>/dev/null || "$BENCH/env/bin/pip" install -q playwright ||
 		{ BROWSER_STATUS="could not install playwright"; BROWSER_RC=1; return; }
-	local fixture demo port server
+	local fixture demo
 	fixture=$(frappe_cli --site "$SITE" execute care_management.tests.browser_fixture.prepare 2>"$ARTIFACTS/browser-fixture.log" | tail -n 1)
 	[ -n "$fixture" ] || { BROWSER_STATUS="could not prepare its records (see browser-fixture.log)"; BROWSER_RC=1; return; }
-	# The demo each printed role signs in to: a small one, loaded once a month per site
-	# (about half a minute), found and kept on every other run (tests/browser_demo.py).
-	demo=$(frappe_cli --site "$SITE" execute care_management.tests.browser_demo.prepare 2>"$ARTIFACTS/browser-demo.log" | tail -n 1)
+	# 25 minutes: besides the flows, the role matrix opens every workspace item once per role.
+	serve_and_run "$SITE" 1500 --fixture "$fixture" --shots "$ARTIFACTS/screenshots" --report "$ARTIFACTS/browser.json" ||
+		BROWSER_RC=1
+	# Each printed demo role signs in: an error dialog, an empty workspace card or chart
+	# that should have data, or a 404 for one of the app's own assets fails it (issue 26).
+	# The demo lives on a site of its own, loaded once a month (about half a minute) and
+	# kept on every other run (tests/browser_demo.py): on the test site its enrolled
+	# patients would be closed and invoiced with the months the integration tests count.
+	prepare_site "$DEMO_SITE" ||
+		{ BROWSER_STATUS="the demo site $DEMO_SITE could not be prepared (logs in $ARTIFACTS/$DEMO_SITE)"; BROWSER_RC=1; return; }
+	demo=$(frappe_cli --site "$DEMO_SITE" execute care_management.tests.browser_demo.prepare 2>"$ARTIFACTS/browser-demo.log" | tail -n 1)
 	[ -n "$demo" ] || { BROWSER_STATUS="could not load the demo (see browser-demo.log)"; BROWSER_RC=1; return; }
+	serve_and_run "$DEMO_SITE" 600 --demo-sign-ins "$demo" --shots "$ARTIFACTS/screenshots/demo" \
+		--report "$ARTIFACTS/browser-demo.json" || BROWSER_RC=1
+}
+serve_and_run() {
+	# serve_and_run SITE SECONDS ARGS...: browser_flow.py against SITE served on 127.0.0.1.
+	local site=$1 seconds=$2 port server rc
+	shift 2
 	port=$("$BENCH/env/bin/python" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
-	(cd "$BENCH/sites" && exec "$BENCH/env/bin/python" "$CHECKOUT/scripts/desk_server.py" "$SITE" "$port") >"$ARTIFACTS/desk-server.log" 2>&1 &
+	(cd "$BENCH/sites" && exec "$BENCH/env/bin/python" "$CHECKOUT/scripts/desk_server.py" "$site" "$port") \
+		>"$ARTIFACTS/desk-server-$site.log" 2>&1 &
 	server=$!
 	if wait_for_port 127.0.0.1 "$port"; then
-		# 25 minutes: besides the flows, the role matrix opens every workspace item once per role.
-		timeout 1500 "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" \
-			--fixture "$fixture" --shots "$ARTIFACTS/screenshots" --report "$ARTIFACTS/browser.json"
-		BROWSER_RC=$?
-		# Each printed demo role signs in: an error dialog, an empty workspace card or chart
-		# that should have data, or a 404 for one of the app's own assets fails it (issue 26).
-		timeout 600 "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" \
-			--demo-sign-ins "$demo" --shots "$ARTIFACTS/screenshots/demo" --report "$ARTIFACTS/browser-demo.json" ||
-			BROWSER_RC=1
+		timeout "$seconds" "$BENCH/env/bin/python" "$CHECKOUT/scripts/browser_flow.py" --base "http://127.0.0.1:$port" "$@"
+		rc=$?
 	else
-		BROWSER_STATUS="the desk server did not start (see desk-server.log)"
-		BROWSER_RC=1
+		BROWSER_STATUS="the desk server of $site did not start (see desk-server-$site.log)"
+		rc=1
 	fi
 	kill "$server" 2>/dev/null
 	wait "$server" 2>/dev/null
+	return "$rc"
 }
 if [[ "$TIERS" != *" browser "* ]]; then
 	BROWSER_STATUS="not selected (CARE_MANAGEMENT_TIERS)"
