@@ -10,9 +10,12 @@ from frappe import _
 from frappe.model.document import Document
 
 from care_management.billing import claim_acknowledgments
+from care_management.bulk_children import BulkChildren
 
 
-class ClaimAcknowledgmentImport(Document):
+class ClaimAcknowledgmentImport(BulkChildren, Document):
+	"""Its rows are read from the file on every save and submit, and written in bulk."""
+
 	def validate(self):
 		if not self.company:
 			self.company = frappe.db.get_single_value("Care Management Settings", "company")

@@ -10,9 +10,12 @@ from frappe import _
 from frappe.model.document import Document
 
 from care_management.billing import eligibility
+from care_management.bulk_children import BulkChildren
 
 
-class EligibilityResponseImport(Document):
+class EligibilityResponseImport(BulkChildren, Document):
+	"""Its rows are read from the file on every save and submit, and written in bulk."""
+
 	def validate(self):
 		if self.docstatus == 0:
 			eligibility.read_into(self)
