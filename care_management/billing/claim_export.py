@@ -40,6 +40,7 @@ first carried and does not carry it again.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict, namedtuple
 from datetime import date, datetime
@@ -70,6 +71,37 @@ def next_control_number() -> int:
 	if number > 999_999_999:
 		frappe.throw(_("The 837P interchange control numbers are used up (999999999)."))
 	return number
+
+
+FILE_PREFIX = "837P-"
+
+
+def file_name_of(month, control_number: str) -> str:
+	return f"{FILE_PREFIX}{getdate(month):%Y-%m}-{control_number}.txt"
+
+
+def remove_files_of_killed_submits() -> list[str]:
+	"""Delete the 837P files a submit wrote to disk but never committed (its worker was
+	killed between the file and the commit): claims with patients' names and member IDs
+	no File record points to, so nobody could see or remove them from the desk. Called
+	by a submit holding the counter row (next_control_number): no other submit is then
+	between its file and its commit, so an 837P file without a File record is such a
+	leftover. Returns the names removed."""
+	folder = frappe.get_site_path("private", "files")
+	if not os.path.isdir(folder):
+		return []
+	on_disk = {name for name in os.listdir(folder) if name.startswith(FILE_PREFIX) and name.endswith(".txt")}
+	if not on_disk:
+		return []
+	recorded = set(
+		frappe.db.sql_list(
+			"select file_url from `tabFile` where file_url like %s", (f"/private/files/{FILE_PREFIX}%",)
+		)
+	)
+	removed = sorted(name for name in on_disk if f"/private/files/{name}" not in recorded)
+	for name in removed:
+		os.remove(os.path.join(folder, name))
+	return removed
 
 
 def exported_claims(month, locking: bool = False) -> list[frappe._dict]:

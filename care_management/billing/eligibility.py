@@ -28,9 +28,8 @@ import frappe
 from frappe import _
 from frappe.model.naming import getseries
 from frappe.utils import add_days, formatdate, get_first_day, get_last_day, getdate, now_datetime, today
-from frappe.utils.file_manager import save_file
 
-from care_management.billing.attached_file import attached_text
+from care_management.billing.attached_file import attach_private_file, attached_text
 from care_management.domain import eligibility_x12 as x271
 from care_management.domain.billing.coverage import normalize_member_id
 from care_management.storable_text import DATA_LENGTH, REASON_LENGTH, storable
@@ -105,9 +104,7 @@ def make_270(month=None, coverage: str | None = None) -> str:
 		)
 	text = x271.render_270(inquiry)
 	fname = f"270-{service_day:%Y-%m}-{inquiry.control_number:09d}.txt"
-	return save_file(
-		fname, text, "Care Management Settings", "Care Management Settings", is_private=1
-	).file_url
+	return attach_private_file(fname, text, "Care Management Settings", "Care Management Settings").file_url
 
 
 def build_inquiry(names: list[str], service_day: date) -> x271.Inquiry:

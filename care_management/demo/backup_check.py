@@ -9,7 +9,8 @@ import json
 import os
 
 import frappe
-from frappe.utils.file_manager import save_file
+
+from care_management.billing.attached_file import attach_private_file
 
 MODULE = "Care Management"
 # Standard doctypes whose care-management rows a restore must bring back as well.
@@ -27,13 +28,8 @@ def ensure_attachments() -> dict:
 	enrollment = frappe.db.get_value("Care Program Enrollment", {}, "name", order_by="name")
 	if not enrollment:
 		return {"attachments": 0}
-	saved = save_file(
-		f"consent-{enrollment}.pdf",
-		SAMPLE_CONSENT,
-		"Care Program Enrollment",
-		enrollment,
-		is_private=1,
-		df="consent_form",
+	saved = attach_private_file(
+		f"consent-{enrollment}.pdf", SAMPLE_CONSENT, "Care Program Enrollment", enrollment, "consent_form"
 	)
 	frappe.db.set_value(
 		"Care Program Enrollment", enrollment, "consent_form", saved.file_url, update_modified=False

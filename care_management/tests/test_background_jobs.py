@@ -53,6 +53,23 @@ def forged_submits(doctype: str, name: str) -> list[tuple[str, str, dict]]:
 	]
 
 
+def unrecorded_claim_files() -> list[str]:
+	"""837P files in the site's private files that no File record points to."""
+	import os
+
+	folder = frappe.get_site_path("private", "files")
+	recorded = set(
+		frappe.db.sql_list(
+			"select file_url from `tabFile` where file_url like %s", ("/private/files/837P-%",)
+		)
+	)
+	return sorted(
+		name
+		for name in os.listdir(folder)
+		if name.startswith("837P-") and f"/private/files/{name}" not in recorded
+	)
+
+
 class ForgedSubmitCase:
 	"""Frappe's own submit of ``doctype`` sent as real HTTP requests is refused and
 	names the run's API; that API, over HTTP, queues the run."""
@@ -830,8 +847,9 @@ class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCas
 			frappe.db.rollback()
 
 	def test_a_worker_killed_while_writing_the_file_leaves_no_claim_sent_and_running_again_sends_once(self):
-		from care_management.billing.claim_export import start_submit
+		from care_management.billing.claim_export import remove_files_of_killed_submits, start_submit
 
+		remove_files_of_killed_submits()  # other tests' purges leave files on disk: start with none
 		with private_queue() as url:
 			run = start_submit(self.export)["run"]
 			frappe.db.commit()
@@ -842,6 +860,8 @@ class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCas
 			self.assertFalse(frappe.db.get_value("Claim Export", self.export, "interchange_control_number"))
 			attached = {"attached_to_doctype": "Claim Export", "attached_to_name": self.export}
 			self.assertEqual(frappe.db.count("File", attached), 0)
+			# Its 837P reached the disk (PHI) with no File record: the next submit removes it.
+			self.assertTrue(unrecorded_claim_files())
 			self.assertIn(run, job_runs.fail_stopped_runs(ahead=timedelta(minutes=10)))
 			job_runs.run_again(run)
 			frappe.db.commit()
@@ -850,6 +870,9 @@ class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCas
 		export = frappe.get_doc("Claim Export", self.export)
 		self.assertEqual((export.docstatus, frappe.db.count("File", attached)), (1, 1))
 		self.assertTrue(export.interchange_control_number)
+		self.assertEqual(
+			unrecorded_claim_files(), [], frappe.get_all("File", attached, ["file_url", "file_name"])
+		)
 		self.assertEqual(
 			frappe.db.get_value("Care Job Run", run, "status"), "Partly failed"
 		)  # the held claim

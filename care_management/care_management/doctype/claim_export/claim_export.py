@@ -9,10 +9,10 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import get_first_day, getdate
-from frappe.utils.file_manager import save_file
 
 from care_management import job_runs
 from care_management.billing import claim_export
+from care_management.billing.attached_file import attach_private_file
 from care_management.billing.db_errors import explained_by
 from care_management.domain import claims_837p as x12
 
@@ -184,8 +184,10 @@ class ClaimExport(Document):
 				)
 
 	def on_submit(self):
-		fname = f"837P-{getdate(self.month):%Y-%m}-{self.interchange_control_number}.txt"
-		saved = save_file(fname, self.flags.file_text, self.doctype, self.name, is_private=1)
+		# The counter row is held (before_submit numbered this export): safe to clear leftovers.
+		claim_export.remove_files_of_killed_submits()
+		fname = claim_export.file_name_of(self.month, self.interchange_control_number)
+		saved = attach_private_file(fname, self.flags.file_text, self.doctype, self.name)
 		self.db_set("file", saved.file_url)
 
 	def on_cancel(self):
