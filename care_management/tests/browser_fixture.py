@@ -23,6 +23,7 @@ from care_management.tests.factories import (
 	make_practitioner,
 	make_user,
 	make_website_user,
+	submit_outreach_log,
 )
 
 PASSWORD = "Browser-Test-2026!"
@@ -326,21 +327,7 @@ def one_call_in_the_month(
 	)
 	# The care manager's own call, at an hour no test's log takes (a performer's logs may not overlap).
 	start = datetime.combine(getdate(month), datetime.min.time()) + timedelta(days=day, hours=7)
-	log = frappe.get_doc(
-		{
-			"doctype": "Outreach Log",
-			"patient": patient,
-			"enrollment": enrollment,
-			"performed_by": CARE_MANAGER,
-			"activity_type": "Phone Call",
-			"start": start,
-			"end": start + timedelta(minutes=minutes),
-			"duration_minutes": minutes,
-			"outcome": "Reached",
-			"interactive": 1,
-		}
-	).insert(ignore_permissions=True)
-	log.submit()
+	log = submit_outreach_log(patient, CARE_MANAGER, start, minutes, enrollment=enrollment)
 	return patient, log.name
 
 

@@ -77,23 +77,26 @@ def make_enrollment(patient: str, practitioner: str, program: str = "CCM", statu
 	return enrollment
 
 
+def outreach_log_values(patient: str, performer: str, start: datetime, minutes: int = 10, **fields) -> dict:
+	"""An interactive phone call of ``minutes`` by clinical staff, Reached unless told."""
+	return {
+		"doctype": "Outreach Log",
+		"patient": patient,
+		"performed_by": performer,
+		"performer_type": "Clinical Staff",
+		"activity_type": "Phone Call",
+		"start": start,
+		"end": start + timedelta(minutes=minutes),
+		"duration_minutes": minutes,
+		"outcome": "Reached",
+		"interactive": 1,
+		**fields,
+	}
+
+
 def submit_outreach_log(patient: str, performer: str, start: datetime, minutes: int = 10, **fields):
-	"""A submitted interactive phone call of ``minutes`` by clinical staff, Reached unless told."""
-	log = frappe.get_doc(
-		{
-			"doctype": "Outreach Log",
-			"patient": patient,
-			"performed_by": performer,
-			"performer_type": "Clinical Staff",
-			"activity_type": "Phone Call",
-			"start": start,
-			"end": start + timedelta(minutes=minutes),
-			"duration_minutes": minutes,
-			"outcome": "Reached",
-			"interactive": 1,
-			**fields,
-		}
-	)
+	"""outreach_log_values, inserted and submitted."""
+	log = frappe.get_doc(outreach_log_values(patient, performer, start, minutes, **fields))
 	log.insert(ignore_permissions=True)
 	log.submit()
 	return log

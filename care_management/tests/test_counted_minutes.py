@@ -21,6 +21,7 @@ from care_management.tests.factories import (
 	make_patient,
 	make_practitioner,
 	make_user,
+	outreach_log_values,
 )
 from care_management.tests.outreach_log_tasks import create_once, rest_insert, save_log
 from care_management.tests.site_setup import before_tests
@@ -38,20 +39,7 @@ def at(day: int, hour: int = 10, minute: int = 0) -> datetime:
 
 
 def log_values(patient, enrollment, start: datetime, minutes: int, performer=CM, **fields) -> dict:
-	return {
-		"doctype": "Outreach Log",
-		"patient": patient,
-		"enrollment": enrollment,
-		"performed_by": performer,
-		"performer_type": "Clinical Staff",
-		"activity_type": "Phone Call",
-		"start": start,
-		"end": start + timedelta(minutes=minutes),
-		"duration_minutes": minutes,
-		"outcome": "Reached",
-		"interactive": 1,
-		**fields,
-	}
+	return outreach_log_values(patient, performer, start, minutes, enrollment=enrollment, **fields)
 
 
 def submit_log(*args, **kwargs):
