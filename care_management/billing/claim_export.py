@@ -80,25 +80,22 @@ def file_name_of(month, control_number: str) -> str:
 	return f"{FILE_PREFIX}{getdate(month):%Y-%m}-{control_number}.txt"
 
 
-def remove_files_of_killed_submits() -> list[str]:
-	"""Delete the 837P files a submit wrote to disk but never committed (its worker was
-	killed between the file and the commit): claims with patients' names and member IDs
-	no File record points to, so nobody could see or remove them from the desk. Called
-	by a submit holding the counter row (next_control_number): no other submit is then
-	between its file and its commit, so an 837P file without a File record is such a
-	leftover. Returns the names removed."""
+def remove_file_of_a_killed_submit(control_number: str) -> list[str]:
+	"""Delete the 837P a submit killed between its file and its commit left on disk
+	(claims with patients' names and member IDs, with no File record: nobody could see
+	or remove them in the desk). The counter row was rolled back with that submit, so
+	the next number handed out, this submit's, is the one it had: a file of this number
+	can only be such a leftover (committed exports hold smaller numbers, each once).
+	Decided by the number, not by looking for File records: a File an export committed
+	while this transaction waited for the counter is not in its snapshot. Returns the
+	names removed."""
 	folder = frappe.get_site_path("private", "files")
 	if not os.path.isdir(folder):
 		return []
-	on_disk = {name for name in os.listdir(folder) if name.startswith(FILE_PREFIX) and name.endswith(".txt")}
-	if not on_disk:
-		return []
-	recorded = set(
-		frappe.db.sql_list(
-			"select file_url from `tabFile` where file_url like %s", (f"/private/files/{FILE_PREFIX}%",)
-		)
+	ending = f"-{control_number}.txt"
+	removed = sorted(
+		name for name in os.listdir(folder) if name.startswith(FILE_PREFIX) and name.endswith(ending)
 	)
-	removed = sorted(name for name in on_disk if f"/private/files/{name}" not in recorded)
 	for name in removed:
 		os.remove(os.path.join(folder, name))
 	return removed

@@ -11,6 +11,7 @@ connection) and removed by each test.
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
 
 import frappe
@@ -55,8 +56,6 @@ def forged_submits(doctype: str, name: str) -> list[tuple[str, str, dict]]:
 
 def unrecorded_claim_files() -> list[str]:
 	"""837P files in the site's private files that no File record points to."""
-	import os
-
 	folder = frappe.get_site_path("private", "files")
 	recorded = set(
 		frappe.db.sql_list(
@@ -847,9 +846,11 @@ class TestClaimExportInTheBackground(ForgedSubmitCase, BillingConcurrencyTestCas
 			frappe.db.rollback()
 
 	def test_a_worker_killed_while_writing_the_file_leaves_no_claim_sent_and_running_again_sends_once(self):
-		from care_management.billing.claim_export import remove_files_of_killed_submits, start_submit
+		from care_management.billing.claim_export import start_submit
 
-		remove_files_of_killed_submits()  # other tests' purges leave files on disk: start with none
+		# Other tests' purges delete File rows by SQL and leave their files: start with none.
+		for name in unrecorded_claim_files():
+			os.remove(os.path.join(frappe.get_site_path("private", "files"), name))
 		with private_queue() as url:
 			run = start_submit(self.export)["run"]
 			frappe.db.commit()

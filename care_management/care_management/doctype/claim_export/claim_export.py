@@ -184,8 +184,8 @@ class ClaimExport(Document):
 				)
 
 	def on_submit(self):
-		# The counter row is held (before_submit numbered this export): safe to clear leftovers.
-		claim_export.remove_files_of_killed_submits()
+		# The counter row is held (before_submit numbered this export).
+		claim_export.remove_file_of_a_killed_submit(self.interchange_control_number)
 		fname = claim_export.file_name_of(self.month, self.interchange_control_number)
 		saved = attach_private_file(fname, self.flags.file_text, self.doctype, self.name)
 		self.db_set("file", saved.file_url)
