@@ -619,6 +619,8 @@ class TestConcurrentClaimExports(BillingConcurrencyTestCase):
 			create_invoices(self.MONTH, submit=1)
 			frappe.db.commit()
 
+			folder = frappe.get_site_path("private", "files")
+			before = set(os.listdir(folder))
 			results = run_together(("export", (self.MONTH,)), ("export", (self.MONTH,)))
 			frappe.db.commit()  # a fresh snapshot
 			done = [out for _task, status, out in results if status == "ok"]
@@ -636,14 +638,28 @@ class TestConcurrentClaimExports(BillingConcurrencyTestCase):
 			self.assertEqual({count for _invoice, count in carried}, {1})
 			numbers = [out["number"] for out in done]
 			self.assertEqual(len(set(numbers)), len(numbers))
+			# Each sent file is on disk, recorded once; the refused one left none behind.
+			files = frappe.db.sql_list(
+				"""select f.file_url from `tabFile` f join `tabClaim Export` x on x.name = f.attached_to_name
+				where f.attached_to_doctype = 'Claim Export' and x.docstatus = 1 and x.month = %s""",
+				self.MONTH,
+			)
+			self.assertEqual(len(files), len(done))
+			for url in files:
+				self.assertTrue(os.path.exists(frappe.get_site_path(url.lstrip("/"))), url)
+			written = [name for name in set(os.listdir(folder)) - before if name.startswith("837P-")]
+			self.assertEqual(sorted(f"/private/files/{name}" for name in written), sorted(files))
 		finally:
 			frappe.db.rollback()
 			exports = frappe.db.sql_list("select name from `tabClaim Export` where month = %s", self.MONTH)
 			if exports:
 				frappe.db.delete("Claim Export Invoice", {"parent": ("in", exports)})
-				frappe.db.delete(
-					"File", {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
-				)
+				attached = {"attached_to_doctype": "Claim Export", "attached_to_name": ("in", exports)}
+				for url in frappe.get_all("File", attached, pluck="file_url"):
+					path = frappe.get_site_path(url.lstrip("/"))
+					if os.path.exists(path):
+						os.remove(path)
+				frappe.db.delete("File", attached)
 				frappe.db.delete("Claim Export", {"name": ("in", exports)})
 			frappe.db.set_value("Company", company, saved_company)
 			for field, value in saved_settings.items():
